@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/* sched/core-private.h - SchedCore internals shared by core.c, select.c, profile.c and the
+ * policies.  Only sched/ and its tests include this. */
+#pragma once
+#include "sched/core.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SchedJob SchedJob;
+
+struct _SchedJob {
+  SchedJobSpec  spec;
+  SchedJobState state;
+  SchedReason   reason;
+  SchedTime     start;
+  SchedTime     planned;     /* reservation start of the last pass, or NEVER */
+  SchedTime     end_limit;   /* start + time_limit while running */
+  guint64       seq;         /* order of submission */
+  guint64       cpus;        /* tasks * cpus_per_task */
+  SchedAlloc    alloc;
+  SchedJob     *prev, *next; /* pending queue links */
+  guint32       heap_idx;    /* position in the running heap */
+  gboolean      simple;
+  gint32        part;        /* resolved partition */
+};
+
+/* Per-node dynamic state. */
+typedef struct {
+  guint32 free_cpus;
+  guint32 free_gpus;
+  guint64 free_mem;
+  guint32 n_jobs;
+  guint8  down;
+  guint8  drain;
+} SchedNodeState;
+
+struct _SchedCore {
+  const SchedCluster *cluster;
+  SchedPolicy         policy;
+  GHashTable         *jobs;        /* id -> SchedJob* (owned) */
+  SchedJob           *qhead, *qtail;
+  guint               n_pending;
+  GPtrArray          *running;     /* binary min-heap on (end_limit, seq) */
+  guint               n_nonsimple; /* pending + running jobs that are not simple */
+  guint64             seq;
+  guint32             n_nodes;
+  SchedNodeState     *nodes;
+  guint64            *free_bits;   /* usable nodes with a free CPU */
+  guint32             n_words;
+  guint64             free_cpus;   /* on usable nodes */
+  guint64             busy_cpus, busy_gpus;
+  gboolean            pool_part;   /* one partition holding every node */
+  gboolean            force_generic; /* tests: always use the profile engine */
+  /* scratch space reused across passes */
+  GArray             *scratch_idx;
+  GArray             *scratch_cand;
+};
+
+/* TRUE when the counting fast path is exact: every job in the system is simple and there is
+ * one partition over all nodes. */
+static inline gboolean
+sched__core_pool_mode (const SchedCore *core)
+{
+  return core->n_nonsimple == 0 && core->pool_part && !core->force_generic;
+}
+
+/* Job running-heap key comparison: earlier end_limit first, then submission order. */
+static inline gboolean
+sched__job_ends_before (const SchedJob *a, const SchedJob *b)
+{
+  return a->end_limit < b->end_limit || (a->end_limit == b->end_limit && a->seq < b->seq);
+}
+
+/* Starts pending job `j` at `now` with allocation `alloc` (transfer full: moved into the job):
+ * removes it from the queue, takes the resources, adds it to the running heap and appends
+ * it to `started`. */
+void sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *alloc,
+                        GArray *started);
+
+/* Allocates `j` on the nodes' current free resources, counting path (simple jobs): fills
+ * `alloc` from the lowest-index nodes with free CPUs.  The caller checked the total. */
+void sched__alloc_simple (SchedCore *core, const SchedJob *j, SchedAlloc *alloc);
+
+/* The time at which a running job's resources are expected back, as planning sees it. */
+static inline SchedTime
+sched__release_time (const SchedJob *j, SchedTime now)
+{
+  return j->end_limit > now ? j->end_limit : now + 1;
+}
+
+/* Node availability as seen by node selection: per-node free amounts. */
+typedef struct {
+  guint32 cpus;
+  guint32 gpus;
+  guint64 mem;
+} SchedAvail;
+
+/* Chooses nodes for `spec` in partition `part` given per-node availability `avail`
+ * (n_nodes entries; nodes that are down or drained must have been zeroed by the caller).
+ * Best fit: among eligible nodes, lower weight first, then fewer free CPUs, then index.
+ * Returns TRUE and fills `alloc` (transfer full) if it fits. */
+gboolean sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
+                              const SchedAvail *avail, SchedAlloc *alloc);
+
+/* Availability profiles for the backfill engine (profile.c). */
+typedef struct _SchedProfile SchedProfile;
+
+/* Counting profile from the running jobs (pool mode), or node profile (general). */
+SchedProfile *sched__profile_new (SchedCore *core, SchedTime now, gboolean counting);
+void          sched__profile_free (SchedProfile *p);
+/* Earliest t >= now at which `j` fits for its time limit; fills `alloc` (node profile) with
+ * the nodes it would get.  SCHED_TIME_NEVER if never. */
+SchedTime     sched__profile_earliest (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc);
+/* Holds `j`'s resources (`alloc` for the node profile, j->cpus for counting) from `start`
+ * for its time limit. */
+void          sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
+                                      const SchedAlloc *alloc);
+void          sched__profile_check (const SchedProfile *p);
+
+/* The backfill engine (backfill.c), shared by fcfs, easy and conservative. */
+SchedTime sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
+                                GArray *started);
+
+/* Tests only: make every pass use the generic profile engine. */
+void sched__core_set_force_generic (SchedCore *core, gboolean force);
+
+G_END_DECLS

@@ -1,0 +1,514 @@
+/* SPDX-License-Identifier: MIT */
+/* sched/core.c - the scheduler core: pending queue, running set, node state.
+ *
+ * The pending queue is a doubly linked list in (submit, submission order); submissions
+ * arrive almost always in order, so insertion scans back from the tail and is O(1) in
+ * practice.  Running jobs sit in a binary min-heap on (end_limit, seq): removing a job that
+ * ends early is O(log R), and the backfill engine walks the earliest ends in order without
+ * sorting.  Node state is one SchedNodeState per node plus a bitset of usable nodes with a
+ * free CPU, so the counting fast path allocates in O(words + nodes used).
+ * Invariants (sched__core_check): per node, free + allocated == capacity; the free-CPU
+ * total and bitset agree with the nodes; the heap property holds; the queue is sorted. */
+#include "sched/core-private.h"
+
+#include <string.h>
+
+/* ---- running heap ---- */
+
+static void
+heap_set (SchedCore *core, guint i, SchedJob *j)
+{
+  core->running->pdata[i] = j;
+  j->heap_idx = i;
+}
+
+static void
+heap_sift_up (SchedCore *core, guint i)
+{
+  SchedJob *j = core->running->pdata[i];
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+      SchedJob *p = core->running->pdata[parent];
+      if (!sched__job_ends_before (j, p))
+        break;
+      heap_set (core, i, p);
+      i = parent;
+    }
+  heap_set (core, i, j);
+}
+
+static void
+heap_sift_down (SchedCore *core, guint i)
+{
+  guint n = core->running->len;
+  SchedJob *j = core->running->pdata[i];
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      SchedJob *best = j;
+      if (l < n && sched__job_ends_before (core->running->pdata[l], best))
+        m = l, best = core->running->pdata[l];
+      if (r < n && sched__job_ends_before (core->running->pdata[r], best))
+        m = r, best = core->running->pdata[r];
+      if (m == i)
+        break;
+      heap_set (core, i, best);
+      i = m;
+    }
+  heap_set (core, i, j);
+}
+
+static void
+heap_push (SchedCore *core, SchedJob *j)
+{
+  g_ptr_array_add (core->running, j);
+  heap_sift_up (core, core->running->len - 1);
+}
+
+static void
+heap_remove (SchedCore *core, SchedJob *j)
+{
+  guint i = j->heap_idx, last = core->running->len - 1;
+  g_assert (i <= last && core->running->pdata[i] == j);
+  SchedJob *moved = core->running->pdata[last];
+  g_ptr_array_set_size (core->running, last);
+  if (i == last)
+    return;
+  heap_set (core, i, moved);
+  heap_sift_up (core, i);
+  heap_sift_down (core, moved->heap_idx);
+}
+
+/* ---- node bitset ---- */
+
+static inline void
+bit_set (SchedCore *core, guint32 n, gboolean on)
+{
+  guint64 m = G_GUINT64_CONSTANT (1) << (n % 64);
+  if (on)
+    core->free_bits[n / 64] |= m;
+  else
+    core->free_bits[n / 64] &= ~m;
+}
+
+static inline gboolean
+node_usable (const SchedNodeState *s)
+{
+  return !s->down && !s->drain;
+}
+
+static void
+node_refresh_bit (SchedCore *core, guint32 n)
+{
+  const SchedNodeState *s = &core->nodes[n];
+  bit_set (core, n, node_usable (s) && s->free_cpus > 0);
+}
+
+/* ---- life cycle ---- */
+
+static void
+job_free (gpointer p)
+{
+  SchedJob *j = p;
+  sched_alloc_clear (&j->alloc);
+  g_free (j);
+}
+
+SchedCore *
+sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
+{
+  g_return_val_if_fail (cluster != NULL && policy != NULL && policy->ops != NULL, NULL);
+  g_return_val_if_fail (sched_cluster_n_nodes (cluster) > 0, NULL);
+  g_return_val_if_fail (sched_cluster_n_partitions (cluster) > 0, NULL);
+  SchedCore *core = g_new0 (SchedCore, 1);
+  core->cluster = cluster;
+  core->policy = *policy;
+  core->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, job_free);
+  core->running = g_ptr_array_new ();
+  core->n_nodes = sched_cluster_n_nodes (cluster);
+  core->nodes = g_new0 (SchedNodeState, core->n_nodes);
+  core->n_words = (core->n_nodes + 63) / 64;
+  core->free_bits = g_new0 (guint64, core->n_words);
+  for (guint32 i = 0; i < core->n_nodes; i++)
+    {
+      const SchedNodeSpec *ns = sched_cluster_node (cluster, i);
+      core->nodes[i].free_cpus = ns->cpus;
+      core->nodes[i].free_gpus = ns->gpus;
+      core->nodes[i].free_mem = ns->mem_mb;
+      core->free_cpus += ns->cpus;
+      node_refresh_bit (core, i);
+    }
+  core->pool_part = sched_cluster_n_partitions (cluster) == 1
+                    && sched_cluster_partition (cluster, 0)->n_nodes == core->n_nodes;
+  core->scratch_idx = g_array_new (FALSE, FALSE, sizeof (guint32));
+  core->scratch_cand = g_array_new (FALSE, FALSE, sizeof (guint32));
+  return core;
+}
+
+void
+sched_core_free (SchedCore *core)
+{
+  if (core == NULL)
+    return;
+  g_hash_table_destroy (core->jobs);
+  g_ptr_array_free (core->running, TRUE);
+  g_free (core->nodes);
+  g_free (core->free_bits);
+  g_array_free (core->scratch_idx, TRUE);
+  g_array_free (core->scratch_cand, TRUE);
+  g_free (core);
+}
+
+void
+sched__core_set_force_generic (SchedCore *core, gboolean force)
+{
+  core->force_generic = force;
+}
+
+/* ---- queue ---- */
+
+static gboolean
+queue_before (const SchedJob *a, const SchedJob *b)
+{
+  return a->spec.submit < b->spec.submit || (a->spec.submit == b->spec.submit && a->seq < b->seq);
+}
+
+static void
+queue_insert (SchedCore *core, SchedJob *j)
+{
+  SchedJob *after = core->qtail;
+  while (after != NULL && queue_before (j, after))
+    after = after->prev;
+  j->prev = after;
+  j->next = after ? after->next : core->qhead;
+  if (j->next)
+    j->next->prev = j;
+  else
+    core->qtail = j;
+  if (after)
+    after->next = j;
+  else
+    core->qhead = j;
+  core->n_pending++;
+}
+
+static void
+queue_remove (SchedCore *core, SchedJob *j)
+{
+  if (j->prev)
+    j->prev->next = j->next;
+  else
+    core->qhead = j->next;
+  if (j->next)
+    j->next->prev = j->prev;
+  else
+    core->qtail = j->prev;
+  j->prev = j->next = NULL;
+  core->n_pending--;
+}
+
+/* Can `spec` ever run in partition `part` on an empty cluster? */
+static SchedReason
+check_feasible (SchedCore *core, const SchedJobSpec *spec, gint32 part)
+{
+  const SchedPartitionSpec *p = sched_cluster_partition (core->cluster, part);
+  if (spec->time_limit > p->max_time)
+    return SCHED_REASON_PARTITION_TIME_LIMIT;
+  if (p->max_nodes > 0 && spec->min_nodes > p->max_nodes)
+    return SCHED_REASON_PARTITION_NODE_LIMIT;
+  if (spec->min_nodes > p->n_nodes)
+    return SCHED_REASON_PARTITION_NODE_LIMIT;
+  if (sched_job_spec_is_simple (spec))
+    {
+      guint64 cap = 0;
+      for (guint32 i = 0; i < p->n_nodes; i++)
+        cap += sched_cluster_node (core->cluster, p->nodes[i])->cpus;
+      return sched_job_spec_cpus (spec) <= cap ? SCHED_REASON_NONE
+                                               : SCHED_REASON_BAD_CONSTRAINTS;
+    }
+  g_autofree SchedAvail *avail = g_new0 (SchedAvail, core->n_nodes);
+  for (guint32 i = 0; i < p->n_nodes; i++)
+    {
+      const SchedNodeSpec *ns = sched_cluster_node (core->cluster, p->nodes[i]);
+      avail[p->nodes[i]] = (SchedAvail) { ns->cpus, ns->gpus, ns->mem_mb };
+    }
+  SchedAlloc a = { 0 };
+  gboolean ok = sched__select_nodes (core, spec, part, avail, &a);
+  sched_alloc_clear (&a);
+  return ok ? SCHED_REASON_NONE : SCHED_REASON_BAD_CONSTRAINTS;
+}
+
+gboolean
+sched_core_submit (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                   SchedReason *reason)
+{
+  g_return_val_if_fail (core != NULL && spec != NULL, FALSE);
+  g_return_val_if_fail (spec->tasks > 0 && spec->cpus_per_task > 0, FALSE);
+  g_return_val_if_fail (spec->time_limit >= 0, FALSE);
+  g_return_val_if_fail (!g_hash_table_contains (core->jobs, GUINT_TO_POINTER (spec->id)), FALSE);
+  (void) now;
+  gint32 part = spec->partition >= 0 ? spec->partition
+                                     : sched_cluster_default_partition (core->cluster);
+  SchedReason r = SCHED_REASON_NONE;
+  if (part < 0 || (guint32) part >= sched_cluster_n_partitions (core->cluster))
+    r = SCHED_REASON_BAD_CONSTRAINTS;
+  SchedJobSpec s = *spec;
+  if (r == SCHED_REASON_NONE && s.time_limit == 0)
+    {
+      const SchedPartitionSpec *p = sched_cluster_partition (core->cluster, part);
+      s.time_limit = p->default_time > 0 ? p->default_time : p->max_time;
+      if (s.time_limit == SCHED_TIME_NEVER)
+        s.time_limit = G_MAXINT32; /* an unlimited job plans as ~68 years */
+    }
+  if (r == SCHED_REASON_NONE)
+    r = check_feasible (core, &s, part);
+  if (r != SCHED_REASON_NONE)
+    {
+      if (reason)
+        *reason = r;
+      return FALSE;
+    }
+  SchedJob *j = g_new0 (SchedJob, 1);
+  j->spec = s;
+  j->state = SCHED_JOB_PENDING;
+  j->reason = SCHED_REASON_NONE;
+  j->start = SCHED_TIME_NEVER;
+  j->planned = SCHED_TIME_NEVER;
+  j->seq = core->seq++;
+  j->cpus = sched_job_spec_cpus (&s);
+  j->simple = sched_job_spec_is_simple (&s);
+  j->part = part;
+  if (!j->simple)
+    core->n_nonsimple++;
+  g_hash_table_insert (core->jobs, GUINT_TO_POINTER (s.id), j);
+  queue_insert (core, j);
+  if (reason)
+    *reason = SCHED_REASON_NONE;
+  return TRUE;
+}
+
+static void
+forget_job (SchedCore *core, SchedJob *j)
+{
+  if (!j->simple)
+    core->n_nonsimple--;
+  g_hash_table_remove (core->jobs, GUINT_TO_POINTER (j->spec.id));
+}
+
+gboolean
+sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id)
+{
+  g_return_val_if_fail (core != NULL, FALSE);
+  (void) now;
+  SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
+  if (j == NULL || j->state != SCHED_JOB_PENDING)
+    return FALSE;
+  queue_remove (core, j);
+  forget_job (core, j);
+  return TRUE;
+}
+
+void
+sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *alloc,
+                   GArray *started)
+{
+  g_assert (j->state == SCHED_JOB_PENDING);
+  queue_remove (core, j);
+  j->alloc = *alloc;
+  memset (alloc, 0, sizeof *alloc);
+  for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+    {
+      const SchedAllocNode *an = &j->alloc.nodes[k];
+      SchedNodeState *ns = &core->nodes[an->node];
+      g_assert (ns->free_cpus >= an->cpus && ns->free_gpus >= an->gpus
+                && ns->free_mem >= an->mem_mb);
+      ns->free_cpus -= an->cpus;
+      ns->free_gpus -= an->gpus;
+      ns->free_mem -= an->mem_mb;
+      ns->n_jobs++;
+      core->free_cpus -= an->cpus;
+      if (ns->free_cpus == 0)
+        bit_set (core, an->node, FALSE);
+    }
+  core->busy_cpus += j->alloc.cpus;
+  core->busy_gpus += j->alloc.gpus;
+  j->state = SCHED_JOB_RUNNING;
+  j->reason = SCHED_REASON_NONE;
+  j->start = now;
+  j->planned = SCHED_TIME_NEVER;
+  j->end_limit = now + j->spec.time_limit;
+  heap_push (core, j);
+  SchedStart st = { j->spec.id, &j->alloc };
+  g_array_append_val (started, st);
+}
+
+gboolean
+sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobState state)
+{
+  g_return_val_if_fail (core != NULL, FALSE);
+  g_return_val_if_fail (sched_job_state_is_final (state), FALSE);
+  (void) now;
+  SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
+  if (j == NULL || j->state != SCHED_JOB_RUNNING)
+    return FALSE;
+  heap_remove (core, j);
+  for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+    {
+      const SchedAllocNode *an = &j->alloc.nodes[k];
+      SchedNodeState *ns = &core->nodes[an->node];
+      ns->free_cpus += an->cpus;
+      ns->free_gpus += an->gpus;
+      ns->free_mem += an->mem_mb;
+      ns->n_jobs--;
+      if (node_usable (ns))
+        {
+          core->free_cpus += an->cpus;
+          bit_set (core, an->node, TRUE);
+        }
+    }
+  core->busy_cpus -= j->alloc.cpus;
+  core->busy_gpus -= j->alloc.gpus;
+  j->state = state;
+  forget_job (core, j);
+  return TRUE;
+}
+
+void
+sched__alloc_simple (SchedCore *core, const SchedJob *j, SchedAlloc *alloc)
+{
+  guint64 need = j->cpus;
+  GArray *tmp = core->scratch_idx;
+  g_array_set_size (tmp, 0);
+  for (guint32 w = 0; w < core->n_words && need > 0; w++)
+    {
+      guint64 bits = core->free_bits[w];
+      while (bits != 0 && need > 0)
+        {
+          guint32 n = w * 64 + (guint32) __builtin_ctzll (bits);
+          bits &= bits - 1;
+          g_array_append_val (tmp, n);
+          guint32 take = MIN ((guint64) core->nodes[n].free_cpus, need);
+          need -= take;
+        }
+    }
+  g_assert (need == 0);
+  alloc->n_nodes = tmp->len;
+  alloc->nodes = g_new (SchedAllocNode, tmp->len);
+  alloc->cpus = (guint32) j->cpus;
+  alloc->gpus = 0;
+  need = j->cpus;
+  for (guint32 k = 0; k < tmp->len; k++)
+    {
+      guint32 n = g_array_index (tmp, guint32, k);
+      guint32 take = MIN ((guint64) core->nodes[n].free_cpus, need);
+      need -= take;
+      alloc->nodes[k] = (SchedAllocNode) { .node = n, .cpus = take };
+    }
+}
+
+SchedTime
+sched_core_pass (SchedCore *core, SchedTime now, GArray *started)
+{
+  g_return_val_if_fail (core != NULL && started != NULL, SCHED_TIME_NEVER);
+  g_return_val_if_fail (g_array_get_element_size (started) == sizeof (SchedStart),
+                        SCHED_TIME_NEVER);
+  return core->policy.ops->pass (core, &core->policy, now, started);
+}
+
+gboolean
+sched_core_job_info (const SchedCore *core, SchedJobId id, SchedJobInfo *info)
+{
+  g_return_val_if_fail (core != NULL && info != NULL, FALSE);
+  const SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
+  if (j == NULL)
+    return FALSE;
+  info->id = id;
+  info->state = j->state;
+  info->reason = j->state != SCHED_JOB_PENDING ? SCHED_REASON_NONE
+                 : j->reason != SCHED_REASON_NONE ? j->reason
+                 : j == core->qhead ? SCHED_REASON_RESOURCES
+                                    : SCHED_REASON_PRIORITY;
+  info->submit = j->spec.submit;
+  info->start = j->start;
+  info->planned_start = j->planned;
+  info->spec = &j->spec;
+  info->alloc = j->state == SCHED_JOB_RUNNING ? &j->alloc : NULL;
+  return TRUE;
+}
+
+guint
+sched_core_n_pending (const SchedCore *core)
+{
+  return core->n_pending;
+}
+
+guint
+sched_core_n_running (const SchedCore *core)
+{
+  return core->running->len;
+}
+
+guint64
+sched_core_busy_cpus (const SchedCore *core)
+{
+  return core->busy_cpus;
+}
+
+guint64
+sched_core_busy_gpus (const SchedCore *core)
+{
+  return core->busy_gpus;
+}
+
+void
+sched__core_check (const SchedCore *core)
+{
+  g_autofree SchedAvail *used = g_new0 (SchedAvail, core->n_nodes);
+  guint64 busy = 0;
+  for (guint i = 0; i < core->running->len; i++)
+    {
+      const SchedJob *j = core->running->pdata[i];
+      g_assert_cmpuint (j->heap_idx, ==, i);
+      g_assert (j->state == SCHED_JOB_RUNNING);
+      if (i > 0)
+        g_assert (!sched__job_ends_before (j, core->running->pdata[(i - 1) / 2]));
+      guint32 cpus = 0;
+      for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+        {
+          const SchedAllocNode *an = &j->alloc.nodes[k];
+          if (k > 0)
+            g_assert_cmpuint (an->node, >, j->alloc.nodes[k - 1].node);
+          used[an->node].cpus += an->cpus;
+          used[an->node].gpus += an->gpus;
+          used[an->node].mem += an->mem_mb;
+          cpus += an->cpus;
+        }
+      g_assert_cmpuint (cpus, ==, j->alloc.cpus);
+      g_assert_cmpuint (cpus, >=, j->cpus);
+      busy += cpus;
+    }
+  g_assert_cmpuint (busy, ==, core->busy_cpus);
+  guint64 free_total = 0;
+  for (guint32 n = 0; n < core->n_nodes; n++)
+    {
+      const SchedNodeSpec *ns = sched_cluster_node (core->cluster, n);
+      const SchedNodeState *st = &core->nodes[n];
+      g_assert_cmpuint (st->free_cpus + used[n].cpus, ==, ns->cpus);
+      g_assert_cmpuint (st->free_gpus + used[n].gpus, ==, ns->gpus);
+      g_assert_cmpuint (st->free_mem + used[n].mem, ==, ns->mem_mb);
+      gboolean bit = (core->free_bits[n / 64] >> (n % 64)) & 1;
+      g_assert_cmpint (bit, ==, node_usable (st) && st->free_cpus > 0);
+      if (node_usable (st))
+        free_total += st->free_cpus;
+    }
+  g_assert_cmpuint (free_total, ==, core->free_cpus);
+  guint n = 0;
+  for (const SchedJob *j = core->qhead; j != NULL; j = j->next, n++)
+    {
+      g_assert (j->state == SCHED_JOB_PENDING);
+      if (j->next)
+        g_assert (queue_before (j, j->next));
+    }
+  g_assert_cmpuint (n, ==, core->n_pending);
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* sched/core.h - the scheduler core: events in, decisions out.
+ *
+ * SchedCore owns the pending queue, the running set and the dynamic node state of one
+ * cluster, and runs one policy.  Drivers (sim/, realnet/) tell it what happened (a job was
+ * submitted, cancelled, ended) at time `now`, and ask it for a scheduling pass, which answers
+ * with the jobs to start now, each with its allocation, and the time the core next wants a
+ * pass.  The core is pure: no I/O, no clock, no globals, no randomness; it plans with time
+ * limits only and never sees actual runtimes.  Same inputs, same decisions: ties break on
+ * queue order (submit time, then order of submission), then job id.
+ *
+ * Costs: submit and end are O(log running); a pass is policy-dependent (fcfs O(started),
+ * easy O(queue + k log k) on the counting fast path, conservative O(queue x profile)). */
+#pragma once
+#include <glib.h>
+#include "sched/types.h"
+#include "sched/cluster.h"
+#include "sched/policy.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SchedCore SchedCore;
+
+/* A started job, as returned by a pass.  `alloc` is (transfer none), owned by the core and
+ * valid until the job is reported ended. */
+typedef struct {
+  SchedJobId        id;
+  const SchedAlloc *alloc;
+} SchedStart;
+
+/* What the core knows of one job (sched_core_job_info). */
+typedef struct {
+  SchedJobId        id;
+  SchedJobState     state;
+  SchedReason       reason;     /* for pending jobs */
+  SchedTime         submit;
+  SchedTime         start;      /* SCHED_TIME_NEVER while pending */
+  SchedTime         planned_start; /* reservation time, SCHED_TIME_NEVER if none */
+  const SchedJobSpec *spec;     /* (transfer none) */
+  const SchedAlloc  *alloc;     /* (transfer none) NULL while pending */
+} SchedJobInfo;
+
+/* Returns (transfer full) a core for `cluster` (transfer none: it must outlive the core)
+ * running `policy` (copied). */
+SchedCore *sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy);
+void       sched_core_free (SchedCore *core);
+
+/* Queues a job.  Returns TRUE if it was queued.  Returns FALSE and sets `*reason` (if not
+ * NULL) when the request can never run here (no such partition, more than the partition
+ * has, over the partition's time limit); the core is then unchanged.  The spec's time limit
+ * of 0 takes the partition's default.  A duplicate id is a programming error. */
+gboolean sched_core_submit (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                            SchedReason *reason);
+
+/* Removes a pending job from the queue (state CANCELLED).  Returns FALSE if the job is not
+ * pending (a running job is ended by the driver with sched_core_job_ended). */
+gboolean sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id);
+
+/* Reports that running job `id` ended at `now` in final `state`; its resources are free
+ * from now on and the core forgets the job.  Returns FALSE if it was not running. */
+gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
+                               SchedJobState state);
+
+/* Runs one scheduling pass at `now`: appends to `started` (a GArray of SchedStart) the jobs
+ * that start now, in the order they were chosen; they are RUNNING from now.  Returns the
+ * time the core next wants a pass without any new event, or SCHED_TIME_NEVER. */
+SchedTime sched_core_pass (SchedCore *core, SchedTime now, GArray *started);
+
+/* Fills `info` for job `id`; returns FALSE if the core does not know it. */
+gboolean sched_core_job_info (const SchedCore *core, SchedJobId id, SchedJobInfo *info);
+
+guint   sched_core_n_pending (const SchedCore *core);
+guint   sched_core_n_running (const SchedCore *core);
+guint64 sched_core_busy_cpus (const SchedCore *core);
+guint64 sched_core_busy_gpus (const SchedCore *core);
+
+/* Invariant walker for tests: checks free + allocated == capacity on every node, queue
+ * order, running-set order.  Aborts (g_assert) on a violation. */
+void sched__core_check (const SchedCore *core);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SchedCore, sched_core_free)
+
+G_END_DECLS

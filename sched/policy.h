@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* sched/policy.h - scheduling policies as values.
+ *
+ * A policy is a SchedPolicyOps (a name and the pass function) plus its parameters.  The
+ * backfill family is one engine with a reservation depth: fcfs (depth 0, no backfill:
+ * strict queue order), easy (depth 1: only the first blocked job holds a reservation) and
+ * conservative (unlimited depth: every queued job holds one).  Adding a policy is adding one
+ * file and one row in the table of sched/policy.c. */
+#pragma once
+#include <glib.h>
+#include "sched/types.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SchedCore SchedCore;
+typedef struct _SchedPolicyOps SchedPolicyOps;
+
+#define SCHED_DEPTH_UNLIMITED G_MAXUINT32
+
+typedef struct {
+  const SchedPolicyOps *ops;
+  guint32  reservation_depth;   /* 0, 1, or SCHED_DEPTH_UNLIMITED */
+  gboolean backfill;            /* start jobs behind a blocked one */
+} SchedPolicy;
+
+struct _SchedPolicyOps {
+  const char *name;
+  const char *description;
+  /* Runs one pass; see sched_core_pass. */
+  SchedTime (*pass) (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray *started);
+};
+
+/* Fills `policy` with the named policy's defaults.  Returns FALSE for an unknown name. */
+gboolean sched_policy_lookup (const char *name, SchedPolicy *policy);
+
+/* NULL-terminated list of policy names, (transfer none). */
+const char *const *sched_policy_names (void);
+
+G_END_DECLS

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/* sched/types.h - value types shared by every part of sluice: time, job requests, states,
+ * reasons, allocations and job records.
+ *
+ * Everything here is a plain value record (public struct, passed by const pointer or by
+ * value).  Time is SchedTime: int64 seconds on whatever clock the driver uses (virtual time
+ * in the simulator, Unix time in the controller).  The core never reads a clock. */
+#pragma once
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef gint64 SchedTime;
+#define SCHED_TIME_NEVER G_MAXINT64
+
+typedef guint32 SchedJobId;
+
+/* Job states, as Slurm names them (sched_job_state_name gives the upper-case name). */
+typedef enum {
+  SCHED_JOB_PENDING = 0,
+  SCHED_JOB_RUNNING,
+  SCHED_JOB_COMPLETED,
+  SCHED_JOB_FAILED,
+  SCHED_JOB_CANCELLED,
+  SCHED_JOB_TIMEOUT,
+  SCHED_JOB_NODE_FAIL,
+  SCHED_JOB_N_STATES
+} SchedJobState;
+
+/* Why a pending job is not running (Slurm's reason names, sched_reason_name). */
+typedef enum {
+  SCHED_REASON_NONE = 0,
+  SCHED_REASON_PRIORITY,          /* a job ahead of it holds the resources / reservation */
+  SCHED_REASON_RESOURCES,         /* it is the next to run, waiting for resources */
+  SCHED_REASON_PARTITION_DOWN,
+  SCHED_REASON_PARTITION_TIME_LIMIT,
+  SCHED_REASON_PARTITION_NODE_LIMIT,
+  SCHED_REASON_BAD_CONSTRAINTS,   /* can never run on this cluster */
+  SCHED_REASON_N
+} SchedReason;
+
+/* What a job asks for.  Counts of 0 mean "not specified" where noted.  The request is in
+ * Slurm's terms: `tasks` tasks of `cpus_per_task` CPUs each, on at least `min_nodes` and at
+ * most `max_nodes` nodes, with `mem_per_node_mb` of memory on each node used and
+ * `gpus_per_node` GPUs (of `gpu_type`, any type if 0) on each node used. */
+typedef struct {
+  SchedJobId id;
+  guint32    user;             /* numeric uid (SWF user number in traces) */
+  guint32    group;            /* numeric gid */
+  gint32     partition;        /* index in the cluster's partitions; -1 = the default */
+  SchedTime  submit;           /* submit time */
+  SchedTime  time_limit;       /* requested wall time, seconds (> 0) */
+  guint32    tasks;            /* >= 1 */
+  guint32    cpus_per_task;    /* >= 1 */
+  guint32    min_nodes;        /* 0 = as few as the packing needs */
+  guint32    max_nodes;        /* 0 = no upper bound */
+  guint64    mem_per_node_mb;  /* 0 = no memory request */
+  guint32    gpus_per_node;    /* 0 = none */
+  guint32    gpu_type;         /* interned type id, 0 = any */
+  gboolean   exclusive;        /* whole nodes only */
+} SchedJobSpec;
+
+/* Initializes `spec` to a one-task, one-CPU request with everything else unset. */
+void sched_job_spec_init (SchedJobSpec *spec);
+
+/* TRUE when the request is "N CPUs anywhere": 1 CPU per task, no memory, no GPUs, not
+ * exclusive, no node bounds.  Such jobs take the counting fast path. */
+gboolean sched_job_spec_is_simple (const SchedJobSpec *spec);
+
+/* Total CPUs the job asks for (tasks * cpus_per_task). */
+static inline guint64
+sched_job_spec_cpus (const SchedJobSpec *spec)
+{
+  return (guint64) spec->tasks * spec->cpus_per_task;
+}
+
+/* One node's share of an allocation. */
+typedef struct {
+  guint32 node;      /* node index in the cluster */
+  guint32 cpus;
+  guint32 gpus;
+  guint64 mem_mb;
+} SchedAllocNode;
+
+/* Where a job runs.  `nodes` has n_nodes entries in increasing node index. */
+typedef struct {
+  guint32         n_nodes;
+  guint32         cpus;        /* total CPUs */
+  guint32         gpus;        /* total GPUs */
+  SchedAllocNode *nodes;       /* (transfer full) g_free'd by sched_alloc_clear */
+} SchedAlloc;
+
+void sched_alloc_clear (SchedAlloc *alloc);
+void sched_alloc_copy (SchedAlloc *dst, const SchedAlloc *src);
+
+/* One job's life, as drivers report it to analysis/: what the simulator writes to jobs.csv
+ * and the controller to accounting. */
+typedef struct {
+  SchedJobId    id;
+  guint32       user;
+  guint32       group;
+  SchedTime     submit;
+  SchedTime     start;         /* SCHED_TIME_NEVER if it never started */
+  SchedTime     end;
+  SchedJobState state;
+  guint32       cpus;          /* CPUs allocated in total */
+  guint32       gpus;
+  guint32       nodes;         /* number of nodes allocated */
+  SchedTime     time_limit;
+  SchedTime     runtime;       /* end - start, or 0 if never started */
+} SchedJobRecord;
+
+const char *sched_job_state_name (SchedJobState state);
+const char *sched_reason_name (SchedReason reason);
+
+/* Returns TRUE if `state` is a final state (COMPLETED .. NODE_FAIL). */
+static inline gboolean
+sched_job_state_is_final (SchedJobState state)
+{
+  return state >= SCHED_JOB_COMPLETED && state < SCHED_JOB_N_STATES;
+}
+
+G_END_DECLS

@@ -1,0 +1,365 @@
+/* SPDX-License-Identifier: MIT */
+/* sim/engine.c - the discrete-event replay loop (see sim/engine.h for the semantics).
+ *
+ * The event heap holds at most one arrival (the next trace record), one completion per
+ * running job and the core's next requested pass, so it stays small.  Job data the core
+ * must not see (actual runtime, the trace's end state) lives here in SimJob, found by id
+ * when the core starts a job and by pointer when its completion fires. */
+#include "sim/engine.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK (sim-error-quark, sim_error)
+
+typedef enum { EV_COMPLETION, EV_ARRIVAL, EV_PASS } EvKind;
+
+typedef struct {
+  WlJob         w;
+  SchedTime     start;
+  SchedJobState end_state;
+  guint32       cpus, gpus, nodes;
+} SimJob;
+
+typedef struct {
+  SchedTime time;
+  guint32   cls;
+  guint32   kind;
+  guint64   seq;
+  SimJob   *job;
+} Event;
+
+struct _SimEngine {
+  const SchedCluster *cluster;
+  SchedPolicy policy;
+  SimOptions  opts;
+  SchedCore  *core;
+  GArray     *heap;       /* Event */
+  GHashTable *jobs;       /* id -> SimJob* (owned) */
+  GArray     *started;    /* SchedStart */
+  guint64     seq;
+  SchedTime   pass_at;    /* earliest queued EV_PASS, or NEVER */
+  SimStats    stats;
+  guint64     part_cpus;  /* CPUs of the default partition, for the oversize rule */
+};
+
+void
+sim_options_init (SimOptions *opts)
+{
+  memset (opts, 0, sizeof *opts);
+}
+
+SimEngine *
+sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy, const SimOptions *opts)
+{
+  g_return_val_if_fail (cluster != NULL && policy != NULL, NULL);
+  SimEngine *e = g_new0 (SimEngine, 1);
+  e->cluster = cluster;
+  e->policy = *policy;
+  if (opts)
+    e->opts = *opts;
+  else
+    sim_options_init (&e->opts);
+  e->core = sched_core_new (cluster, policy);
+  e->heap = g_array_sized_new (FALSE, FALSE, sizeof (Event), 1024);
+  e->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  e->started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  e->pass_at = SCHED_TIME_NEVER;
+  const SchedPartitionSpec *p = sched_cluster_partition (cluster,
+                                                         sched_cluster_default_partition (cluster));
+  for (guint32 i = 0; i < p->n_nodes; i++)
+    e->part_cpus += sched_cluster_node (cluster, p->nodes[i])->cpus;
+  return e;
+}
+
+void
+sim_engine_free (SimEngine *e)
+{
+  if (e == NULL)
+    return;
+  sched_core_free (e->core);
+  g_array_free (e->heap, TRUE);
+  g_hash_table_destroy (e->jobs);
+  g_array_free (e->started, TRUE);
+  g_free (e);
+}
+
+const SimStats *
+sim_engine_get_stats (const SimEngine *e)
+{
+  return &e->stats;
+}
+
+SchedCore *
+sim_engine_get_core (SimEngine *e)
+{
+  return e->core;
+}
+
+/* ---- event heap ---- */
+
+static inline gboolean
+ev_less (const Event *a, const Event *b)
+{
+  if (a->time != b->time)
+    return a->time < b->time;
+  if (a->cls != b->cls)
+    return a->cls < b->cls;
+  return a->seq < b->seq;
+}
+
+static void
+heap_push (SimEngine *e, SchedTime time, EvKind kind, SimJob *job)
+{
+  guint32 cls;
+  if (kind == EV_PASS)
+    cls = 2;
+  else if (kind == EV_COMPLETION)
+    cls = e->opts.tie_order == SIM_TIE_COMPLETIONS_FIRST ? 0 : 1;
+  else
+    cls = e->opts.tie_order == SIM_TIE_COMPLETIONS_FIRST ? 1 : 0;
+  Event ev = { time, cls, kind, e->seq++, job };
+  g_array_append_val (e->heap, ev);
+  Event *d = (Event *) e->heap->data;
+  guint i = e->heap->len - 1;
+  while (i > 0 && ev_less (&ev, &d[(i - 1) / 2]))
+    {
+      d[i] = d[(i - 1) / 2];
+      i = (i - 1) / 2;
+    }
+  d[i] = ev;
+}
+
+static Event
+heap_pop (SimEngine *e)
+{
+  Event *d = (Event *) e->heap->data;
+  Event top = d[0], v = d[e->heap->len - 1];
+  guint n = e->heap->len - 1, i = 0;
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      const Event *best = &v;
+      if (l < n && ev_less (&d[l], best))
+        m = l, best = &d[l];
+      if (r < n && ev_less (&d[r], best))
+        m = r, best = &d[r];
+      if (m == i)
+        break;
+      d[i] = *best;
+      i = m;
+    }
+  if (n > 0)
+    d[i] = v;
+  g_array_set_size (e->heap, n);
+  return top;
+}
+
+/* ---- job flow ---- */
+
+static void
+emit (const SimJob *sj, SchedTime end, SchedJobState state, SimRecordFunc func,
+      gpointer data)
+{
+  SchedJobRecord rec = {
+    .id = sj->w.spec.id, .user = sj->w.spec.user, .group = sj->w.spec.group,
+    .submit = sj->w.spec.submit, .start = sj->start, .end = end, .state = state,
+    .cpus = sj->cpus, .gpus = sj->gpus, .nodes = sj->nodes,
+    .time_limit = sj->w.spec.time_limit,
+    .runtime = sj->start == SCHED_TIME_NEVER ? 0 : end - sj->start,
+  };
+  if (func)
+    func (&rec, data);
+}
+
+/* Reads the next record the simulator keeps and queues its arrival.  Returns FALSE on a
+ * reader error. */
+static gboolean
+read_next_arrival (SimEngine *e, WlReader *reader, SchedTime clock, GError **error)
+{
+  WlCounts *counts = wl_reader_get_counts_mutable (reader);
+  for (;;)
+    {
+      WlJob w;
+      gboolean eof = FALSE;
+      if (!wl_reader_next (reader, &w, &eof, error))
+        return FALSE;
+      if (eof)
+        return TRUE;
+      guint64 cpus = sched_job_spec_cpus (&w.spec);
+      if (cpus > e->part_cpus && sched_job_spec_is_simple (&w.spec))
+        {
+          if (e->opts.oversize == SIM_OVERSIZE_SKIP)
+            {
+              counts->skipped[WL_SKIP_TOO_LARGE]++;
+              counts->kept--;
+              continue;
+            }
+          w.spec.tasks = (guint32) (e->part_cpus / w.spec.cpus_per_task);
+          counts->adjusted[WL_ADJ_CLIPPED]++;
+        }
+      if (g_hash_table_contains (e->jobs, GUINT_TO_POINTER (w.spec.id)))
+        {
+          counts->skipped[WL_SKIP_DUPLICATE_ID]++;
+          counts->kept--;
+          continue;
+        }
+      if (w.spec.submit < clock)
+        {
+          w.spec.submit = clock;
+          counts->adjusted[WL_ADJ_SUBMIT_REORDERED]++;
+        }
+      SimJob *sj = g_new0 (SimJob, 1);
+      sj->w = w;
+      sj->start = SCHED_TIME_NEVER;
+      g_hash_table_insert (e->jobs, GUINT_TO_POINTER (w.spec.id), sj);
+      heap_push (e, w.spec.submit, EV_ARRIVAL, sj);
+      if (e->stats.first_submit == SCHED_TIME_NEVER)
+        e->stats.first_submit = w.spec.submit;
+      return TRUE;
+    }
+}
+
+static int
+simjob_cmp (gconstpointer pa, gconstpointer pb)
+{
+  const SimJob *a = *(SimJob *const *) pa, *b = *(SimJob *const *) pb;
+  if (a->w.spec.submit != b->w.spec.submit)
+    return a->w.spec.submit < b->w.spec.submit ? -1 : 1;
+  return (a->w.spec.id > b->w.spec.id) - (a->w.spec.id < b->w.spec.id);
+}
+
+static void
+run_pass (SimEngine *e, SchedTime now)
+{
+  g_array_set_size (e->started, 0);
+  SchedTime want = sched_core_pass (e->core, now, e->started);
+  e->stats.passes++;
+  for (guint i = 0; i < e->started->len; i++)
+    {
+      const SchedStart *st = &g_array_index (e->started, SchedStart, i);
+      SimJob *sj = g_hash_table_lookup (e->jobs, GUINT_TO_POINTER (st->id));
+      g_assert (sj != NULL);
+      sj->start = now;
+      sj->cpus = st->alloc->cpus;
+      sj->gpus = st->alloc->gpus;
+      sj->nodes = st->alloc->n_nodes;
+      SchedTime limit = sj->w.spec.time_limit;
+      SchedTime run = sj->w.runtime;
+      SchedTime end;
+      if (run > limit)
+        {
+          end = now + limit;
+          sj->end_state = SCHED_JOB_TIMEOUT;
+        }
+      else
+        {
+          end = now + run;
+          sj->end_state = sj->w.end_state;
+        }
+      heap_push (e, end, EV_COMPLETION, sj);
+    }
+  guint64 running = sched_core_n_running (e->core);
+  if (running > e->stats.peak_running)
+    e->stats.peak_running = running;
+  if (want != SCHED_TIME_NEVER && want > now && want < e->pass_at)
+    {
+      e->pass_at = want;
+      heap_push (e, want, EV_PASS, NULL);
+    }
+}
+
+gboolean
+sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer data,
+                GError **error)
+{
+  g_return_val_if_fail (e != NULL && reader != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  GError *local = NULL;
+  e->stats.first_submit = SCHED_TIME_NEVER;
+  SchedTime clock = G_MININT64;
+  if (!read_next_arrival (e, reader, clock, &local))
+    goto fail;
+  guint64 next_progress = 1 << 18;
+  while (e->heap->len > 0)
+    {
+      SchedTime now = g_array_index (e->heap, Event, 0).time;
+      clock = now;
+      while (e->heap->len > 0 && g_array_index (e->heap, Event, 0).time == now)
+        {
+          Event ev = heap_pop (e);
+          e->stats.events++;
+          switch ((EvKind) ev.kind)
+            {
+            case EV_ARRIVAL:
+              {
+                SchedReason why;
+                SimJob *sj = ev.job;
+                if (!read_next_arrival (e, reader, clock, &local))
+                  goto fail;
+                if (!sched_core_submit (e->core, now, &sj->w.spec, &why))
+                  {
+                    WlCounts *c = wl_reader_get_counts_mutable (reader);
+                    c->skipped[WL_SKIP_REJECTED]++;
+                    c->kept--;
+                    g_hash_table_remove (e->jobs, GUINT_TO_POINTER (sj->w.spec.id));
+                    continue;
+                  }
+                e->stats.submitted++;
+                guint64 pending = sched_core_n_pending (e->core);
+                if (pending > e->stats.peak_pending)
+                  e->stats.peak_pending = pending;
+                break;
+              }
+            case EV_COMPLETION:
+              {
+                SimJob *sj = ev.job;
+                gboolean ok = sched_core_job_ended (e->core, now, sj->w.spec.id, sj->end_state);
+                g_assert (ok);
+                emit (sj, now, sj->end_state, func, data);
+                e->stats.finished++;
+                g_hash_table_remove (e->jobs, GUINT_TO_POINTER (sj->w.spec.id));
+                break;
+              }
+            case EV_PASS:
+              if (e->pass_at == now)
+                e->pass_at = SCHED_TIME_NEVER;
+              break;
+            }
+          if (e->opts.pass_mode == SIM_PASS_PER_EVENT)
+            run_pass (e, now);
+        }
+      if (e->opts.pass_mode == SIM_PASS_PER_TIME)
+        run_pass (e, now);
+      e->stats.last_time = now;
+      if (e->opts.progress && e->stats.events >= next_progress)
+        {
+          next_progress = e->stats.events + (1 << 18);
+          e->opts.progress (&e->stats, e->opts.progress_data);
+        }
+    }
+  /* Anything left pending can never start (nothing runs, no arrival comes). */
+  if (g_hash_table_size (e->jobs) > 0)
+    {
+      g_autoptr (GPtrArray) left = g_ptr_array_new ();
+      GHashTableIter it;
+      gpointer v;
+      g_hash_table_iter_init (&it, e->jobs);
+      while (g_hash_table_iter_next (&it, NULL, &v))
+        g_ptr_array_add (left, v);
+      g_ptr_array_sort (left, simjob_cmp);
+      for (guint i = 0; i < left->len; i++)
+        {
+          SimJob *sj = left->pdata[i];
+          sched_core_cancel (e->core, e->stats.last_time, sj->w.spec.id);
+          emit (sj, SCHED_TIME_NEVER, SCHED_JOB_PENDING, func, data);
+          e->stats.never_started++;
+        }
+      g_hash_table_remove_all (e->jobs);
+    }
+  return TRUE;
+
+fail:
+  g_set_error (error, SIM_ERROR, SIM_ERROR_TRACE, "%s", local->message);
+  g_error_free (local);
+  return FALSE;
+}

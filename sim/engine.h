@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/* sim/engine.h - the discrete-event simulator: replays a trace through the scheduler core.
+ *
+ * One binary heap of events ordered by (time, tie class, sequence).  Tie classes put
+ * completions before arrivals (the default, SIM_TIE_COMPLETIONS_FIRST) or arrivals before
+ * completions; core-requested passes come last.  Same-time arrivals keep trace order (the
+ * reader is read one record ahead, so an arrival's sequence number is its trace position);
+ * same-time completions are handled in the order the jobs started (a completion's sequence
+ * number is taken when the job starts).  A job's resources are freed when its completion
+ * event is handled.  Pass granularity: SIM_PASS_PER_TIME runs one pass after all events of
+ * a timestamp; SIM_PASS_PER_EVENT runs one after every single arrival or completion.
+ *
+ * A job that starts at S ends at S + min (runtime, time limit): past its limit it ends
+ * TIMEOUT, otherwise in the state the trace gives (COMPLETED, FAILED, CANCELLED).  The core
+ * only ever sees the time limit.  Memory is proportional to the jobs in the system (queued
+ * or running), not to the trace: arrivals are read from the reader one at a time.
+ * Deterministic: the same inputs give the same records in the same order. */
+#pragma once
+#include <glib.h>
+#include "sched/core.h"
+#include "workloads/trace.h"
+
+G_BEGIN_DECLS
+
+#define SIM_ERROR (sim_error_quark ())
+GQuark sim_error_quark (void);
+
+typedef enum {
+  SIM_ERROR_TRACE,    /* the reader failed */
+  SIM_ERROR_INVALID,  /* bad options */
+} SimError;
+
+typedef enum {
+  SIM_TIE_COMPLETIONS_FIRST = 0,
+  SIM_TIE_ARRIVALS_FIRST,
+} SimTieOrder;
+
+typedef enum {
+  SIM_PASS_PER_TIME = 0,
+  SIM_PASS_PER_EVENT,
+} SimPassMode;
+
+/* What to do with a job larger than its partition. */
+typedef enum {
+  SIM_OVERSIZE_SKIP = 0,   /* skip it, counted as too_large */
+  SIM_OVERSIZE_CLIP,       /* clip its tasks to the partition's CPUs, counted as clipped */
+} SimOversize;
+
+typedef struct {
+  guint64   events;          /* arrivals + completions + passes handled */
+  guint64   passes;
+  guint64   submitted;
+  guint64   finished;        /* records emitted for jobs that ran */
+  guint64   never_started;   /* records emitted for jobs left pending at the end */
+  guint64   peak_pending;
+  guint64   peak_running;
+  SchedTime first_submit;    /* SCHED_TIME_NEVER if no job */
+  SchedTime last_time;       /* virtual time of the last event */
+} SimStats;
+
+typedef void (*SimRecordFunc) (const SchedJobRecord *rec, gpointer user_data);
+typedef void (*SimProgressFunc) (const SimStats *stats, gpointer user_data);
+
+typedef struct {
+  SimTieOrder     tie_order;
+  SimPassMode     pass_mode;
+  SimOversize     oversize;
+  SimProgressFunc progress;      /* called every ~2^18 events, may be NULL */
+  gpointer        progress_data;
+} SimOptions;
+
+void sim_options_init (SimOptions *opts);
+
+typedef struct _SimEngine SimEngine;
+
+/* Returns (transfer full) an engine for `cluster` (transfer none: must outlive the engine)
+ * running `policy`. */
+SimEngine *sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy,
+                           const SimOptions *opts);
+void       sim_engine_free (SimEngine *e);
+
+/* Replays every record of `reader` and calls `func` once per job, at its completion, in
+ * completion order (jobs still pending when the trace is exhausted and nothing is running
+ * come last, unstarted).  Skips and adjustments the simulator makes are added to the
+ * reader's counts.  Returns FALSE with `error` set if the reader fails. */
+gboolean sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer data,
+                         GError **error);
+
+const SimStats *sim_engine_get_stats (const SimEngine *e);
+
+/* (transfer none) the core, for tests' invariant checks. */
+SchedCore *sim_engine_get_core (SimEngine *e);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SimEngine, sim_engine_free)
+
+G_END_DECLS

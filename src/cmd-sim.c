@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: MIT */
+/* src/cmd-sim.c - `sluice sim`: replay a trace, write jobs.csv and summary.json, print the
+ * summary. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "src/commands.h"
+#include "src/runner.h"
+
+static gboolean
+parse_choice (const char *what, const char *value, const char *const *names, int *out,
+              GError **error)
+{
+  for (int i = 0; names[i]; i++)
+    if (strcmp (names[i], value) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  g_autofree char *list = g_strjoinv (", ", (char **) names);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s: \"%s\" is not one of: %s", what, value, list);
+  return FALSE;
+}
+
+int
+cmd_sim (int argc, char **argv)
+{
+  RunConfig cfg;
+  run_config_init (&cfg);
+  g_autofree char *trace = NULL, *policy = NULL, *out = NULL, *tie = NULL, *pass = NULL,
+                  *oversize = NULL;
+  gint procs = 0, nodes = 0, cpn = 0, gpn = 0;
+  gint64 mem = 0;
+  gdouble tau = 10.0;
+  gboolean strict = FALSE, prefer_req = FALSE, keep_zero = FALSE, quiet = FALSE;
+  GOptionEntry entries[] = {
+    { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace (.swf or .swf.gz)", "FILE" },
+    { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy, "fcfs, easy (default) or conservative", "NAME" },
+    { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write jobs.csv and summary.json here", "DIR" },
+    { "procs", 0, 0, G_OPTION_ARG_INT, &procs, "Processor pool of N 1-CPU nodes (default: the trace's MaxProcs)", "N" },
+    { "nodes", 'N', 0, G_OPTION_ARG_INT, &nodes, "N identical nodes (with --cpus-per-node)", "N" },
+    { "cpus-per-node", 'c', 0, G_OPTION_ARG_INT, &cpn, "CPUs per node (default 1)", "C" },
+    { "mem-per-node", 0, 0, G_OPTION_ARG_INT64, &mem, "Memory per node in MB", "MB" },
+    { "gpus-per-node", 0, 0, G_OPTION_ARG_INT, &gpn, "GPUs per node", "G" },
+    { "tie-order", 0, 0, G_OPTION_ARG_STRING, &tie, "Same-time events: completions-first (default) or arrivals-first", "ORDER" },
+    { "pass", 0, 0, G_OPTION_ARG_STRING, &pass, "Scheduling passes: per-time (default) or per-event", "MODE" },
+    { "oversize", 0, 0, G_OPTION_ARG_STRING, &oversize, "Jobs larger than the machine: skip (default) or clip", "RULE" },
+    { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "A malformed trace line is an error (default: skip and count it)", NULL },
+    { "prefer-requested", 0, 0, G_OPTION_ARG_NONE, &prefer_req, "Job size from requested processors (field 8) first", NULL },
+    { "keep-zero-runtime", 0, 0, G_OPTION_ARG_NONE, &keep_zero, "Keep jobs with run time -1 or 0 as 0-second jobs", NULL },
+    { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &tau, "Bounded-slowdown threshold in seconds (default 10)", "S" },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not print the summary table", NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) ctx = g_option_context_new ("- replay a workload trace");
+  g_option_context_add_main_entries (ctx, entries, NULL);
+  g_option_context_set_description (ctx,
+    "Replays TRACE on a modeled cluster under POLICY.  Outputs: DIR/jobs.csv (one row per\n"
+    "job), DIR/summary.json (metrics), and the summary on stdout.\n"
+    "Example: sluice sim --trace SDSC-SP2-1998-4.2-cln.swf.gz --policy easy --out run1\n");
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (ctx, &argc, &argv, &error))
+    goto fail;
+  if (argc > 1)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument \"%s\"", argv[1]);
+      goto fail;
+    }
+  if (trace == NULL)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "--trace FILE is required");
+      goto fail;
+    }
+  if (procs < 0 || nodes < 0 || cpn < 0 || gpn < 0 || mem < 0 || tau <= 0)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--procs, --nodes, --cpus-per-node, --gpus-per-node, --mem-per-node must be >= 0 and --tau > 0");
+      goto fail;
+    }
+  if (procs > 0 && nodes > 0)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "give --procs or --nodes, not both");
+      goto fail;
+    }
+  static const char *const ties[] = { "completions-first", "arrivals-first", NULL };
+  static const char *const passes[] = { "per-time", "per-event", NULL };
+  static const char *const oversizes[] = { "skip", "clip", NULL };
+  int v;
+  if (tie)
+    {
+      if (!parse_choice ("--tie-order", tie, ties, &v, &error))
+        goto fail;
+      cfg.sim.tie_order = v;
+    }
+  if (pass)
+    {
+      if (!parse_choice ("--pass", pass, passes, &v, &error))
+        goto fail;
+      cfg.sim.pass_mode = v;
+    }
+  if (oversize)
+    {
+      if (!parse_choice ("--oversize", oversize, oversizes, &v, &error))
+        goto fail;
+      cfg.sim.oversize = v;
+    }
+  cfg.trace_path = trace;
+  cfg.policy = policy ? policy : "easy";
+  cfg.out_dir = out;
+  cfg.procs = (guint32) procs;
+  cfg.nodes = (guint32) nodes;
+  cfg.cpus_per_node = (guint32) cpn;
+  cfg.gpus_per_node = (guint32) gpn;
+  cfg.mem_per_node_mb = (guint64) mem;
+  cfg.tau_s = tau;
+  cfg.swf.strict = strict;
+  cfg.swf.prefer_requested = prefer_req;
+  cfg.swf.keep_zero_runtime = keep_zero;
+  cfg.progress = isatty (STDERR_FILENO);
+
+  RunResult res;
+  if (!run_simulation (&cfg, &res, &error))
+    {
+      g_printerr ("sluice sim: %s\n", error->message);
+      return 1;
+    }
+  if (!quiet)
+    ana_summary_print (stdout, &res.summary, &res.info);
+  run_result_clear (&res);
+  return 0;
+
+fail:
+  g_printerr ("sluice sim: %s\nRun 'sluice sim --help' for usage.\n", error->message);
+  return 2;
+}

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/* src/runner.c - one simulation run: open the trace, build the cluster, replay, write
+ * jobs.csv and summary.json, summarize. */
+#include "src/runner.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+void
+run_config_init (RunConfig *cfg)
+{
+  memset (cfg, 0, sizeof *cfg);
+  wl_swf_options_init (&cfg->swf);
+  sim_options_init (&cfg->sim);
+  cfg->policy = "easy";
+  cfg->tau_s = 10.0;
+}
+
+guint64
+run_peak_rss_kb (void)
+{
+  struct rusage ru;
+  if (getrusage (RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return (guint64) ru.ru_maxrss;
+}
+
+typedef struct {
+  AnaMetrics *metrics;
+  FILE       *csv;
+} RecordSink;
+
+static void
+on_record (const SchedJobRecord *rec, gpointer data)
+{
+  RecordSink *sink = data;
+  ana_metrics_add (sink->metrics, rec);
+  if (sink->csv)
+    ana_jobs_csv_row (sink->csv, rec);
+}
+
+static void
+on_progress (const SimStats *st, gpointer data)
+{
+  gint64 *t0 = data;
+  double wall = (double) (g_get_monotonic_time () - *t0) / 1e6;
+  g_printerr ("\rsluice sim: %" G_GUINT64_FORMAT " jobs done, %" G_GUINT64_FORMAT
+              " queued, virtual day %.1f, %.1f s   ",
+              st->finished, (guint64) st->peak_pending,
+              (double) (st->last_time - st->first_submit) / 86400.0, wall);
+}
+
+static SchedCluster *
+make_cluster (const RunConfig *cfg, const WlTraceInfo *info, GError **error)
+{
+  if (cfg->procs > 0)
+    return sched_cluster_new_uniform (cfg->procs, 1, 0, 0);
+  if (cfg->nodes > 0)
+    return sched_cluster_new_uniform (cfg->nodes, MAX (cfg->cpus_per_node, 1),
+                                      cfg->mem_per_node_mb, cfg->gpus_per_node);
+  gint64 procs = info->max_procs > 0 ? info->max_procs : info->max_nodes;
+  if (procs <= 0 || procs > G_MAXUINT32)
+    {
+      g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                   "%s: the header gives neither MaxProcs nor MaxNodes; say the machine "
+                   "size with --procs N (or --nodes N --cpus-per-node C)",
+                   cfg->trace_path);
+      return NULL;
+    }
+  return sched_cluster_new_uniform ((guint32) procs, 1, 0, 0);
+}
+
+gboolean
+run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
+{
+  memset (res, 0, sizeof *res);
+  SchedPolicy policy;
+  if (!sched_policy_lookup (cfg->policy, &policy))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) sched_policy_names ());
+      g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID, "unknown policy \"%s\" (expected one of: %s)",
+                   cfg->policy, names);
+      return FALSE;
+    }
+  gint64 t0 = g_get_monotonic_time ();
+  g_autoptr (WlReader) reader = wl_swf_reader_open (cfg->trace_path, &cfg->swf, error);
+  if (reader == NULL)
+    return FALSE;
+  g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), error);
+  if (cluster == NULL)
+    return FALSE;
+
+  FILE *csv = NULL;
+  if (cfg->out_dir)
+    {
+      if (g_mkdir_with_parents (cfg->out_dir, 0755) != 0)
+        {
+          int err = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err),
+                       "cannot create output directory %s: %s", cfg->out_dir, g_strerror (err));
+          return FALSE;
+        }
+      g_autofree char *path = g_build_filename (cfg->out_dir, "jobs.csv", NULL);
+      csv = fopen (path, "w");
+      if (csv == NULL)
+        {
+          int err = errno;
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "cannot write %s: %s",
+                       path, g_strerror (err));
+          return FALSE;
+        }
+      setvbuf (csv, NULL, _IOFBF, 1 << 20);
+      ana_jobs_csv_header (csv);
+    }
+
+  res->capacity_cpus = sched_cluster_total_cpus (cluster);
+  RecordSink sink = { ana_metrics_new (res->capacity_cpus, cfg->tau_s), csv };
+  SimOptions so = cfg->sim;
+  if (cfg->progress)
+    {
+      so.progress = on_progress;
+      so.progress_data = &t0;
+    }
+  g_autoptr (SimEngine) engine = sim_engine_new (cluster, &policy, &so);
+  gboolean ok = sim_engine_run (engine, reader, on_record, &sink, error);
+  if (csv && fclose (csv) != 0 && ok)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "writing jobs.csv failed: %s",
+                   g_strerror (errno));
+      ok = FALSE;
+    }
+  if (cfg->progress)
+    g_printerr ("\r\033[K");
+  if (!ok)
+    {
+      ana_metrics_free (sink.metrics);
+      return FALSE;
+    }
+  double wall = (double) (g_get_monotonic_time () - t0) / 1e6;
+  ana_metrics_summarize (sink.metrics, &res->summary);
+  ana_metrics_free (sink.metrics);
+
+  const SimStats *st = sim_engine_get_stats (engine);
+  res->counts = *wl_reader_get_counts (reader);
+  res->policy = g_strdup (cfg->policy);
+  res->trace = g_path_get_basename (cfg->trace_path);
+  for (guint i = 0; i < WL_SKIP_N; i++)
+    res->skip_names[i] = wl_skip_reason_name (i);
+  for (guint i = 0; i < WL_ADJ_N; i++)
+    res->adjust_names[i] = wl_adjust_reason_name (i);
+  SchedTime span = st->first_submit == SCHED_TIME_NEVER ? 0 : st->last_time - st->first_submit;
+  res->info = (AnaRunInfo) {
+    .policy = res->policy,
+    .trace = res->trace,
+    .wall_s = wall,
+    .speedup = wall > 0 ? (double) span / wall : 0,
+    .peak_rss_kb = run_peak_rss_kb (),
+    .events = st->events,
+    .passes = st->passes,
+    .skip_names = res->skip_names,
+    .skip_counts = res->counts.skipped,
+    .n_skip = WL_SKIP_N,
+    .adjust_names = res->adjust_names,
+    .adjust_counts = res->counts.adjusted,
+    .n_adjust = WL_ADJ_N,
+  };
+
+  if (cfg->out_dir)
+    {
+      g_autofree char *path = g_build_filename (cfg->out_dir, "summary.json", NULL);
+      json_t *obj = ana_summary_to_json (&res->summary, &res->info);
+      int rc = json_dump_file (obj, path, ANA_JSON_DUMP_FLAGS | JSON_INDENT (2));
+      json_decref (obj);
+      if (rc != 0)
+        {
+          g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_IO, "cannot write %s", path);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+void
+run_result_clear (RunResult *res)
+{
+  g_clear_pointer (&res->policy, g_free);
+  g_clear_pointer (&res->trace, g_free);
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/* src/runner.h - one simulation run with its outputs, shared by `sluice sim` and `demo`. */
+#pragma once
+#include "sched/cluster.h"
+#include "sim/engine.h"
+#include "analysis/metrics.h"
+#include "analysis/report.h"
+#include "workloads/swf.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char   *trace_path;     /* SWF file (.swf or .swf.gz) */
+  WlSwfOptions  swf;
+  /* cluster: procs > 0 -> procs nodes of 1 CPU; else nodes x cpus_per_node; all 0 -> the
+   * trace's MaxProcs (or MaxNodes) */
+  guint32       procs;
+  guint32       nodes;
+  guint32       cpus_per_node;
+  guint64       mem_per_node_mb;
+  guint32       gpus_per_node;
+  const char   *policy;
+  SimOptions    sim;
+  double        tau_s;
+  const char   *out_dir;        /* NULL: no files */
+  gboolean      progress;       /* progress line on stderr */
+} RunConfig;
+
+typedef struct {
+  AnaSummary summary;
+  AnaRunInfo info;
+  WlCounts   counts;
+  guint64    capacity_cpus;
+  /* storage behind info's pointers */
+  char      *policy;
+  char      *trace;
+  const char *skip_names[WL_SKIP_N];
+  const char *adjust_names[WL_ADJ_N];
+} RunResult;
+
+void run_config_init (RunConfig *cfg);
+
+/* Replays cfg->trace_path under cfg->policy; writes jobs.csv and summary.json into
+ * cfg->out_dir (created if needed) when set.  Returns FALSE with `error` set on a bad trace,
+ * option or output directory. */
+gboolean run_simulation (const RunConfig *cfg, RunResult *res, GError **error);
+void     run_result_clear (RunResult *res);
+
+/* Current peak resident set size of this process, in KiB. */
+guint64 run_peak_rss_kb (void);
+
+G_END_DECLS
