@@ -50,6 +50,7 @@ struct _SchedCore {
   guint64             free_cpus;   /* on usable nodes */
   guint64             busy_cpus, busy_gpus;
   gboolean            pool_part;   /* one partition holding every node */
+  guint64            *part_cpus;   /* total CPUs per partition */
   gboolean            force_generic; /* tests: always use the profile engine */
   /* scratch space reused across passes */
   GArray             *scratch_idx;

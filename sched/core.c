@@ -141,6 +141,14 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
     }
   core->pool_part = sched_cluster_n_partitions (cluster) == 1
                     && sched_cluster_partition (cluster, 0)->n_nodes == core->n_nodes;
+  guint32 np = sched_cluster_n_partitions (cluster);
+  core->part_cpus = g_new0 (guint64, np);
+  for (guint32 k = 0; k < np; k++)
+    {
+      const SchedPartitionSpec *ps = sched_cluster_partition (cluster, (gint32) k);
+      for (guint32 i = 0; i < ps->n_nodes; i++)
+        core->part_cpus[k] += sched_cluster_node (cluster, ps->nodes[i])->cpus;
+    }
   core->scratch_idx = g_array_new (FALSE, FALSE, sizeof (guint32));
   core->scratch_cand = g_array_new (FALSE, FALSE, sizeof (guint32));
   return core;
@@ -155,6 +163,7 @@ sched_core_free (SchedCore *core)
   g_ptr_array_free (core->running, TRUE);
   g_free (core->nodes);
   g_free (core->free_bits);
+  g_free (core->part_cpus);
   g_array_free (core->scratch_idx, TRUE);
   g_array_free (core->scratch_cand, TRUE);
   g_free (core);
@@ -220,13 +229,8 @@ check_feasible (SchedCore *core, const SchedJobSpec *spec, gint32 part)
   if (spec->min_nodes > p->n_nodes)
     return SCHED_REASON_PARTITION_NODE_LIMIT;
   if (sched_job_spec_is_simple (spec))
-    {
-      guint64 cap = 0;
-      for (guint32 i = 0; i < p->n_nodes; i++)
-        cap += sched_cluster_node (core->cluster, p->nodes[i])->cpus;
-      return sched_job_spec_cpus (spec) <= cap ? SCHED_REASON_NONE
-                                               : SCHED_REASON_BAD_CONSTRAINTS;
-    }
+    return sched_job_spec_cpus (spec) <= core->part_cpus[part] ? SCHED_REASON_NONE
+                                                                : SCHED_REASON_BAD_CONSTRAINTS;
   g_autofree SchedAvail *avail = g_new0 (SchedAvail, core->n_nodes);
   for (guint32 i = 0; i < p->n_nodes; i++)
     {

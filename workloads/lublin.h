@@ -12,15 +12,21 @@
 G_BEGIN_DECLS
 
 typedef struct {
-  guint64  seed;
+  guint64  seed;        /* folded to 32 bits for the generator (seed ^ seed >> 32) */
   guint64  n_jobs;      /* jobs to generate */
-  guint32  nodes;       /* machine size (processors); sizes are <= nodes */
-  double   load_scale;  /* interarrival times divided by this (1.0 = model) */
+  guint32  nodes;       /* machine size (processors), >= 1; sizes are <= nodes */
+  double   load_scale;  /* interarrival times divided by this (1.0 = model), 1e-3 .. 1e6 */
 } WlLublinOptions;
 
+/* Sets the defaults: seed 1, 10,000 jobs, 128 nodes (the model's machine), load scale 1. */
 void wl_lublin_options_init (WlLublinOptions *opts);
 
-/* Returns (transfer full) a reader generating the model's jobs; info.max_procs = nodes. */
+/* Returns (transfer full) a reader generating the model's jobs (see lublin.c for the model
+ * and its parameters): ids 1..n_jobs, the first submitted at 0, submits non-decreasing,
+ * runtime >= 1, runtime <= time_limit, user ids 1..64, end_state COMPLETED, line 0.
+ * info.max_procs = info.max_nodes = nodes; info.header_lines (';' lines) name the model and
+ * the options.  `opts` NULL means the defaults; it is copied.  Options out of range are a
+ * programming error: returns NULL (g_return_val_if_fail).  The reader never fails. */
 WlReader *wl_lublin_reader_new (const WlLublinOptions *opts);
 
 G_END_DECLS

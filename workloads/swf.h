@@ -9,10 +9,10 @@
  *   18 think time
  * -1 means unknown; times may be integers or decimals (rounded to the nearest second).
  *
- * Rules for imperfect records, counted in WlCounts.  Each record read counts once in
- * counts.read and then either in counts.kept or in exactly one counts.skipped reason,
- * checked in this order: malformed, no_runtime, no_size.  Adjustments are counted for kept
- * records only.
+ * Rules for imperfect records, counted in WlCounts (README.md, "SWF rules for imperfect
+ * records", sums them up for users).  Each record read counts once in counts.read and then
+ * either in counts.kept or in exactly one counts.skipped reason, checked in this order:
+ * malformed, no_runtime, no_size.  Adjustments are counted for kept records only.
  *  - size = allocated procs (5) when > 0, else requested procs (8); with prefer_requested,
  *    requested (8) when > 0, else allocated (5); neither known: skipped (no_size);
  *  - requested time (9) -1 or 0: the time limit is the run time (reqtime_from_runtime),

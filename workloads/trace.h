@@ -98,9 +98,13 @@ struct _WlReader {
  * TRUE with *eof = TRUE at the end, or FALSE with `error` set (the reader is then at an
  * undefined position; stop reading). */
 gboolean wl_reader_next (WlReader *r, WlJob *out, gboolean *eof, GError **error);
+/* Return (transfer none) the header information and the counts, valid as long as `r`.
+ * The mutable counts are for drivers that skip or adjust records further (too_large,
+ * clipped, submit_reordered). */
 const WlTraceInfo *wl_reader_get_info (const WlReader *r);
 const WlCounts    *wl_reader_get_counts (const WlReader *r);
 WlCounts          *wl_reader_get_counts_mutable (WlReader *r);
+/* Frees the reader (see "Ownership" above) and drops its stream; NULL is a no-op. */
 void wl_reader_free (WlReader *r);
 
 /* For implementations: initializes the common part: `ops` (static, transfer none), info
@@ -108,8 +112,9 @@ void wl_reader_free (WlReader *r);
  * copy of `name` (NULL becomes "<stream>"). */
 void wl__reader_init (WlReader *r, const WlReaderOps *ops, const char *name);
 
-/* Opens `path` for reading, decompressing it when its name ends in ".gz".  Returns (transfer
- * full) a stream or NULL with `error` set. */
+/* Opens `path` for reading, decompressing it when its name ends in ".gz", behind a 256 KiB
+ * GBufferedInputStream.  Returns (transfer full) a stream, or NULL with `error` set
+ * (WL_ERROR_IO, "path: reason").  Corrupt compressed data shows up as a read error. */
 GInputStream *wl_open_input (const char *path, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WlReader, wl_reader_free)

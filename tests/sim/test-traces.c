@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/sim/test-traces.c - invariants of replays of every real SWF trace in ../shared/traces
+ * under fcfs, easy and conservative: no CPU over-committed at any instant, no job starts
+ * before its submit time, every kept job ends exactly once, fcfs starts in queue order,
+ * end = start + min (runtime, limit) is respected (runtime <= limit), and determinism (two
+ * runs give the same records).  Skips with a message when ../shared is absent.
+ *
+ * The default run replays each trace under fcfs and easy and the smaller ones under
+ * conservative too; with -m thorough (the 'slow' suite) conservative runs on all of them. */
+#include <glib.h>
+#include <string.h>
+
+#include "tests/test-common.h"
+#include "workloads/swf.h"
+
+typedef struct {
+  GArray  *recs;
+  GChecksum *sum;
+} Sink;
+
+static void
+sink_record (const SchedJobRecord *r, gpointer data)
+{
+  Sink *s = data;
+  g_array_append_vals (s->recs, r, 1);
+  g_checksum_update (s->sum, (const guchar *) r, sizeof *r);
+}
+
+typedef struct {
+  SchedTime t;
+  gint64    delta;
+} Ev;
+
+static int
+ev_cmp (gconstpointer pa, gconstpointer pb)
+{
+  const Ev *a = pa, *b = pb;
+  if (a->t != b->t)
+    return a->t < b->t ? -1 : 1;
+  return (a->delta > b->delta) - (a->delta < b->delta); /* releases first at equal times */
+}
+
+static int
+submit_order_cmp (gconstpointer pa, gconstpointer pb)
+{
+  const SchedJobRecord *a = pa, *b = pb;
+  if (a->submit != b->submit)
+    return a->submit < b->submit ? -1 : 1;
+  return (a->id > b->id) - (a->id < b->id);
+}
+
+static char *
+replay (const char *path, const char *policy_name, GArray **recs_out, guint64 *kept,
+        guint64 *capacity)
+{
+  WlSwfOptions so;
+  wl_swf_options_init (&so);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WlReader) r = wl_swf_reader_open (path, &so, &error);
+  g_assert_no_error (error);
+  const WlTraceInfo *info = wl_reader_get_info (r);
+  gint64 procs = info->max_procs > 0 ? info->max_procs : info->max_nodes;
+  g_assert_cmpint (procs, >, 0);
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform ((guint32) procs, 1, 0, 0);
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup (policy_name, &pol));
+  g_autoptr (SimEngine) e = sim_engine_new (cl, &pol, NULL);
+  Sink s = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)),
+             g_checksum_new (G_CHECKSUM_SHA256) };
+  g_assert_true (sim_engine_run (e, r, sink_record, &s, &error));
+  g_assert_no_error (error);
+  *kept = wl_reader_get_counts (r)->kept;
+  *capacity = (guint64) procs;
+  *recs_out = s.recs;
+  char *digest = g_strdup (g_checksum_get_string (s.sum));
+  g_checksum_free (s.sum);
+  return digest;
+}
+
+static void
+check_trace (gconstpointer data)
+{
+  const char *path = data;
+  g_autofree char *base = g_path_get_basename (path);
+  const char *policies[] = { "fcfs", "easy", "conservative" };
+  gboolean big = strstr (base, "RICC") || strstr (base, "LCG") || strstr (base, "Atlas");
+  for (int p = 0; p < 3; p++)
+    {
+      if (p == 2 && big && !g_test_thorough ())
+        {
+          g_test_message ("%s: conservative only with -m thorough (slow suite)", base);
+          continue;
+        }
+      GArray *recs = NULL, *recs2 = NULL;
+      guint64 kept = 0, cap = 0, kept2 = 0, cap2 = 0;
+      g_autofree char *h1 = replay (path, policies[p], &recs, &kept, &cap);
+      g_assert_cmpuint (recs->len, ==, kept);
+      g_autofree Ev *ev = g_new (Ev, 2 * recs->len);
+      for (guint i = 0; i < recs->len; i++)
+        {
+          const SchedJobRecord *r = &g_array_index (recs, SchedJobRecord, i);
+          g_assert_cmpint (r->state, !=, SCHED_JOB_PENDING);
+          g_assert_cmpint (r->start, >=, r->submit);
+          g_assert_cmpint (r->end, >=, r->start);
+          g_assert_cmpint (r->end - r->start, <=, r->time_limit);
+          if (r->state == SCHED_JOB_TIMEOUT)
+            g_assert_cmpint (r->end - r->start, ==, r->time_limit);
+          ev[2 * i] = (Ev) { r->start, (gint64) r->cpus };
+          ev[2 * i + 1] = (Ev) { r->end, -(gint64) r->cpus };
+        }
+      qsort (ev, 2 * recs->len, sizeof (Ev), ev_cmp);
+      gint64 busy = 0;
+      for (guint i = 0; i < 2 * recs->len; i++)
+        {
+          busy += ev[i].delta;
+          if (busy > (gint64) cap)
+            g_error ("%s %s: %" G_GINT64_FORMAT " CPUs busy at t=%" G_GINT64_FORMAT " on %"
+                     G_GUINT64_FORMAT, base, policies[p], busy, ev[i].t, cap);
+        }
+      g_assert_cmpint (busy, ==, 0);
+      if (p == 0)
+        {
+          /* fcfs: starts follow queue order (submit, then trace order, which is job
+           * number order in SWF files) */
+          g_array_sort (recs, submit_order_cmp);
+          for (guint i = 1; i < recs->len; i++)
+            g_assert_cmpint (g_array_index (recs, SchedJobRecord, i).start, >=,
+                             g_array_index (recs, SchedJobRecord, i - 1).start);
+        }
+      g_autofree char *h2 = replay (path, policies[p], &recs2, &kept2, &cap2);
+      g_assert_cmpstr (h1, ==, h2);
+      g_array_free (recs, TRUE);
+      g_array_free (recs2, TRUE);
+    }
+}
+
+static void
+skip_no_shared (void)
+{
+  g_test_skip ("../shared/traces is absent: real-trace invariants not checked");
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  const char *shared = g_getenv ("SLUICE_SHARED");
+  g_autofree char *dir = shared ? g_build_filename (shared, "traces", NULL)
+                                : g_test_build_filename (G_TEST_DIST, "..", "..", "shared",
+                                                         "traces", NULL);
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_autoptr (GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+  if (d)
+    {
+      const char *name;
+      while ((name = g_dir_read_name (d)) != NULL)
+        if (g_str_has_suffix (name, ".swf.gz") || g_str_has_suffix (name, ".swf"))
+          g_ptr_array_add (paths, g_build_filename (dir, name, NULL));
+      g_ptr_array_sort (paths, (GCompareFunc) g_strcmp0);
+    }
+  if (paths->len == 0)
+    g_test_add_func ("/sim/traces/absent", skip_no_shared);
+  for (guint i = 0; i < paths->len; i++)
+    {
+      g_autofree char *base = g_path_get_basename (paths->pdata[i]);
+      g_autofree char *tp = g_strdup_printf ("/sim/traces/%s", base);
+      g_test_add_data_func (tp, paths->pdata[i], check_trace);
+    }
+  return g_test_run ();
+}
