@@ -121,18 +121,43 @@ shadow_time (SchedCore *core, SchedTime now, guint64 need, guint64 *extra)
   return shadow;
 }
 
+/* TRUE if no running job is overdue (its planned release would depend on `now`). */
+static gboolean
+none_overdue (const SchedCore *core, SchedTime now)
+{
+  return core->running->len == 0
+         || ((const SchedJob *) core->running->pdata[0])->end_limit > now;
+}
+
 static SchedTime
 easy_counting (SchedCore *core, SchedTime now, GArray *started)
 {
-  fcfs_counting (core, now, started);
   SchedJob *head = core->qhead;
-  if (head == NULL)
-    return SCHED_TIME_NEVER;
+  SchedJob *from;
   guint64 extra = 0;
-  SchedTime shadow = shadow_time (core, now, head->cpus, &extra);
-  head->planned = shadow;
+  SchedTime shadow;
+  if (core->easy_valid && head == core->easy_head && none_overdue (core, now))
+    {
+      /* Since the last pass only arrivals were queued behind it: the head is still
+       * blocked, the shadow time and extra CPUs are unchanged, and every job examined then
+       * would be refused again (refusals only get more certain as time passes).  Examine
+       * the new arrivals only. */
+      shadow = core->easy_shadow;
+      extra = core->easy_extra;
+      from = core->easy_scanned ? core->easy_scanned->next : head->next;
+    }
+  else
+    {
+      fcfs_counting (core, now, started);
+      head = core->qhead;
+      if (head == NULL)
+        return SCHED_TIME_NEVER;
+      shadow = shadow_time (core, now, head->cpus, &extra);
+      head->planned = shadow;
+      from = head->next;
+    }
   SchedJob *next;
-  for (SchedJob *j = head->next; j != NULL && core->free_cpus > 0; j = next)
+  for (SchedJob *j = from; j != NULL && core->free_cpus > 0; j = next)
     {
       next = j->next;
       if (j->cpus > core->free_cpus)
@@ -146,6 +171,11 @@ easy_counting (SchedCore *core, SchedTime now, GArray *started)
       sched__alloc_simple (core, j, &a);
       sched__core_start (core, j, now, &a, started);
     }
+  core->easy_valid = none_overdue (core, now);
+  core->easy_head = head;
+  core->easy_scanned = core->qtail;
+  core->easy_shadow = shadow;
+  core->easy_extra = extra;
   return SCHED_TIME_NEVER;
 }
 
@@ -157,6 +187,7 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
                                                         && core->pool_part);
   SchedProfile *p = sched__profile_new (core, now, counting);
   guint32 reserved = 0;
+  core->easy_valid = FALSE;
   SchedJob *next;
   for (SchedJob *j = core->qhead; j != NULL; j = next)
     {

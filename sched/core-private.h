@@ -22,6 +22,7 @@ struct _SchedJob {
   guint32       heap_idx;    /* position in the running heap */
   gboolean      simple;
   gint32        part;        /* resolved partition */
+  gpointer      tag;         /* driver's tag */
 };
 
 /* Per-node dynamic state. */
@@ -47,11 +48,19 @@ struct _SchedCore {
   SchedNodeState     *nodes;
   guint64            *free_bits;   /* usable nodes with a free CPU */
   guint32             n_words;
+  guint32             first_word;  /* no usable free CPU in free_bits words before this */
   guint64             free_cpus;   /* on usable nodes */
   guint64             busy_cpus, busy_gpus;
   gboolean            pool_part;   /* one partition holding every node */
   guint64            *part_cpus;   /* total CPUs per partition */
   gboolean            force_generic; /* tests: always use the profile engine */
+  /* EASY counting path: the state of the last pass, valid while nothing but arrivals at
+   * the tail of the queue happened since (no end, cancel, out-of-order submit) */
+  gboolean            easy_valid;
+  SchedJob           *easy_head;
+  SchedJob           *easy_scanned;  /* last queued job the pass examined */
+  SchedTime           easy_shadow;
+  guint64             easy_extra;
   /* scratch space reused across passes */
   GArray             *scratch_idx;
   GArray             *scratch_cand;

@@ -87,7 +87,11 @@ bit_set (SchedCore *core, guint32 n, gboolean on)
 {
   guint64 m = G_GUINT64_CONSTANT (1) << (n % 64);
   if (on)
-    core->free_bits[n / 64] |= m;
+    {
+      core->free_bits[n / 64] |= m;
+      if (n / 64 < core->first_word)
+        core->first_word = n / 64;
+    }
   else
     core->free_bits[n / 64] &= ~m;
 }
@@ -189,6 +193,8 @@ queue_insert (SchedCore *core, SchedJob *j)
   SchedJob *after = core->qtail;
   while (after != NULL && queue_before (j, after))
     after = after->prev;
+  if (after != core->qtail)
+    core->easy_valid = FALSE;
   j->prev = after;
   j->next = after ? after->next : core->qhead;
   if (j->next)
@@ -205,6 +211,8 @@ queue_insert (SchedCore *core, SchedJob *j)
 static void
 queue_remove (SchedCore *core, SchedJob *j)
 {
+  if (j == core->easy_scanned)
+    core->easy_scanned = j->prev;
   if (j->prev)
     j->prev->next = j->next;
   else
@@ -247,6 +255,19 @@ gboolean
 sched_core_submit (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
                    SchedReason *reason)
 {
+  return sched_core_submit_tagged (core, now, spec, NULL, reason);
+}
+
+gboolean
+sched_core_has_job (const SchedCore *core, SchedJobId id)
+{
+  return g_hash_table_contains (core->jobs, GUINT_TO_POINTER (id));
+}
+
+gboolean
+sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                          gpointer tag, SchedReason *reason)
+{
   g_return_val_if_fail (core != NULL && spec != NULL, FALSE);
   g_return_val_if_fail (spec->tasks > 0 && spec->cpus_per_task > 0, FALSE);
   g_return_val_if_fail (spec->time_limit >= 0, FALSE);
@@ -283,6 +304,7 @@ sched_core_submit (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
   j->cpus = sched_job_spec_cpus (&s);
   j->simple = sched_job_spec_is_simple (&s);
   j->part = part;
+  j->tag = tag;
   if (!j->simple)
     core->n_nonsimple++;
   g_hash_table_insert (core->jobs, GUINT_TO_POINTER (s.id), j);
@@ -308,6 +330,7 @@ sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id)
   SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
   if (j == NULL || j->state != SCHED_JOB_PENDING)
     return FALSE;
+  core->easy_valid = FALSE;
   queue_remove (core, j);
   forget_job (core, j);
   return TRUE;
@@ -343,7 +366,7 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
   j->planned = SCHED_TIME_NEVER;
   j->end_limit = now + j->spec.time_limit;
   heap_push (core, j);
-  SchedStart st = { j->spec.id, &j->alloc };
+  SchedStart st = { j->spec.id, &j->alloc, j->tag };
   g_array_append_val (started, st);
 }
 
@@ -356,6 +379,7 @@ sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobSta
   SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
   if (j == NULL || j->state != SCHED_JOB_RUNNING)
     return FALSE;
+  core->easy_valid = FALSE;
   heap_remove (core, j);
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
     {
@@ -384,7 +408,9 @@ sched__alloc_simple (SchedCore *core, const SchedJob *j, SchedAlloc *alloc)
   guint64 need = j->cpus;
   GArray *tmp = core->scratch_idx;
   g_array_set_size (tmp, 0);
-  for (guint32 w = 0; w < core->n_words && need > 0; w++)
+  while (core->first_word < core->n_words && core->free_bits[core->first_word] == 0)
+    core->first_word++;
+  for (guint32 w = core->first_word; w < core->n_words && need > 0; w++)
     {
       guint64 bits = core->free_bits[w];
       while (bits != 0 && need > 0)

@@ -26,6 +26,7 @@ typedef struct _SchedCore SchedCore;
 typedef struct {
   SchedJobId        id;
   const SchedAlloc *alloc;
+  gpointer          tag;   /* the driver's tag given at submission (transfer none) */
 } SchedStart;
 
 /* What the core knows of one job (sched_core_job_info). */
@@ -51,6 +52,14 @@ void       sched_core_free (SchedCore *core);
  * of 0 takes the partition's default.  A duplicate id is a programming error. */
 gboolean sched_core_submit (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
                             SchedReason *reason);
+
+/* As sched_core_submit, attaching the driver's `tag` (transfer none, never dereferenced by
+ * the core), which the pass hands back in SchedStart so drivers need no lookup by id. */
+gboolean sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                                   gpointer tag, SchedReason *reason);
+
+/* TRUE if the core knows job `id` (pending or running). */
+gboolean sched_core_has_job (const SchedCore *core, SchedJobId id);
 
 /* Removes a pending job from the queue (state CANCELLED).  Returns FALSE if the job is not
  * pending (a running job is ended by the driver with sched_core_job_ended). */

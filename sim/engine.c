@@ -13,12 +13,14 @@ G_DEFINE_QUARK (sim-error-quark, sim_error)
 
 typedef enum { EV_COMPLETION, EV_ARRIVAL, EV_PASS } EvKind;
 
-typedef struct {
+typedef struct _SimJob SimJob;
+struct _SimJob {
   WlJob         w;
   SchedTime     start;
   SchedJobState end_state;
   guint32       cpus, gpus, nodes;
-} SimJob;
+  SimJob       *prev, *next;   /* jobs in the system */
+};
 
 typedef struct {
   SchedTime time;
@@ -34,10 +36,13 @@ struct _SimEngine {
   SimOptions  opts;
   SchedCore  *core;
   GArray     *heap;       /* Event */
-  GHashTable *jobs;       /* id -> SimJob* (owned) */
+  SimJob     *live;       /* jobs in the system (owned), a doubly linked list */
+  guint64     n_live;
+  SimJob     *spare;      /* freed SimJobs for reuse (linked by next) */
   GArray     *started;    /* SchedStart */
   guint64     seq;
   SchedTime   pass_at;    /* earliest queued EV_PASS, or NEVER */
+  SimJob     *pending_arrival; /* read from the trace, not yet submitted */
   SimStats    stats;
   guint64     part_cpus;  /* CPUs of the default partition, for the oversize rule */
 };
@@ -61,7 +66,6 @@ sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy, const Si
     sim_options_init (&e->opts);
   e->core = sched_core_new (cluster, policy);
   e->heap = g_array_sized_new (FALSE, FALSE, sizeof (Event), 1024);
-  e->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
   e->started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
   e->pass_at = SCHED_TIME_NEVER;
   const SchedPartitionSpec *p = sched_cluster_partition (cluster,
@@ -78,7 +82,10 @@ sim_engine_free (SimEngine *e)
     return;
   sched_core_free (e->core);
   g_array_free (e->heap, TRUE);
-  g_hash_table_destroy (e->jobs);
+  for (SimJob *sj = e->live, *n; sj != NULL; sj = n)
+    n = sj->next, g_free (sj);
+  for (SimJob *sj = e->spare, *n; sj != NULL; sj = n)
+    n = sj->next, g_free (sj);
   g_array_free (e->started, TRUE);
   g_free (e);
 }
@@ -156,6 +163,39 @@ heap_pop (SimEngine *e)
 
 /* ---- job flow ---- */
 
+static SimJob *
+live_add (SimEngine *e, const WlJob *w)
+{
+  SimJob *sj = e->spare;
+  if (sj)
+    e->spare = sj->next;
+  else
+    sj = g_new (SimJob, 1);
+  memset (sj, 0, sizeof *sj);
+  sj->w = *w;
+  sj->start = SCHED_TIME_NEVER;
+  sj->next = e->live;
+  if (e->live)
+    e->live->prev = sj;
+  e->live = sj;
+  e->n_live++;
+  return sj;
+}
+
+static void
+live_remove (SimEngine *e, SimJob *sj)
+{
+  if (sj->prev)
+    sj->prev->next = sj->next;
+  else
+    e->live = sj->next;
+  if (sj->next)
+    sj->next->prev = sj->prev;
+  e->n_live--;
+  sj->next = e->spare;
+  e->spare = sj;
+}
+
 static void
 emit (const SimJob *sj, SchedTime end, SchedJobState state, SimRecordFunc func,
       gpointer data)
@@ -197,7 +237,8 @@ read_next_arrival (SimEngine *e, WlReader *reader, SchedTime clock, GError **err
           w.spec.tasks = (guint32) (e->part_cpus / w.spec.cpus_per_task);
           counts->adjusted[WL_ADJ_CLIPPED]++;
         }
-      if (g_hash_table_contains (e->jobs, GUINT_TO_POINTER (w.spec.id)))
+      if (sched_core_has_job (e->core, w.spec.id) || (e->pending_arrival != NULL
+                                                      && e->pending_arrival->w.spec.id == w.spec.id))
         {
           counts->skipped[WL_SKIP_DUPLICATE_ID]++;
           counts->kept--;
@@ -208,10 +249,8 @@ read_next_arrival (SimEngine *e, WlReader *reader, SchedTime clock, GError **err
           w.spec.submit = clock;
           counts->adjusted[WL_ADJ_SUBMIT_REORDERED]++;
         }
-      SimJob *sj = g_new0 (SimJob, 1);
-      sj->w = w;
-      sj->start = SCHED_TIME_NEVER;
-      g_hash_table_insert (e->jobs, GUINT_TO_POINTER (w.spec.id), sj);
+      SimJob *sj = live_add (e, &w);
+      e->pending_arrival = sj;
       heap_push (e, w.spec.submit, EV_ARRIVAL, sj);
       if (e->stats.first_submit == SCHED_TIME_NEVER)
         e->stats.first_submit = w.spec.submit;
@@ -237,8 +276,8 @@ run_pass (SimEngine *e, SchedTime now)
   for (guint i = 0; i < e->started->len; i++)
     {
       const SchedStart *st = &g_array_index (e->started, SchedStart, i);
-      SimJob *sj = g_hash_table_lookup (e->jobs, GUINT_TO_POINTER (st->id));
-      g_assert (sj != NULL);
+      SimJob *sj = st->tag;
+      g_assert (sj != NULL && sj->w.spec.id == st->id);
       sj->start = now;
       sj->cpus = st->alloc->cpus;
       sj->gpus = st->alloc->gpus;
@@ -294,16 +333,19 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
               {
                 SchedReason why;
                 SimJob *sj = ev.job;
-                if (!read_next_arrival (e, reader, clock, &local))
-                  goto fail;
-                if (!sched_core_submit (e->core, now, &sj->w.spec, &why))
+                e->pending_arrival = NULL;
+                gboolean ok = sched_core_submit_tagged (e->core, now, &sj->w.spec, sj, &why);
+                if (!ok)
                   {
                     WlCounts *c = wl_reader_get_counts_mutable (reader);
                     c->skipped[WL_SKIP_REJECTED]++;
                     c->kept--;
-                    g_hash_table_remove (e->jobs, GUINT_TO_POINTER (sj->w.spec.id));
-                    continue;
+                    live_remove (e, sj);
                   }
+                if (!read_next_arrival (e, reader, clock, &local))
+                  goto fail;
+                if (!ok)
+                  continue;
                 e->stats.submitted++;
                 guint64 pending = sched_core_n_pending (e->core);
                 if (pending > e->stats.peak_pending)
@@ -317,7 +359,7 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                 g_assert (ok);
                 emit (sj, now, sj->end_state, func, data);
                 e->stats.finished++;
-                g_hash_table_remove (e->jobs, GUINT_TO_POINTER (sj->w.spec.id));
+                live_remove (e, sj);
                 break;
               }
             case EV_PASS:
@@ -338,14 +380,11 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
         }
     }
   /* Anything left pending can never start (nothing runs, no arrival comes). */
-  if (g_hash_table_size (e->jobs) > 0)
+  if (e->live != NULL)
     {
       g_autoptr (GPtrArray) left = g_ptr_array_new ();
-      GHashTableIter it;
-      gpointer v;
-      g_hash_table_iter_init (&it, e->jobs);
-      while (g_hash_table_iter_next (&it, NULL, &v))
-        g_ptr_array_add (left, v);
+      for (SimJob *sj = e->live; sj != NULL; sj = sj->next)
+        g_ptr_array_add (left, sj);
       g_ptr_array_sort (left, simjob_cmp);
       for (guint i = 0; i < left->len; i++)
         {
@@ -354,7 +393,8 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
           emit (sj, SCHED_TIME_NEVER, SCHED_JOB_PENDING, func, data);
           e->stats.never_started++;
         }
-      g_hash_table_remove_all (e->jobs);
+      for (guint i = 0; i < left->len; i++)
+        live_remove (e, left->pdata[i]);
     }
   return TRUE;
 

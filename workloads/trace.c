@@ -21,6 +21,8 @@ static const char *const skip_names[WL_SKIP_N] = {
   [WL_SKIP_NO_RUNTIME] = "no_runtime",
   [WL_SKIP_NO_SIZE] = "no_size",
   [WL_SKIP_TOO_LARGE] = "too_large",
+  [WL_SKIP_DUPLICATE_ID] = "duplicate_id",
+  [WL_SKIP_REJECTED] = "rejected",
 };
 
 static const char *const adjust_names[WL_ADJ_N] = {
