@@ -43,6 +43,7 @@ struct _SchedCore {
   guint               n_pending;
   GPtrArray          *running;     /* binary min-heap on (end_limit, seq) */
   guint               n_nonsimple; /* pending + running jobs that are not simple */
+  guint               n_unusable;  /* nodes down or drained */
   guint64             seq;
   guint32             n_nodes;
   SchedNodeState     *nodes;
@@ -66,12 +67,13 @@ struct _SchedCore {
   GArray             *scratch_cand;
 };
 
-/* TRUE when the counting fast path is exact: every job in the system is simple and there is
- * one partition over all nodes. */
+/* TRUE when the counting fast path is exact: every job in the system is simple, there is
+ * one partition over all nodes and every node is usable. */
 static inline gboolean
 sched__core_pool_mode (const SchedCore *core)
 {
-  return core->n_nonsimple == 0 && core->pool_part && !core->force_generic;
+  return core->n_nonsimple == 0 && core->pool_part && core->n_unusable == 0
+         && !core->force_generic;
 }
 
 /* Job running-heap key comparison: earlier end_limit first, then submission order. */

@@ -542,3 +542,84 @@ sched__core_check (const SchedCore *core)
     }
   g_assert_cmpuint (n, ==, core->n_pending);
 }
+
+/* ---- node states ---- */
+
+static const char *const node_status_names[] = {
+  [SCHED_NODE_IDLE] = "IDLE",         [SCHED_NODE_MIXED] = "MIXED",
+  [SCHED_NODE_ALLOCATED] = "ALLOCATED", [SCHED_NODE_DOWN] = "DOWN",
+  [SCHED_NODE_DRAINING] = "DRAINING", [SCHED_NODE_DRAINED] = "DRAINED",
+};
+
+const char *
+sched_node_status_name (SchedNodeStatus status)
+{
+  g_return_val_if_fail ((guint) status < G_N_ELEMENTS (node_status_names), "UNKNOWN");
+  return node_status_names[status];
+}
+
+SchedNodeStatus
+sched_core_node_status (const SchedCore *core, guint32 node)
+{
+  g_return_val_if_fail (core != NULL && node < core->n_nodes, SCHED_NODE_DOWN);
+  const SchedNodeState *s = &core->nodes[node];
+  if (s->down)
+    return SCHED_NODE_DOWN;
+  if (s->drain)
+    return s->n_jobs > 0 ? SCHED_NODE_DRAINING : SCHED_NODE_DRAINED;
+  if (s->n_jobs == 0)
+    return SCHED_NODE_IDLE;
+  return s->free_cpus == 0 ? SCHED_NODE_ALLOCATED : SCHED_NODE_MIXED;
+}
+
+/* Applies a change of usability to the free-CPU total, the bitset and the counters. */
+static void
+node_set_flag (SchedCore *core, guint32 node, guint8 *flag, gboolean on)
+{
+  SchedNodeState *s = &core->nodes[node];
+  gboolean was = node_usable (s);
+  *flag = on ? 1 : 0;
+  gboolean is = node_usable (s);
+  if (was && !is)
+    {
+      core->free_cpus -= s->free_cpus;
+      core->n_unusable++;
+    }
+  else if (!was && is)
+    {
+      core->free_cpus += s->free_cpus;
+      core->n_unusable--;
+    }
+  node_refresh_bit (core, node);
+  if (was != is)
+    core->easy_valid = FALSE;
+}
+
+void
+sched_core_node_set_down (SchedCore *core, SchedTime now, guint32 node, gboolean down,
+                          GArray *affected)
+{
+  g_return_if_fail (core != NULL && node < core->n_nodes);
+  (void) now;
+  node_set_flag (core, node, &core->nodes[node].down, down);
+  if (affected == NULL || !down)
+    return;
+  for (guint i = 0; i < core->running->len; i++)
+    {
+      const SchedJob *j = core->running->pdata[i];
+      for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+        if (j->alloc.nodes[k].node == node)
+          {
+            g_array_append_val (affected, j->spec.id);
+            break;
+          }
+    }
+}
+
+void
+sched_core_node_set_drain (SchedCore *core, SchedTime now, guint32 node, gboolean drain)
+{
+  g_return_if_fail (core != NULL && node < core->n_nodes);
+  (void) now;
+  node_set_flag (core, node, &core->nodes[node].drain, drain);
+}

@@ -83,6 +83,31 @@ guint   sched_core_n_running (const SchedCore *core);
 guint64 sched_core_busy_cpus (const SchedCore *core);
 guint64 sched_core_busy_gpus (const SchedCore *core);
 
+/* A node's state as Slurm shows it. */
+typedef enum {
+  SCHED_NODE_IDLE = 0,     /* usable, nothing allocated */
+  SCHED_NODE_MIXED,        /* usable, partly allocated */
+  SCHED_NODE_ALLOCATED,    /* usable, every CPU allocated */
+  SCHED_NODE_DOWN,         /* not usable: failed or not responding */
+  SCHED_NODE_DRAINING,     /* drained by an administrator, jobs still running on it */
+  SCHED_NODE_DRAINED,      /* drained and empty */
+} SchedNodeStatus;
+
+/* Upper-case Slurm names: "IDLE", "MIXED", "ALLOCATED", "DOWN", "DRAINING", "DRAINED". */
+const char *sched_node_status_name (SchedNodeStatus status);
+
+SchedNodeStatus sched_core_node_status (const SchedCore *core, guint32 node);
+
+/* Marks `node` down (or back up).  Jobs running on a node that goes down keep their
+ * resources until the driver ends them (normally as NODE_FAIL); no job starts on a down
+ * node.  Returns the ids of the jobs running on it in `affected` (a GArray of SchedJobId,
+ * may be NULL). */
+void sched_core_node_set_down (SchedCore *core, SchedTime now, guint32 node, gboolean down,
+                               GArray *affected);
+
+/* Drains `node` (no new jobs; running ones finish) or resumes it. */
+void sched_core_node_set_drain (SchedCore *core, SchedTime now, guint32 node, gboolean drain);
+
 /* Invariant walker for tests: checks free + allocated == capacity on every node, queue
  * order, running-set order.  Aborts (g_assert) on a violation. */
 void sched__core_check (const SchedCore *core);

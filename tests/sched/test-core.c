@@ -249,6 +249,63 @@ test_submit_rejects (void)
   g_assert_false (sched_policy_lookup ("nope", &none));
 }
 
+/* Node states: IDLE, MIXED, ALLOCATED, DRAINING, DRAINED, DOWN, and that drained and down
+ * nodes receive no jobs. */
+static void
+test_node_states (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (2, 2, 0, 0);
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("easy", &pol));
+  g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+  g_autoptr (GArray) started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  g_autoptr (GArray) affected = g_array_new (FALSE, FALSE, sizeof (SchedJobId));
+  SchedJobSpec s;
+  sched_job_spec_init (&s);
+  s.id = 1, s.time_limit = 100;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_core_pass (core, 0, started);
+  g_assert_cmpuint (started->len, ==, 1);
+  g_assert_cmpint (sched_core_node_status (core, 0), ==, SCHED_NODE_MIXED);
+  g_assert_cmpint (sched_core_node_status (core, 1), ==, SCHED_NODE_IDLE);
+  g_assert_cmpstr (sched_node_status_name (SCHED_NODE_DRAINING), ==, "DRAINING");
+  sched_core_node_set_drain (core, 1, 0, TRUE);
+  g_assert_cmpint (sched_core_node_status (core, 0), ==, SCHED_NODE_DRAINING);
+  sched_job_spec_init (&s);
+  s.id = 3, s.tasks = 2, s.time_limit = 10;
+  g_assert_true (sched_core_submit (core, 1, &s, NULL));
+  g_array_set_size (started, 0);
+  sched_core_pass (core, 1, started);
+  sched__core_check (core);
+  g_assert_cmpuint (started->len, ==, 1);
+  const SchedStart *st = &g_array_index (started, SchedStart, 0);
+  g_assert_cmpuint (st->id, ==, 3);
+  g_assert_cmpuint (st->alloc->nodes[0].node, ==, 1); /* not on the drained node */
+  g_assert_cmpint (sched_core_node_status (core, 1), ==, SCHED_NODE_ALLOCATED);
+  g_assert_true (sched_core_job_ended (core, 5, 1, SCHED_JOB_COMPLETED));
+  g_assert_cmpint (sched_core_node_status (core, 0), ==, SCHED_NODE_DRAINED);
+  sched_core_node_set_down (core, 6, 1, TRUE, affected);
+  g_assert_cmpuint (affected->len, ==, 1);
+  g_assert_cmpuint (g_array_index (affected, SchedJobId, 0), ==, 3);
+  g_assert_cmpint (sched_core_node_status (core, 1), ==, SCHED_NODE_DOWN);
+  g_assert_true (sched_core_job_ended (core, 6, 3, SCHED_JOB_NODE_FAIL));
+  sched_job_spec_init (&s);
+  s.id = 4, s.time_limit = 10;
+  g_assert_true (sched_core_submit (core, 6, &s, NULL));
+  g_array_set_size (started, 0);
+  sched_core_pass (core, 6, started);
+  g_assert_cmpuint (started->len, ==, 0); /* every node drained or down */
+  sched_core_node_set_drain (core, 7, 0, FALSE);
+  g_array_set_size (started, 0);
+  sched_core_pass (core, 7, started);
+  sched__core_check (core);
+  g_assert_cmpuint (started->len, ==, 1);
+  g_assert_cmpint (sched_core_node_status (core, 0), ==, SCHED_NODE_MIXED);
+  sched_core_node_set_down (core, 8, 1, FALSE, NULL);
+  g_assert_cmpint (sched_core_node_status (core, 1), ==, SCHED_NODE_IDLE);
+  sched__core_check (core);
+}
+
 /* ---- oracle: a naive time-stepped reference ---- */
 
 /* The reference: integer time, a free-CPU array over a horizon, depth-limited reservations
@@ -515,6 +572,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/core/timeout-and-early-end", test_timeout_and_early_end);
   g_test_add_func ("/sched/core/submit-rejects", test_submit_rejects);
   g_test_add_func ("/sched/select/node-level", test_node_level_allocation);
+  g_test_add_func ("/sched/core/node-states", test_node_states);
   g_test_add_func ("/sim/knobs/tie-order-and-pass-mode", test_tie_order_and_pass_mode);
   g_test_add_func ("/sim/knobs/same-time-completions", test_same_time_completions_in_start_order);
   g_test_add_func ("/sched/oracle/policies", test_oracle_policies);
