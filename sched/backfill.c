@@ -37,9 +37,8 @@ fcfs_counting (SchedCore *core, SchedTime now, GArray *started)
   SchedJob *j;
   while ((j = core->qhead) != NULL && j->cpus <= core->free_cpus)
     {
-      SchedAlloc a = { 0 };
-      sched__alloc_simple (core, j, &a);
-      sched__core_start (core, j, now, &a, started);
+      sched__alloc_simple (core, j);
+      sched__core_start (core, j, now, NULL, started);
     }
   return SCHED_TIME_NEVER;
 }
@@ -121,6 +120,18 @@ shadow_time (SchedCore *core, SchedTime now, guint64 need, guint64 *extra)
   return shadow;
 }
 
+/* Can any job of block `b` start now beside the head's reservation at `shadow`? */
+static inline gboolean
+block_may_start (SchedQBlock *b, guint64 free_cpus, guint64 extra, SchedTime shadow,
+                 SchedTime now)
+{
+  if (b->dirty)
+    sched__qblock_refresh (b);
+  if (b->min_cpus > free_cpus)
+    return FALSE;
+  return b->min_cpus <= extra || shadow == SCHED_TIME_NEVER || now + b->min_limit <= shadow;
+}
+
 /* TRUE if no running job is overdue (its planned release would depend on `now`). */
 static gboolean
 none_overdue (const SchedCore *core, SchedTime now)
@@ -160,6 +171,22 @@ easy_counting (SchedCore *core, SchedTime now, GArray *started)
   for (SchedJob *j = from; j != NULL && core->free_cpus > 0; j = next)
     {
       next = j->next;
+      if (j == j->block->first)
+        {
+          /* Skip every block in which no job can start: starting needs cpus <= free and
+           * either cpus <= extra or an end by the shadow time; the block minima bound
+           * both.  Hopping over blocks touches no job. */
+          SchedQBlock *b = j->block;
+          while (b != NULL && !block_may_start (b, core->free_cpus, extra, shadow, now))
+            b = b->next;
+          if (b == NULL)
+            break;
+          if (b != j->block)
+            {
+              next = b->first;
+              continue;
+            }
+        }
       if (j->cpus > core->free_cpus)
         continue;
       gboolean ends_in_time = now + j->spec.time_limit <= shadow;
@@ -167,9 +194,8 @@ easy_counting (SchedCore *core, SchedTime now, GArray *started)
         continue;
       if (!ends_in_time)
         extra -= j->cpus;
-      SchedAlloc a = { 0 };
-      sched__alloc_simple (core, j, &a);
-      sched__core_start (core, j, now, &a, started);
+      sched__alloc_simple (core, j);
+      sched__core_start (core, j, now, NULL, started);
     }
   core->easy_valid = none_overdue (core, now);
   core->easy_head = head;
@@ -199,9 +225,16 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
       if (t == now)
         {
           if (counting)
-            sched__alloc_simple (core, j, &a);
-          sched__profile_reserve (p, j, now, &a);
-          sched__core_start (core, j, now, &a, started);
+            {
+              sched__alloc_simple (core, j);
+              sched__profile_reserve (p, j, now, &j->alloc);
+              sched__core_start (core, j, now, NULL, started);
+            }
+          else
+            {
+              sched__profile_reserve (p, j, now, &a);
+              sched__core_start (core, j, now, &a, started);
+            }
           continue;
         }
       j->planned = SCHED_TIME_NEVER;

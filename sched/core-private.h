@@ -7,6 +7,22 @@
 G_BEGIN_DECLS
 
 typedef struct _SchedJob SchedJob;
+typedef struct _SchedQBlock SchedQBlock;
+
+/* The pending queue is cut into blocks of consecutive jobs that keep the least CPUs and the
+ * least time limit among their jobs, so the EASY fast path can skip whole blocks that hold
+ * no job able to start (a sqrt decomposition of the queue). */
+#define SCHED_QBLOCK_SIZE 64
+
+struct _SchedQBlock {
+  SchedJob    *first, *last;   /* consecutive in the queue */
+  guint32      n;              /* jobs in the block */
+  guint32      n_added;        /* jobs ever appended (blocks fill up to SCHED_QBLOCK_SIZE) */
+  guint64      min_cpus;
+  SchedTime    min_limit;
+  gboolean     dirty;          /* minima may be stale (too low): recompute before trusting */
+  SchedQBlock *prev, *next;
+};
 
 struct _SchedJob {
   SchedJobSpec  spec;
@@ -18,7 +34,9 @@ struct _SchedJob {
   guint64       seq;         /* order of submission */
   guint64       cpus;        /* tasks * cpus_per_task */
   SchedAlloc    alloc;
-  SchedJob     *prev, *next; /* pending queue links */
+  guint32       alloc_cap;   /* capacity of alloc.nodes (the buffer is reused) */
+  SchedJob     *prev, *next; /* pending queue links; `next` links the free list too */
+  SchedQBlock  *block;       /* pending queue block */
   guint32       heap_idx;    /* position in the running heap */
   gboolean      simple;
   gint32        part;        /* resolved partition */
@@ -39,7 +57,9 @@ struct _SchedCore {
   const SchedCluster *cluster;
   SchedPolicy         policy;
   GHashTable         *jobs;        /* id -> SchedJob* (owned) */
+  SchedJob           *spare_jobs;  /* forgotten jobs kept for reuse, linked by next */
   SchedJob           *qhead, *qtail;
+  SchedQBlock        *bhead, *btail;
   guint               n_pending;
   GPtrArray          *running;     /* binary min-heap on (end_limit, seq) */
   guint               n_nonsimple; /* pending + running jobs that are not simple */
@@ -83,15 +103,18 @@ sched__job_ends_before (const SchedJob *a, const SchedJob *b)
   return a->end_limit < b->end_limit || (a->end_limit == b->end_limit && a->seq < b->seq);
 }
 
-/* Starts pending job `j` at `now` with allocation `alloc` (transfer full: moved into the job):
- * removes it from the queue, takes the resources, adds it to the running heap and appends
- * it to `started`. */
+/* Recomputes a dirty block's minima. */
+void sched__qblock_refresh (SchedQBlock *b);
+
+/* Starts pending job `j` at `now` with allocation `alloc` (transfer full: moved into the
+ * job), or with the allocation already in j->alloc when `alloc` is NULL: removes it from the
+ * queue, takes the resources, adds it to the running heap and appends it to `started`. */
 void sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *alloc,
                         GArray *started);
 
-/* Allocates `j` on the nodes' current free resources, counting path (simple jobs): fills
- * `alloc` from the lowest-index nodes with free CPUs.  The caller checked the total. */
-void sched__alloc_simple (SchedCore *core, const SchedJob *j, SchedAlloc *alloc);
+/* Allocates simple job `j` on the nodes' current free CPUs, into j->alloc (reusing its
+ * buffer): the lowest-index nodes with free CPUs.  The caller checked the total. */
+void sched__alloc_simple (SchedCore *core, SchedJob *j);
 
 /* The time at which a running job's resources are expected back, as planning sees it. */
 static inline SchedTime

@@ -129,6 +129,8 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
   core->cluster = cluster;
   core->policy = *policy;
   core->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, job_free);
+  /* forget_job steals jobs from the table into spare_jobs; the free func only runs for the
+   * jobs still known when the core is freed */
   core->running = g_ptr_array_new ();
   core->n_nodes = sched_cluster_n_nodes (cluster);
   core->nodes = g_new0 (SchedNodeState, core->n_nodes);
@@ -163,7 +165,11 @@ sched_core_free (SchedCore *core)
 {
   if (core == NULL)
     return;
+  for (SchedQBlock *b = core->bhead, *nb; b != NULL; b = nb)
+    nb = b->next, g_free (b);
   g_hash_table_destroy (core->jobs);
+  for (SchedJob *j = core->spare_jobs, *nj; j != NULL; j = nj)
+    nj = j->next, job_free (j);
   g_ptr_array_free (core->running, TRUE);
   g_free (core->nodes);
   g_free (core->free_bits);
@@ -188,6 +194,52 @@ queue_before (const SchedJob *a, const SchedJob *b)
 }
 
 static void
+qblock_add_job (SchedQBlock *b, SchedJob *j)
+{
+  j->block = b;
+  b->n++;
+  b->n_added++;
+  if (j->cpus < b->min_cpus)
+    b->min_cpus = j->cpus;
+  if (j->spec.time_limit < b->min_limit)
+    b->min_limit = j->spec.time_limit;
+}
+
+static SchedQBlock *
+qblock_new (SchedCore *core, SchedQBlock *after)
+{
+  SchedQBlock *b = g_new0 (SchedQBlock, 1);
+  b->min_cpus = G_MAXUINT64;
+  b->min_limit = SCHED_TIME_NEVER;
+  b->prev = after;
+  b->next = after ? after->next : core->bhead;
+  if (b->next)
+    b->next->prev = b;
+  else
+    core->btail = b;
+  if (after)
+    after->next = b;
+  else
+    core->bhead = b;
+  return b;
+}
+
+void
+sched__qblock_refresh (SchedQBlock *b)
+{
+  b->min_cpus = G_MAXUINT64;
+  b->min_limit = SCHED_TIME_NEVER;
+  for (SchedJob *j = b->first;; j = j->next)
+    {
+      b->min_cpus = MIN (b->min_cpus, j->cpus);
+      b->min_limit = MIN (b->min_limit, j->spec.time_limit);
+      if (j == b->last)
+        break;
+    }
+  b->dirty = FALSE;
+}
+
+static void
 queue_insert (SchedCore *core, SchedJob *j)
 {
   SchedJob *after = core->qtail;
@@ -206,6 +258,28 @@ queue_insert (SchedCore *core, SchedJob *j)
   else
     core->qhead = j;
   core->n_pending++;
+  /* block: append to the tail block while it has room; otherwise join the predecessor's */
+  if (after == NULL)
+    {
+      SchedQBlock *b = core->bhead ? core->bhead : qblock_new (core, NULL);
+      b->first = j;
+      if (b->last == NULL)
+        b->last = j;
+      qblock_add_job (b, j);
+    }
+  else if (after == core->btail->last && core->btail->n_added >= SCHED_QBLOCK_SIZE)
+    {
+      SchedQBlock *b = qblock_new (core, core->btail);
+      b->first = b->last = j;
+      qblock_add_job (b, j);
+    }
+  else
+    {
+      SchedQBlock *b = after->block;
+      if (b->last == after)
+        b->last = j;
+      qblock_add_job (b, j);
+    }
 }
 
 static void
@@ -213,6 +287,29 @@ queue_remove (SchedCore *core, SchedJob *j)
 {
   if (j == core->easy_scanned)
     core->easy_scanned = j->prev;
+  SchedQBlock *b = j->block;
+  if (--b->n == 0)
+    {
+      if (b->prev)
+        b->prev->next = b->next;
+      else
+        core->bhead = b->next;
+      if (b->next)
+        b->next->prev = b->prev;
+      else
+        core->btail = b->prev;
+      g_free (b);
+    }
+  else
+    {
+      if (b->first == j)
+        b->first = j->next;
+      if (b->last == j)
+        b->last = j->prev;
+      if (j->cpus == b->min_cpus || j->spec.time_limit == b->min_limit)
+        b->dirty = TRUE;
+    }
+  j->block = NULL;
   if (j->prev)
     j->prev->next = j->next;
   else
@@ -294,7 +391,18 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
         *reason = r;
       return FALSE;
     }
-  SchedJob *j = g_new0 (SchedJob, 1);
+  SchedJob *j = core->spare_jobs;
+  if (j != NULL)
+    {
+      core->spare_jobs = j->next;
+      SchedAllocNode *buf = j->alloc.nodes;
+      guint32 cap = j->alloc_cap;
+      memset (j, 0, sizeof *j);
+      j->alloc.nodes = buf;
+      j->alloc_cap = cap;
+    }
+  else
+    j = g_new0 (SchedJob, 1);
   j->spec = s;
   j->state = SCHED_JOB_PENDING;
   j->reason = SCHED_REASON_NONE;
@@ -319,7 +427,15 @@ forget_job (SchedCore *core, SchedJob *j)
 {
   if (!j->simple)
     core->n_nonsimple--;
-  g_hash_table_remove (core->jobs, GUINT_TO_POINTER (j->spec.id));
+  g_hash_table_steal (core->jobs, GUINT_TO_POINTER (j->spec.id));
+  if (j->alloc_cap > 64)
+    {
+      /* keep small buffers only, so spare jobs cost O(1) memory each */
+      g_clear_pointer (&j->alloc.nodes, g_free);
+      j->alloc_cap = 0;
+    }
+  j->next = core->spare_jobs;
+  core->spare_jobs = j;
 }
 
 gboolean
@@ -342,8 +458,13 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
 {
   g_assert (j->state == SCHED_JOB_PENDING);
   queue_remove (core, j);
-  j->alloc = *alloc;
-  memset (alloc, 0, sizeof *alloc);
+  if (alloc != NULL)
+    {
+      g_free (j->alloc.nodes);
+      j->alloc = *alloc;
+      j->alloc_cap = alloc->n_nodes;
+      memset (alloc, 0, sizeof *alloc);
+    }
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
     {
       const SchedAllocNode *an = &j->alloc.nodes[k];
@@ -403,11 +524,13 @@ sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobSta
 }
 
 void
-sched__alloc_simple (SchedCore *core, const SchedJob *j, SchedAlloc *alloc)
+sched__alloc_simple (SchedCore *core, SchedJob *j)
 {
   guint64 need = j->cpus;
-  GArray *tmp = core->scratch_idx;
-  g_array_set_size (tmp, 0);
+  SchedAlloc *alloc = &j->alloc;
+  alloc->n_nodes = 0;
+  alloc->cpus = (guint32) j->cpus;
+  alloc->gpus = 0;
   while (core->first_word < core->n_words && core->free_bits[core->first_word] == 0)
     core->first_word++;
   for (guint32 w = core->first_word; w < core->n_words && need > 0; w++)
@@ -417,24 +540,17 @@ sched__alloc_simple (SchedCore *core, const SchedJob *j, SchedAlloc *alloc)
         {
           guint32 n = w * 64 + (guint32) __builtin_ctzll (bits);
           bits &= bits - 1;
-          g_array_append_val (tmp, n);
           guint32 take = MIN ((guint64) core->nodes[n].free_cpus, need);
           need -= take;
+          if (alloc->n_nodes == j->alloc_cap)
+            {
+              j->alloc_cap = MAX (4, j->alloc_cap * 2);
+              alloc->nodes = g_renew (SchedAllocNode, alloc->nodes, j->alloc_cap);
+            }
+          alloc->nodes[alloc->n_nodes++] = (SchedAllocNode) { .node = n, .cpus = take };
         }
     }
   g_assert (need == 0);
-  alloc->n_nodes = tmp->len;
-  alloc->nodes = g_new (SchedAllocNode, tmp->len);
-  alloc->cpus = (guint32) j->cpus;
-  alloc->gpus = 0;
-  need = j->cpus;
-  for (guint32 k = 0; k < tmp->len; k++)
-    {
-      guint32 n = g_array_index (tmp, guint32, k);
-      guint32 take = MIN ((guint64) core->nodes[n].free_cpus, need);
-      need -= take;
-      alloc->nodes[k] = (SchedAllocNode) { .node = n, .cpus = take };
-    }
 }
 
 SchedTime
@@ -534,13 +650,32 @@ sched__core_check (const SchedCore *core)
     }
   g_assert_cmpuint (free_total, ==, core->free_cpus);
   guint n = 0;
+  const SchedQBlock *cur = core->bhead;
   for (const SchedJob *j = core->qhead; j != NULL; j = j->next, n++)
     {
       g_assert (j->state == SCHED_JOB_PENDING);
+      g_assert (j->block == cur);
+      if (cur->dirty == FALSE)
+        g_assert (j->cpus >= cur->min_cpus && j->spec.time_limit >= cur->min_limit);
+      if (j == cur->first)
+        g_assert (j->prev == NULL || j->prev->block != cur);
+      if (j == cur->last)
+        {
+          g_assert (j->next == NULL || j->next->block == cur->next);
+          cur = cur->next;
+        }
       if (j->next)
         g_assert (queue_before (j, j->next));
     }
   g_assert_cmpuint (n, ==, core->n_pending);
+  g_assert (cur == NULL);
+  guint nb = 0;
+  for (const SchedQBlock *b = core->bhead; b != NULL; b = b->next)
+    {
+      g_assert (b->next != NULL || b == core->btail);
+      nb += b->n;
+    }
+  g_assert_cmpuint (nb, ==, core->n_pending);
 }
 
 /* ---- node states ---- */
