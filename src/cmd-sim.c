@@ -79,6 +79,12 @@ cmd_sim (int argc, char **argv)
                    "--procs, --nodes, --cpus-per-node, --gpus-per-node, --mem-per-node must be >= 0 and --tau > 0");
       goto fail;
     }
+  if (nodes == 0 && (cpn > 0 || gpn > 0 || mem > 0))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--cpus-per-node, --gpus-per-node and --mem-per-node describe the nodes of --nodes N; give --nodes too");
+      goto fail;
+    }
   if (procs > 0 && nodes > 0)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "give --procs or --nodes, not both");

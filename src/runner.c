@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
+#include <glib/gstdio.h>
 
 void
 run_config_init (RunConfig *cfg)
@@ -94,6 +95,7 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
     return FALSE;
 
   FILE *csv = NULL;
+  g_autofree char *csv_path = NULL, *csv_part = NULL;
   if (cfg->out_dir)
     {
       if (g_mkdir_with_parents (cfg->out_dir, 0755) != 0)
@@ -103,13 +105,16 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
                        "cannot create output directory %s: %s", cfg->out_dir, g_strerror (err));
           return FALSE;
         }
-      g_autofree char *path = g_build_filename (cfg->out_dir, "jobs.csv", NULL);
-      csv = fopen (path, "w");
+      /* written as jobs.csv.part and renamed once the run succeeded, so a failed run
+       * leaves no truncated jobs.csv behind */
+      csv_path = g_build_filename (cfg->out_dir, "jobs.csv", NULL);
+      csv_part = g_strconcat (csv_path, ".part", NULL);
+      csv = fopen (csv_part, "w");
       if (csv == NULL)
         {
           int err = errno;
           g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (err), "cannot write %s: %s",
-                       path, g_strerror (err));
+                       csv_part, g_strerror (err));
           return FALSE;
         }
       setvbuf (csv, NULL, _IOFBF, 1 << 20);
@@ -134,8 +139,16 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
     }
   if (cfg->progress)
     g_printerr ("\r\033[K");
+  if (ok && csv_part && g_rename (csv_part, csv_path) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), "cannot rename %s: %s",
+                   csv_part, g_strerror (errno));
+      ok = FALSE;
+    }
   if (!ok)
     {
+      if (csv_part)
+        g_unlink (csv_part);
       ana_metrics_free (sink.metrics);
       return FALSE;
     }

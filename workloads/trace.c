@@ -116,7 +116,8 @@ wl_open_input (const char *path, GError **error)
   g_autoptr (GFileInputStream) fin = g_file_read (file, NULL, &local);
   if (fin == NULL)
     {
-      g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: %s", path, local->message);
+      /* GIO's message names the file already ("Error opening file X: ...") */
+      g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s", local->message);
       return NULL;
     }
 

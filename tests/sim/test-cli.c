@@ -521,6 +521,16 @@ test_error_strict (Fixture *f, gconstpointer data)
   assert_contains (r.err, where);
   assert_contains (r.err, "field");
   run_clear (&r);
+  /* a failed run leaves no truncated jobs.csv (nor its .part) behind */
+  g_autofree char *csv = g_build_filename (out, "jobs.csv", NULL);
+  g_autofree char *part = g_build_filename (out, "jobs.csv.part", NULL);
+  g_assert_false (g_file_test (csv, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  /* node shape options without --nodes are refused, not ignored */
+  run_sluice (&r, NULL, "sim", "--trace", tiny, "--cpus-per-node", "4", "--quiet");
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--nodes");
+  run_clear (&r);
 }
 
 /* Random bytes must give a clean error or a clean (empty) run, never a signal. */
