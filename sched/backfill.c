@@ -43,78 +43,24 @@ fcfs_counting (SchedCore *core, SchedTime now, GArray *started)
   return SCHED_TIME_NEVER;
 }
 
-/* Auxiliary heap over running-heap indices, to visit running jobs in end order. */
-static inline gboolean
-aux_less (const SchedCore *core, guint32 a, guint32 b)
-{
-  return sched__job_ends_before (core->running->pdata[a], core->running->pdata[b]);
-}
-
-static void
-aux_push (SchedCore *core, GArray *h, guint32 v)
-{
-  g_array_append_val (h, v);
-  guint32 *d = (guint32 *) h->data;
-  guint i = h->len - 1;
-  while (i > 0 && aux_less (core, v, d[(i - 1) / 2]))
-    {
-      d[i] = d[(i - 1) / 2];
-      i = (i - 1) / 2;
-    }
-  d[i] = v;
-}
-
-static guint32
-aux_pop (SchedCore *core, GArray *h)
-{
-  guint32 *d = (guint32 *) h->data;
-  guint32 top = d[0], v = d[h->len - 1];
-  guint n = h->len - 1, i = 0;
-  g_array_set_size (h, n);
-  d = (guint32 *) h->data;
-  for (;;)
-    {
-      guint l = 2 * i + 1, r = l + 1, m = i;
-      guint32 best = v;
-      if (l < n && aux_less (core, d[l], best))
-        m = l, best = d[l];
-      if (r < n && aux_less (core, d[r], best))
-        m = r, best = d[r];
-      if (m == i)
-        break;
-      d[i] = best;
-      i = m;
-    }
-  if (n > 0)
-    d[i] = v;
-  return top;
-}
-
 /* Shadow time and extra CPUs for a head job needing `need` CPUs (pool mode). */
 static SchedTime
 shadow_time (SchedCore *core, SchedTime now, guint64 need, guint64 *extra)
 {
-  GArray *h = core->scratch_cand;
-  g_array_set_size (h, 0);
+  SchedRunIter it;
+  sched__run_iter_init (core, &it, core->scratch_cand);
   guint64 avail = core->free_cpus;
   SchedTime shadow = SCHED_TIME_NEVER;
-  if (core->running->len > 0)
-    aux_push (core, h, 0);
-  while (h->len > 0)
+  const SchedJob *r;
+  while ((r = sched__run_iter_peek (core, &it)) != NULL)
     {
-      guint32 i = aux_pop (core, h);
-      const SchedJob *r = core->running->pdata[i];
       SchedTime t = sched__release_time (r, now);
       if (shadow != SCHED_TIME_NEVER && t != shadow)
         break;
       avail += r->alloc.cpus;
       if (shadow == SCHED_TIME_NEVER && avail >= need)
         shadow = t;
-      guint32 l = 2 * i + 1;
-      if (l < core->running->len)
-        aux_push (core, h, l);
-      if (l + 1 < core->running->len)
-        aux_push (core, h, l + 1);
+      sched__run_iter_pop (core, &it);
     }
   *extra = shadow == SCHED_TIME_NEVER ? 0 : avail - need;
   return shadow;
@@ -214,6 +160,7 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
   SchedProfile *p = sched__profile_new (core, now, counting);
   guint32 reserved = 0;
   core->easy_valid = FALSE;
+  sched__core_defer_push (core, TRUE);
   SchedJob *next;
   for (SchedJob *j = core->qhead; j != NULL; j = next)
     {
@@ -252,7 +199,160 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
       sched_alloc_clear (&a);
     }
   sched__profile_free (p);
+  sched__core_defer_push (core, FALSE);
+  sched__core_flush_deferred (core);
   return SCHED_TIME_NEVER;
+}
+
+/* ---- conservative on the counting path, incremental ---- */
+
+static inline gboolean
+due_less (const SchedConsDue *a, const SchedConsDue *b)
+{
+  return a->planned < b->planned || (a->planned == b->planned && a->seq < b->seq);
+}
+
+static void
+due_push (GArray *h, SchedJob *j)
+{
+  SchedConsDue v = { j->planned, j->seq, j };
+  g_array_append_val (h, v);
+  SchedConsDue *d = (SchedConsDue *) h->data;
+  guint i = h->len - 1;
+  while (i > 0 && due_less (&v, &d[(i - 1) / 2]))
+    {
+      d[i] = d[(i - 1) / 2];
+      i = (i - 1) / 2;
+    }
+  d[i] = v;
+}
+
+static void
+due_pop (GArray *h)
+{
+  SchedConsDue *d = (SchedConsDue *) h->data;
+  SchedConsDue v = d[h->len - 1];
+  guint n = h->len - 1, i = 0;
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      const SchedConsDue *best = &v;
+      if (l < n && due_less (&d[l], best))
+        m = l, best = &d[l];
+      if (r < n && due_less (&d[r], best))
+        m = r, best = &d[r];
+      if (m == i)
+        break;
+      d[i] = *best;
+      i = m;
+    }
+  if (n > 0)
+    d[i] = v;
+  g_array_set_size (h, n);
+}
+
+/* The earliest live entry of the due heap, dropping stale ones; NULL if none. */
+static const SchedConsDue *
+due_top (GArray *h)
+{
+  while (h->len > 0)
+    {
+      const SchedConsDue *t = &g_array_index (h, SchedConsDue, 0);
+      if (t->job->seq == t->seq && t->job->state == SCHED_JOB_PENDING
+          && t->job->planned == t->planned)
+        return t;
+      due_pop (h);
+    }
+  return NULL;
+}
+
+/* Conservative backfilling, counting path.  The schedule (profile with every queued job's
+ * reservation) is kept between passes.  It stays exact while jobs end exactly at their
+ * limits and new jobs join the tail of the queue: then a pass starts the jobs whose
+ * reservation comes due and places the new arrivals.  A job ending before its limit (or a
+ * cancel, an out-of-order submission, a node change) frees planned capacity, and the
+ * schedule is rebuilt from scratch in queue order, which compresses it.  Both give the
+ * schedule a rebuild at every pass would give (the oracle tests compare them). */
+static SchedTime
+conservative_counting (SchedCore *core, SchedTime now, GArray *started)
+{
+  SchedJob *from = NULL;
+  gboolean reuse = core->cons_valid && core->cons_profile != NULL && none_overdue (core, now);
+  guint first_started = started->len;
+  if (reuse)
+    {
+      sched__profile_advance (core->cons_profile, now);
+      reuse = !sched__profile_is_stale (core->cons_profile);
+    }
+  if (reuse)
+    {
+      const SchedConsDue *d;
+      while ((d = due_top (core->cons_due)) != NULL && d->planned <= now)
+        {
+          SchedJob *j = d->job;
+          if (d->planned != now || j->cpus > core->free_cpus)
+            {
+              reuse = FALSE; /* a reservation was missed: rebuild */
+              break;
+            }
+          due_pop (core->cons_due);
+          sched__alloc_simple (core, j);
+          sched__core_start (core, j, now, NULL, started);
+        }
+      /* the new arrivals are the unplaced jobs at the tail */
+      from = core->qtail;
+      while (from != NULL && !from->cons_placed)
+        from = from->prev;
+      from = from ? from->next : core->qhead;
+    }
+  for (;;)
+    {
+      if (!reuse)
+        {
+          g_clear_pointer (&core->cons_profile, sched__profile_free);
+          core->cons_profile = sched__profile_new (core, now, TRUE);
+          g_array_set_size (core->cons_due, 0);
+          from = core->qhead;
+          sched__core_defer_push (core, TRUE);
+        }
+      SchedProfile *p = core->cons_profile;
+      SchedJob *next;
+      gboolean stale = FALSE;
+      for (SchedJob *j = from; j != NULL; j = next)
+        {
+          next = j->next;
+          SchedTime t = sched__profile_earliest (p, j, NULL);
+          if (sched__profile_is_stale (p))
+            {
+              stale = TRUE; /* the kept schedule ends too soon: rebuild */
+              break;
+            }
+          g_assert (t != SCHED_TIME_NEVER);
+          j->cons_placed = TRUE;
+          sched__profile_reserve (p, j, t, NULL);
+          if (t == now)
+            {
+              sched__alloc_simple (core, j);
+              sched__core_start (core, j, now, NULL, started);
+              continue;
+            }
+          j->planned = t;
+          due_push (core->cons_due, j);
+        }
+      if (!stale)
+        break;
+      g_assert (reuse);
+      reuse = FALSE;
+    }
+  sched__profile_end_pass (core->cons_profile, 0);
+  sched__core_defer_push (core, FALSE);
+  sched__core_flush_deferred (core);
+  (void) first_started;
+  g_assert_cmpint (sched__profile_free_now (core->cons_profile), ==, (gint64) core->free_cpus);
+  core->cons_valid = none_overdue (core, now);
+  core->easy_valid = FALSE;
+  const SchedConsDue *d = due_top (core->cons_due);
+  return d ? d->planned : SCHED_TIME_NEVER;
 }
 
 SchedTime
@@ -260,13 +360,20 @@ sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
                       GArray *started)
 {
   if (core->qhead == NULL)
-    return SCHED_TIME_NEVER;
+    {
+      /* nothing queued: a kept conservative schedule holds only running jobs, which
+       * stays exact; the next arrival is placed in it */
+      return SCHED_TIME_NEVER;
+    }
   if (sched__core_pool_mode (core))
     {
       if (!policy->backfill)
         return fcfs_counting (core, now, started);
       if (policy->reservation_depth == 1)
         return easy_counting (core, now, started);
+      if (policy->reservation_depth == SCHED_DEPTH_UNLIMITED)
+        return conservative_counting (core, now, started);
     }
+  core->cons_valid = FALSE;
   return generic_pass (core, policy, now, started);
 }

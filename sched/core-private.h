@@ -8,6 +8,7 @@ G_BEGIN_DECLS
 
 typedef struct _SchedJob SchedJob;
 typedef struct _SchedQBlock SchedQBlock;
+typedef struct _SchedProfile SchedProfile;
 
 /* The pending queue is cut into blocks of consecutive jobs that keep the least CPUs and the
  * least time limit among their jobs, so the EASY fast path can skip whole blocks that hold
@@ -41,6 +42,7 @@ struct _SchedJob {
   gboolean      simple;
   gint32        part;        /* resolved partition */
   gpointer      tag;         /* driver's tag */
+  gboolean      cons_placed; /* has a place in the kept conservative schedule */
 };
 
 /* Per-node dynamic state. */
@@ -82,6 +84,14 @@ struct _SchedCore {
   SchedJob           *easy_scanned;  /* last queued job the pass examined */
   SchedTime           easy_shadow;
   guint64             easy_extra;
+  /* Conservative counting path: the schedule of the last pass (running jobs and every
+   * queued job's reservation), valid while no job ended before its limit and the queue
+   * only grew at its tail.  `due` is a min-heap of ConsDue on reservation start. */
+  gboolean            cons_valid;
+  gboolean            defer_push;
+  GPtrArray          *deferred;    /* started jobs not yet on the running heap */
+  SchedProfile       *cons_profile;
+  GArray             *cons_due;
   /* scratch space reused across passes */
   GArray             *scratch_idx;
   GArray             *scratch_cand;
@@ -123,6 +133,13 @@ sched__release_time (const SchedJob *j, SchedTime now)
   return j->end_limit > now ? j->end_limit : now + 1;
 }
 
+/* A reserved job in the conservative schedule, keyed by reservation start. */
+typedef struct {
+  SchedTime planned;
+  guint64   seq;
+  SchedJob *job;   /* valid only while job->seq == seq and it is pending */
+} SchedConsDue;
+
 /* Node availability as seen by node selection: per-node free amounts. */
 typedef struct {
   guint32 cpus;
@@ -137,8 +154,23 @@ typedef struct {
 gboolean sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
                               const SchedAvail *avail, SchedAlloc *alloc);
 
+/* Visits the running jobs in (end_limit, seq) order without sorting them: a small heap of
+ * running-heap positions, O(log k) per job visited.  Valid while the running heap does not
+ * change (no start, no end); see SchedCore.defer_push. */
+typedef struct {
+  GArray *h;   /* guint32 positions in core->running, heap-ordered */
+} SchedRunIter;
+
+void            sched__run_iter_init (SchedCore *core, SchedRunIter *it, GArray *storage);
+const SchedJob *sched__run_iter_peek (const SchedCore *core, const SchedRunIter *it);
+void            sched__run_iter_pop (const SchedCore *core, SchedRunIter *it);
+
+/* While set, started jobs are not pushed on the running heap (so a SchedRunIter stays
+ * valid during a pass) but kept in `deferred` until sched__core_flush_deferred. */
+void sched__core_defer_push (SchedCore *core, gboolean defer);
+void sched__core_flush_deferred (SchedCore *core);
+
 /* Availability profiles for the backfill engine (profile.c). */
-typedef struct _SchedProfile SchedProfile;
 
 /* Counting profile from the running jobs (pool mode), or node profile (general). */
 SchedProfile *sched__profile_new (SchedCore *core, SchedTime now, gboolean counting);
@@ -151,6 +183,17 @@ SchedTime     sched__profile_earliest (SchedProfile *p, const SchedJob *j, Sched
 void          sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
                                       const SchedAlloc *alloc);
 void          sched__profile_check (const SchedProfile *p);
+/* TRUE if a search needed steps that could no longer be materialized (the running jobs
+ * changed since the build): the caller must rebuild. */
+gboolean      sched__profile_is_stale (const SchedProfile *p);
+/* Ends the pass that built a counting profile: materializes the rest if at most
+ * `materialize_limit` running jobs are left, and stops materializing from the running heap
+ * (which the caller may change from now on). */
+void          sched__profile_end_pass (SchedProfile *p, guint materialize_limit);
+/* Moves a counting profile's start forward to `now` (dropping the past). */
+void          sched__profile_advance (SchedProfile *p, SchedTime now);
+/* Free CPUs at the profile's start (counting profile). */
+gint64        sched__profile_free_now (const SchedProfile *p);
 
 /* The backfill engine (backfill.c), shared by fcfs, easy and conservative. */
 SchedTime sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,

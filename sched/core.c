@@ -155,6 +155,8 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
       for (guint32 i = 0; i < ps->n_nodes; i++)
         core->part_cpus[k] += sched_cluster_node (cluster, ps->nodes[i])->cpus;
     }
+  core->cons_due = g_array_new (FALSE, FALSE, sizeof (SchedConsDue));
+  core->deferred = g_ptr_array_new ();
   core->scratch_idx = g_array_new (FALSE, FALSE, sizeof (guint32));
   core->scratch_cand = g_array_new (FALSE, FALSE, sizeof (guint32));
   return core;
@@ -174,6 +176,9 @@ sched_core_free (SchedCore *core)
   g_free (core->nodes);
   g_free (core->free_bits);
   g_free (core->part_cpus);
+  g_clear_pointer (&core->cons_profile, sched__profile_free);
+  g_array_free (core->cons_due, TRUE);
+  g_ptr_array_free (core->deferred, TRUE);
   g_array_free (core->scratch_idx, TRUE);
   g_array_free (core->scratch_cand, TRUE);
   g_free (core);
@@ -246,7 +251,7 @@ queue_insert (SchedCore *core, SchedJob *j)
   while (after != NULL && queue_before (j, after))
     after = after->prev;
   if (after != core->qtail)
-    core->easy_valid = FALSE;
+    core->easy_valid = core->cons_valid = FALSE;
   j->prev = after;
   j->next = after ? after->next : core->qhead;
   if (j->next)
@@ -446,7 +451,7 @@ sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id)
   SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
   if (j == NULL || j->state != SCHED_JOB_PENDING)
     return FALSE;
-  core->easy_valid = FALSE;
+  core->easy_valid = core->cons_valid = FALSE;
   queue_remove (core, j);
   forget_job (core, j);
   return TRUE;
@@ -486,7 +491,10 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
   j->start = now;
   j->planned = SCHED_TIME_NEVER;
   j->end_limit = now + j->spec.time_limit;
-  heap_push (core, j);
+  if (core->defer_push)
+    g_ptr_array_add (core->deferred, j);
+  else
+    heap_push (core, j);
   SchedStart st = { j->spec.id, &j->alloc, j->tag };
   g_array_append_val (started, st);
 }
@@ -496,11 +504,12 @@ sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobSta
 {
   g_return_val_if_fail (core != NULL, FALSE);
   g_return_val_if_fail (sched_job_state_is_final (state), FALSE);
-  (void) now;
   SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
   if (j == NULL || j->state != SCHED_JOB_RUNNING)
     return FALSE;
   core->easy_valid = FALSE;
+  if (now != j->end_limit)
+    core->cons_valid = FALSE; /* the schedule planned this job's CPUs until its limit */
   heap_remove (core, j);
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
     {
@@ -727,7 +736,7 @@ node_set_flag (SchedCore *core, guint32 node, guint8 *flag, gboolean on)
     }
   node_refresh_bit (core, node);
   if (was != is)
-    core->easy_valid = FALSE;
+    core->easy_valid = core->cons_valid = FALSE;
 }
 
 void
@@ -757,4 +766,87 @@ sched_core_node_set_drain (SchedCore *core, SchedTime now, guint32 node, gboolea
   g_return_if_fail (core != NULL && node < core->n_nodes);
   (void) now;
   node_set_flag (core, node, &core->nodes[node].drain, drain);
+}
+
+/* ---- ordered visit of the running jobs ---- */
+
+static inline gboolean
+pos_less (const SchedCore *core, guint32 a, guint32 b)
+{
+  return sched__job_ends_before (core->running->pdata[a], core->running->pdata[b]);
+}
+
+static void
+pos_push (const SchedCore *core, GArray *h, guint32 v)
+{
+  g_array_append_val (h, v);
+  guint32 *d = (guint32 *) h->data;
+  guint i = h->len - 1;
+  while (i > 0 && pos_less (core, v, d[(i - 1) / 2]))
+    {
+      d[i] = d[(i - 1) / 2];
+      i = (i - 1) / 2;
+    }
+  d[i] = v;
+}
+
+void
+sched__run_iter_init (SchedCore *core, SchedRunIter *it, GArray *storage)
+{
+  it->h = storage;
+  g_array_set_size (it->h, 0);
+  if (core->running->len > 0)
+    pos_push (core, it->h, 0);
+}
+
+const SchedJob *
+sched__run_iter_peek (const SchedCore *core, const SchedRunIter *it)
+{
+  if (it->h->len == 0)
+    return NULL;
+  return core->running->pdata[g_array_index (it->h, guint32, 0)];
+}
+
+void
+sched__run_iter_pop (const SchedCore *core, SchedRunIter *it)
+{
+  GArray *h = it->h;
+  guint32 *d = (guint32 *) h->data;
+  guint32 top = d[0], v = d[h->len - 1];
+  guint n = h->len - 1, i = 0;
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      guint32 best = v;
+      if (l < n && pos_less (core, d[l], best))
+        m = l, best = d[l];
+      if (r < n && pos_less (core, d[r], best))
+        m = r, best = d[r];
+      if (m == i)
+        break;
+      d[i] = best;
+      i = m;
+    }
+  if (n > 0)
+    d[i] = v;
+  g_array_set_size (h, n);
+  guint32 l = 2 * top + 1;
+  if (l < core->running->len)
+    pos_push (core, h, l);
+  if (l + 1 < core->running->len)
+    pos_push (core, h, l + 1);
+}
+
+void
+sched__core_defer_push (SchedCore *core, gboolean defer)
+{
+  core->defer_push = defer;
+}
+
+void
+sched__core_flush_deferred (SchedCore *core)
+{
+  for (guint i = 0; i < core->deferred->len; i++)
+    heap_push (core, core->deferred->pdata[i]);
+  g_ptr_array_set_size (core->deferred, 0);
 }

@@ -23,11 +23,25 @@ typedef struct {
   SchedAvail *avail;   /* node: per-node availability (owned) */
 } Step;
 
+/* A reservation that ends beyond the materialized steps of a lazy counting profile. */
+typedef struct {
+  SchedTime time;
+  gint64    cpus;
+} PendEnd;
+
 struct _SchedProfile {
   SchedCore *core;
   gboolean   counting;
   GArray    *steps;    /* Step */
   SchedAvail *tmp;     /* node: scratch minimum vector */
+  /* counting profiles are materialized lazily from the running jobs in end order */
+  SchedTime  now;
+  SchedRunIter it;     /* valid while `live` */
+  GArray    *it_storage;
+  gboolean   live;     /* the running heap is as it was at build time */
+  GArray    *pend;     /* PendEnd min-heap */
+  guint      n_left;   /* running jobs not yet materialized */
+  gboolean   stale;    /* needed a step it could not materialize */
 };
 
 typedef struct {
@@ -63,6 +77,20 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
   SchedProfile *p = g_new0 (SchedProfile, 1);
   p->core = core;
   p->counting = counting;
+  p->now = now;
+  if (counting)
+    {
+      /* lazy: steps come from the running heap in end order as searches need them */
+      p->steps = g_array_sized_new (FALSE, TRUE, sizeof (Step), 64);
+      Step s0 = { .time = now, .free = (gint64) core->free_cpus };
+      g_array_append_val (p->steps, s0);
+      p->it_storage = g_array_new (FALSE, FALSE, sizeof (guint32));
+      sched__run_iter_init (core, &p->it, p->it_storage);
+      p->live = TRUE;
+      p->n_left = core->running->len;
+      p->pend = g_array_new (FALSE, FALSE, sizeof (PendEnd));
+      return p;
+    }
   p->steps = g_array_sized_new (FALSE, TRUE, sizeof (Step), core->running->len + 16);
   g_array_set_clear_func (p->steps, step_clear);
 
@@ -123,6 +151,10 @@ sched__profile_free (SchedProfile *p)
     return;
   g_array_free (p->steps, TRUE);
   g_free (p->tmp);
+  if (p->it_storage)
+    g_array_free (p->it_storage, TRUE);
+  if (p->pend)
+    g_array_free (p->pend, TRUE);
   g_free (p);
 }
 
@@ -132,13 +164,97 @@ step_at (const SchedProfile *p, guint i)
   return &g_array_index (p->steps, Step, i);
 }
 
+static void
+pend_push (GArray *h, PendEnd v)
+{
+  g_array_append_val (h, v);
+  PendEnd *d = (PendEnd *) h->data;
+  guint i = h->len - 1;
+  while (i > 0 && v.time < d[(i - 1) / 2].time)
+    {
+      d[i] = d[(i - 1) / 2];
+      i = (i - 1) / 2;
+    }
+  d[i] = v;
+}
+
+static void
+pend_pop (GArray *h)
+{
+  PendEnd *d = (PendEnd *) h->data;
+  PendEnd v = d[h->len - 1];
+  guint n = h->len - 1, i = 0;
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, m = i;
+      SchedTime best = v.time;
+      if (l < n && d[l].time < best)
+        m = l, best = d[l].time;
+      if (r < n && d[r].time < best)
+        m = r;
+      if (m == i)
+        break;
+      d[i] = d[m];
+      i = m;
+    }
+  if (n > 0)
+    d[i] = v;
+  g_array_set_size (h, n);
+}
+
+/* TRUE when every step is materialized: the last one lasts forever. */
+static inline gboolean
+complete (const SchedProfile *p)
+{
+  return !p->counting || (p->n_left == 0 && p->pend->len == 0);
+}
+
+/* Materializes the next step of a lazy counting profile.  Returns FALSE when there is none
+ * (the profile is complete) or it cannot be had (the running heap changed since the build:
+ * the profile is then marked stale). */
+static gboolean
+more (SchedProfile *p)
+{
+  if (complete (p))
+    return FALSE;
+  if (p->n_left > 0 && !p->live)
+    {
+      p->stale = TRUE;
+      return FALSE;
+    }
+  SchedTime t = SCHED_TIME_NEVER;
+  const SchedJob *r = p->n_left > 0 ? sched__run_iter_peek (p->core, &p->it) : NULL;
+  if (r)
+    t = sched__release_time (r, p->now);
+  if (p->pend->len > 0)
+    t = MIN (t, g_array_index (p->pend, PendEnd, 0).time);
+  Step *last = step_at (p, p->steps->len - 1);
+  g_assert (t > last->time);
+  Step s = { .time = t, .free = last->free };
+  while (p->n_left > 0 && (r = sched__run_iter_peek (p->core, &p->it)) != NULL
+         && sched__release_time (r, p->now) == t)
+    {
+      s.free += r->alloc.cpus;
+      sched__run_iter_pop (p->core, &p->it);
+      p->n_left--;
+    }
+  while (p->pend->len > 0 && g_array_index (p->pend, PendEnd, 0).time == t)
+    {
+      s.free += g_array_index (p->pend, PendEnd, 0).cpus;
+      pend_pop (p->pend);
+    }
+  g_array_append_val (p->steps, s);
+  return TRUE;
+}
+
 static SchedTime
 earliest_counting (SchedProfile *p, gint64 need, SchedTime dur)
 {
-  guint len = p->steps->len;
   guint i = 0;
-  while (i < len)
+  for (;;)
     {
+      if (i >= p->steps->len && !more (p))
+        return SCHED_TIME_NEVER;
       if (step_at (p, i)->free < need)
         {
           i++;
@@ -146,13 +262,35 @@ earliest_counting (SchedProfile *p, gint64 need, SchedTime dur)
         }
       SchedTime t = step_at (p, i)->time, end = t + dur;
       guint j = i + 1;
-      while (j < len && step_at (p, j)->time < end && step_at (p, j)->free >= need)
-        j++;
-      if (j >= len || step_at (p, j)->time >= end)
+      for (;;)
+        {
+          if (j >= p->steps->len && !more (p))
+            return p->stale ? SCHED_TIME_NEVER : t; /* complete: the last step lasts */
+          if (step_at (p, j)->time >= end || step_at (p, j)->free < need)
+            break;
+          j++;
+        }
+      if (step_at (p, j)->time >= end)
         return t;
       i = j + 1;
     }
-  return SCHED_TIME_NEVER;
+}
+
+gboolean
+sched__profile_is_stale (const SchedProfile *p)
+{
+  return p->stale;
+}
+
+void
+sched__profile_end_pass (SchedProfile *p, guint materialize_limit)
+{
+  if (!p->counting || !p->live)
+    return;
+  if (p->n_left <= materialize_limit)
+    while (p->n_left > 0 && more (p))
+      ;
+  p->live = FALSE;
 }
 
 static SchedTime
@@ -219,7 +357,18 @@ sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
   g_assert (start >= step_at (p, 0)->time);
   SchedTime end = start + j->spec.time_limit;
   guint i = split_at (p, start);
-  guint e = end > start ? split_at (p, end) : i;
+  guint e;
+  if (end <= start)
+    e = i;
+  else if (p->counting && !complete (p) && end > step_at (p, p->steps->len - 1)->time)
+    {
+      /* the end lies beyond the materialized steps: hold the CPUs to the last step and
+       * give them back when the step at `end` is materialized */
+      e = p->steps->len;
+      pend_push (p->pend, (PendEnd) { end, (gint64) j->cpus });
+    }
+  else
+    e = split_at (p, end);
   gint64 cpus = p->counting ? (gint64) j->cpus : (gint64) alloc->cpus;
   for (guint k = i; k < e; k++)
     {
@@ -249,4 +398,28 @@ sched__profile_check (const SchedProfile *p)
       if (i > 0)
         g_assert_cmpint (s->time, >, step_at (p, i - 1)->time);
     }
+}
+
+void
+sched__profile_advance (SchedProfile *p, SchedTime now)
+{
+  g_assert (p->counting);
+  if (!complete (p) && step_at (p, p->steps->len - 1)->time < now)
+    {
+      p->stale = TRUE; /* the step covering `now` is not materialized */
+      return;
+    }
+  guint len = p->steps->len, k = 0;
+  while (k + 1 < len && step_at (p, k + 1)->time <= now)
+    k++;
+  if (k > 0)
+    g_array_remove_range (p->steps, 0, k);
+  g_assert (step_at (p, 0)->time <= now);
+  step_at (p, 0)->time = now;
+}
+
+gint64
+sched__profile_free_now (const SchedProfile *p)
+{
+  return step_at (p, 0)->free;
 }
