@@ -6,7 +6,7 @@
  * state counts, first submit, last end and CPU-seconds.  ana_metrics_add is the hot path (the
  * simulator calls it once per finished job, up to ~1M times a second): four appends and a few
  * integer updates, no allocation beyond amortized GArray growth.  ana_metrics_summarize sorts
- * the arrays in place (gsl_sort, O(n log n)) and reads mean, p50, p95 and max from the sorted
+ * the arrays in place (a radix sort for non-negative values, else gsl_sort) and reads mean, p50, p95 and max from the sorted
  * data, so the summary does not depend on the order in which records were added: CPU-seconds
  * are summed as integers, and the mean is taken over the sorted values.  Adding after a
  * summary is fine; the next summary sorts again.  Memory: 32 bytes per job that ran.
@@ -119,6 +119,54 @@ ana_metrics_add (AnaMetrics *m, const SchedJobRecord *rec)
   g_array_append_val (m->bsld, bsld);
 }
 
+/* Sorts n doubles in place.  Values that are all finite and >= 0 (the usual case: times
+ * and slowdowns) sort by their IEEE-754 bit patterns, which order like the values, with an
+ * LSD radix sort of four 16-bit digits: O(n), several times faster than gsl_sort's heapsort
+ * on the million-job traces.  Anything else falls back to gsl_sort. */
+static void
+sort_doubles (double *v, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    if (!(v[i] >= 0.0) || v[i] > G_MAXDOUBLE)
+      {
+        gsl_sort (v, 1, n);
+        return;
+      }
+  if (n < 1024)
+    {
+      gsl_sort (v, 1, n);
+      return;
+    }
+  guint64 *a = g_new (guint64, n), *b = g_new (guint64, n);
+  for (size_t i = 0; i < n; i++)
+    memcpy (&a[i], &v[i], sizeof (guint64));
+  g_autofree size_t *count = g_new (size_t, 1 << 16);
+  for (int shift = 0; shift < 64; shift += 16)
+    {
+      memset (count, 0, sizeof (size_t) << 16);
+      for (size_t i = 0; i < n; i++)
+        count[(a[i] >> shift) & 0xffff]++;
+      if (count[(a[0] >> shift) & 0xffff] == n)
+        continue; /* every value has the same digit here */
+      size_t sum = 0;
+      for (size_t d = 0; d < (1 << 16); d++)
+        {
+          size_t c = count[d];
+          count[d] = sum;
+          sum += c;
+        }
+      for (size_t i = 0; i < n; i++)
+        b[count[(a[i] >> shift) & 0xffff]++] = a[i];
+      guint64 *t = a;
+      a = b;
+      b = t;
+    }
+  for (size_t i = 0; i < n; i++)
+    memcpy (&v[i], &a[i], sizeof (double));
+  g_free (a);
+  g_free (b);
+}
+
 /* Sorts `values` in place and reads the statistics from it; all zero when empty. */
 static void
 stat_from (GArray *values, AnaStat *out)
@@ -130,7 +178,7 @@ stat_from (GArray *values, AnaStat *out)
   double *v = (double *) (void *) values->data;
   size_t n = values->len;
 
-  gsl_sort (v, 1, n);
+  sort_doubles (v, n);
   out->mean = gsl_stats_mean (v, 1, n);
   out->p50 = gsl_stats_quantile_from_sorted_data (v, 1, n, 0.5);
   out->p95 = gsl_stats_quantile_from_sorted_data (v, 1, n, 0.95);

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "analysis/metrics.h"
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include "analysis/report.h"
 
 #define EPS 1e-9
@@ -544,12 +546,42 @@ test_compare_print (void)
                    "    1100       -\n");
 }
 
+/* Large inputs take the radix-sort path: its percentiles must equal those of a plain sort
+ * (gsl_sort + gsl_stats_quantile_from_sorted_data) computed here. */
+static void
+test_large_matches_reference (void)
+{
+  guint n = 20000;
+  g_autoptr (AnaMetrics) m = ana_metrics_new (64, 10.0);
+  g_autofree double *waits = g_new (double, n);
+  for (guint i = 0; i < n; i++)
+    {
+      SchedJobRecord r = { 0 };
+      r.id = i + 1;
+      r.submit = g_test_rand_int_range (0, 1000000);
+      r.start = r.submit + (g_test_rand_int_range (0, 4) == 0 ? 0 : g_test_rand_int_range (0, 90000));
+      r.end = r.start + g_test_rand_int_range (0, 50000);
+      r.state = SCHED_JOB_COMPLETED;
+      r.cpus = 1;
+      waits[i] = (double) (r.start - r.submit);
+      ana_metrics_add (m, &r);
+    }
+  AnaSummary s;
+  ana_metrics_summarize (m, &s);
+  gsl_sort (waits, 1, n);
+  g_assert_cmpfloat (s.wait_s.p50, ==, gsl_stats_quantile_from_sorted_data (waits, 1, n, 0.5));
+  g_assert_cmpfloat (s.wait_s.p95, ==, gsl_stats_quantile_from_sorted_data (waits, 1, n, 0.95));
+  g_assert_cmpfloat (s.wait_s.max, ==, waits[n - 1]);
+  g_assert_cmpfloat_with_epsilon (s.wait_s.mean, gsl_stats_mean (waits, 1, n), 1e-6);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/ana/metrics/wait", test_wait);
+  g_test_add_func ("/ana/metrics/large-matches-reference", test_large_matches_reference);
   g_test_add_func ("/ana/metrics/response", test_response);
   g_test_add_func ("/ana/metrics/slowdown", test_slowdown);
   g_test_add_func ("/ana/metrics/bounded-slowdown", test_bounded_slowdown);
