@@ -5,12 +5,14 @@
 #
 # Usage: bench/run.sh [TRACE.swf.gz ...]
 #   RUNS=5 POLICIES="easy fcfs" bench/run.sh        (defaults: RUNS=3, all three policies)
+#   TIMEOUT=600 bounds each run in seconds (a run over it prints "timeout" for its row)
 # With no trace arguments it uses every *.swf.gz in ../shared/traces.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 [ -x "$here/build/sluice" ] || "$here/setup.sh"
 sluice="$here/build/sluice"
 runs=${RUNS:-3}
+limit=${TIMEOUT:-600}
 policies=${POLICIES:-"fcfs easy conservative"}
 if [ $# -eq 0 ]; then
   set -- "$here"/../shared/traces/*.swf.gz
@@ -28,8 +30,12 @@ for t in "$@"; do
   for p in $policies; do
     : > "$tmp/jps"; : > "$tmp/spd"; : > "$tmp/wall"; : > "$tmp/rss"
     i=0
+    timed_out=0
     while [ $i -lt "$runs" ]; do
-      "$sluice" sim --trace "$t" --policy "$p" --out "$tmp/out" --quiet
+      if ! timeout "$limit" "$sluice" sim --trace "$t" --policy "$p" --out "$tmp/out" --quiet; then
+        timed_out=1
+        break
+      fi
       s="$tmp/out/summary.json"
       field jobs_per_s "$s" >> "$tmp/jps"
       field speedup "$s" >> "$tmp/spd"
@@ -38,6 +44,10 @@ for t in "$@"; do
       jobs=$(sed -n 's/^  "jobs": *\([0-9]*\).*/\1/p' "$s" | head -1)
       i=$((i + 1))
     done
+    if [ $timed_out = 1 ]; then
+      printf '%-34s %-13s %8s %12s (over %s s or failed)\n' "$(basename "$t")" "$p" "-" "timeout" "$limit"
+      continue
+    fi
     printf '%-34s %-13s %8s %12.0f %14.0f %9.3f %11.0f\n' "$(basename "$t")" "$p" "$jobs" \
       "$(median < "$tmp/jps")" "$(median < "$tmp/spd")" "$(median < "$tmp/wall")" "$(median < "$tmp/rss")"
   done

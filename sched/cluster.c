@@ -106,7 +106,8 @@ sched_cluster_add_partition (SchedCluster *c, const char *name, const guint32 *n
   g_return_val_if_fail (c != NULL && name != NULL && (n == 0 || nodes != NULL), -1);
   g_return_val_if_fail (sched_cluster_find_partition (c, name) < 0, -1);
   guint32 *sorted = g_memdup2 (nodes, sizeof (guint32) * n);
-  qsort (sorted, n, sizeof (guint32), cmp_u32);
+  if (n > 1)                     /* g_memdup2 gives NULL for n == 0: not for qsort */
+    qsort (sorted, n, sizeof (guint32), cmp_u32);
   guint32 m = 0;
   for (guint32 i = 0; i < n; i++)
     {
