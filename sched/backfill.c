@@ -135,7 +135,7 @@ easy_counting (SchedCore *core, SchedTime now, GArray *started)
         }
       if (j->cpus > core->free_cpus)
         continue;
-      gboolean ends_in_time = now + j->spec.time_limit <= shadow;
+      gboolean ends_in_time = now + j->plan <= shadow;
       if (!ends_in_time && j->cpus > extra)
         continue;
       if (!ends_in_time)
@@ -161,10 +161,11 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
   guint32 reserved = 0;
   core->easy_valid = FALSE;
   sched__core_defer_push (core, TRUE);
-  SchedJob *next;
-  for (SchedJob *j = core->qhead; j != NULL; j = next)
+  GPtrArray *queue = core->scratch_order;
+  sched__order_queue (core, policy->order, now, queue);
+  for (guint qi = 0; qi < queue->len; qi++)
     {
-      next = j->next;
+      SchedJob *j = queue->pdata[qi];
       if (reserved >= policy->reservation_depth && core->free_cpus == 0)
         break;
       SchedAlloc a = { 0 };
@@ -351,8 +352,11 @@ conservative_counting (SchedCore *core, SchedTime now, GArray *started)
   g_assert_cmpint (sched__profile_free_now (core->cons_profile), ==, (gint64) core->free_cpus);
   core->cons_valid = none_overdue (core, now);
   core->easy_valid = FALSE;
-  const SchedConsDue *d = due_top (core->cons_due);
-  return d ? d->planned : SCHED_TIME_NEVER;
+  /* No pass is asked for at the next reservation: while the schedule holds, a job ends
+   * exactly then (an event, hence a pass); if it ended earlier the schedule was rebuilt; if
+   * it outlives its estimate, the reservation waits for the next event, as in every
+   * event-driven scheduler (the pass then finds it missed and rebuilds). */
+  return SCHED_TIME_NEVER;
 }
 
 SchedTime
@@ -365,8 +369,11 @@ sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
        * stays exact; the next arrival is placed in it */
       return SCHED_TIME_NEVER;
     }
-  if (sched__core_pool_mode (core))
+  if (sched__core_pool_mode (core) && policy->order == SCHED_ORDER_SUBMIT
+      && (!policy->backfill || none_overdue (core, now)))
     {
+      /* (the EASY and conservative fast paths visit running jobs in heap order, which is
+       * their release order only while none has outlived its estimate) */
       if (!policy->backfill)
         return fcfs_counting (core, now, started);
       if (policy->reservation_depth == 1)

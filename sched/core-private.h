@@ -31,7 +31,8 @@ struct _SchedJob {
   SchedReason   reason;
   SchedTime     start;
   SchedTime     planned;     /* reservation start of the last pass, or NEVER */
-  SchedTime     end_limit;   /* start + time_limit while running */
+  SchedTime     plan;        /* planned duration: the estimate, or the time limit */
+  SchedTime     end_limit;   /* start + plan while running: when planning expects it back */
   guint64       seq;         /* order of submission */
   guint64       cpus;        /* tasks * cpus_per_task */
   SchedAlloc    alloc;
@@ -95,6 +96,7 @@ struct _SchedCore {
   /* scratch space reused across passes */
   GArray             *scratch_idx;
   GArray             *scratch_cand;
+  GPtrArray          *scratch_order;
 };
 
 /* TRUE when the counting fast path is exact: every job in the system is simple, there is
@@ -126,11 +128,16 @@ void sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc 
  * buffer): the lowest-index nodes with free CPUs.  The caller checked the total. */
 void sched__alloc_simple (SchedCore *core, SchedJob *j);
 
-/* The time at which a running job's resources are expected back, as planning sees it. */
+/* The time at which a running job's resources are expected back, as planning sees it: its
+ * planned end; past that (it outlived its estimate) its time limit; past that (the driver
+ * has not ended it yet) the next second. */
 static inline SchedTime
 sched__release_time (const SchedJob *j, SchedTime now)
 {
-  return j->end_limit > now ? j->end_limit : now + 1;
+  if (j->end_limit > now)
+    return j->end_limit;
+  SchedTime hard = j->start + j->spec.time_limit;
+  return hard > now ? hard : now + 1;
 }
 
 /* A reserved job in the conservative schedule, keyed by reservation start. */
@@ -194,6 +201,11 @@ void          sched__profile_end_pass (SchedProfile *p, guint materialize_limit)
 void          sched__profile_advance (SchedProfile *p, SchedTime now);
 /* Free CPUs at the profile's start (counting profile). */
 gint64        sched__profile_free_now (const SchedProfile *p);
+
+/* Queue orders (order.c): the key of job `j` at `now` (smaller first), and the pending
+ * jobs in `order` into `out` (SchedJob*; ties in queue order). */
+double sched__order_key (SchedOrder order, const SchedJob *j, SchedTime now);
+void   sched__order_queue (SchedCore *core, SchedOrder order, SchedTime now, GPtrArray *out);
 
 /* The backfill engine (backfill.c), shared by fcfs, easy and conservative. */
 SchedTime sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,

@@ -158,6 +158,7 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
   core->cons_due = g_array_new (FALSE, FALSE, sizeof (SchedConsDue));
   core->deferred = g_ptr_array_new ();
   core->scratch_idx = g_array_new (FALSE, FALSE, sizeof (guint32));
+  core->scratch_order = g_ptr_array_new ();
   core->scratch_cand = g_array_new (FALSE, FALSE, sizeof (guint32));
   return core;
 }
@@ -180,6 +181,7 @@ sched_core_free (SchedCore *core)
   g_array_free (core->cons_due, TRUE);
   g_ptr_array_free (core->deferred, TRUE);
   g_array_free (core->scratch_idx, TRUE);
+  g_ptr_array_free (core->scratch_order, TRUE);
   g_array_free (core->scratch_cand, TRUE);
   g_free (core);
 }
@@ -206,8 +208,8 @@ qblock_add_job (SchedQBlock *b, SchedJob *j)
   b->n_added++;
   if (j->cpus < b->min_cpus)
     b->min_cpus = j->cpus;
-  if (j->spec.time_limit < b->min_limit)
-    b->min_limit = j->spec.time_limit;
+  if (j->plan < b->min_limit)
+    b->min_limit = j->plan;
 }
 
 static SchedQBlock *
@@ -237,7 +239,7 @@ sched__qblock_refresh (SchedQBlock *b)
   for (SchedJob *j = b->first;; j = j->next)
     {
       b->min_cpus = MIN (b->min_cpus, j->cpus);
-      b->min_limit = MIN (b->min_limit, j->spec.time_limit);
+      b->min_limit = MIN (b->min_limit, j->plan);
       if (j == b->last)
         break;
     }
@@ -311,7 +313,7 @@ queue_remove (SchedCore *core, SchedJob *j)
         b->first = j->next;
       if (b->last == j)
         b->last = j->prev;
-      if (j->cpus == b->min_cpus || j->spec.time_limit == b->min_limit)
+      if (j->cpus == b->min_cpus || j->plan == b->min_limit)
         b->dirty = TRUE;
     }
   j->block = NULL;
@@ -418,6 +420,7 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
   j->simple = sched_job_spec_is_simple (&s);
   j->part = part;
   j->tag = tag;
+  j->plan = s.estimate > 0 && s.estimate < s.time_limit ? s.estimate : s.time_limit;
   if (!j->simple)
     core->n_nonsimple++;
   g_hash_table_insert (core->jobs, GUINT_TO_POINTER (s.id), j);
@@ -490,7 +493,7 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
   j->reason = SCHED_REASON_NONE;
   j->start = now;
   j->planned = SCHED_TIME_NEVER;
-  j->end_limit = now + j->spec.time_limit;
+  j->end_limit = now + j->plan;
   if (core->defer_push)
     g_ptr_array_add (core->deferred, j);
   else
@@ -665,7 +668,7 @@ sched__core_check (const SchedCore *core)
       g_assert (j->state == SCHED_JOB_PENDING);
       g_assert (j->block == cur);
       if (cur->dirty == FALSE)
-        g_assert (j->cpus >= cur->min_cpus && j->spec.time_limit >= cur->min_limit);
+        g_assert (j->cpus >= cur->min_cpus && j->plan >= cur->min_limit);
       if (j == cur->first)
         g_assert (j->prev == NULL || j->prev->block != cur);
       if (j == cur->last)

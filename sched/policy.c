@@ -18,11 +18,11 @@ typedef struct {
 
 static const PolicyRow policy_table[] = {
   { "fcfs", "first come first served: strict queue order, no backfill",
-    { &backfill_ops, 0, FALSE } },
+    { &backfill_ops, 0, FALSE, SCHED_ORDER_SUBMIT } },
   { "easy", "EASY backfilling: the first blocked job holds a reservation",
-    { &backfill_ops, 1, TRUE } },
+    { &backfill_ops, 1, TRUE, SCHED_ORDER_SUBMIT } },
   { "conservative", "conservative backfilling: every queued job holds a reservation",
-    { &backfill_ops, SCHED_DEPTH_UNLIMITED, TRUE } },
+    { &backfill_ops, SCHED_DEPTH_UNLIMITED, TRUE, SCHED_ORDER_SUBMIT } },
 };
 
 static const char *const policy_names[] = { "fcfs", "easy", "conservative", NULL };

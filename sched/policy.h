@@ -17,10 +17,24 @@ typedef struct _SchedPolicyOps SchedPolicyOps;
 
 #define SCHED_DEPTH_UNLIMITED G_MAXUINT32
 
+/* The order in which a pass considers the pending jobs (sched/order.c has the formulas). */
+typedef enum {
+  SCHED_ORDER_SUBMIT = 0,   /* first come, first served */
+  SCHED_ORDER_SJF,          /* shortest planned time first */
+  SCHED_ORDER_LJF,          /* longest planned time first */
+  SCHED_ORDER_SMALLEST,     /* fewest CPUs first */
+  SCHED_ORDER_LARGEST,      /* most CPUs first */
+  SCHED_ORDER_WFP3,
+  SCHED_ORDER_UNICEF,
+  SCHED_ORDER_F1,
+  SCHED_ORDER_N
+} SchedOrder;
+
 typedef struct {
   const SchedPolicyOps *ops;
-  guint32  reservation_depth;   /* 0, 1, or SCHED_DEPTH_UNLIMITED */
-  gboolean backfill;            /* start jobs behind a blocked one */
+  guint32    reservation_depth;   /* 0, 1, or SCHED_DEPTH_UNLIMITED */
+  gboolean   backfill;            /* start jobs behind a blocked one */
+  SchedOrder order;               /* SCHED_ORDER_SUBMIT by default */
 } SchedPolicy;
 
 struct _SchedPolicyOps {
@@ -32,6 +46,13 @@ struct _SchedPolicyOps {
 
 /* Fills `policy` with the named policy's defaults.  Returns FALSE for an unknown name. */
 gboolean sched_policy_lookup (const char *name, SchedPolicy *policy);
+
+/* Looks up an order by name ("submit", "sjf", "ljf", "smallest", "largest", "wfp3",
+ * "unicef", "f1"); FALSE if unknown. */
+gboolean           sched_order_lookup (const char *name, SchedOrder *order);
+const char        *sched_order_name (SchedOrder order);
+/* NULL-terminated list of order names, (transfer none). */
+const char *const *sched_order_names (void);
 
 /* NULL-terminated list of policy names, (transfer none). */
 const char *const *sched_policy_names (void);

@@ -58,6 +58,8 @@ release_cmp (gconstpointer pa, gconstpointer pb)
   return (a->job->seq > b->job->seq) - (a->job->seq < b->job->seq);
 }
 
+static inline Step *step_at (const SchedProfile *p, guint i);
+
 static void
 step_clear (gpointer p)
 {
@@ -80,15 +82,40 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
   p->now = now;
   if (counting)
     {
-      /* lazy: steps come from the running heap in end order as searches need them */
       p->steps = g_array_sized_new (FALSE, TRUE, sizeof (Step), 64);
       Step s0 = { .time = now, .free = (gint64) core->free_cpus };
       g_array_append_val (p->steps, s0);
       p->it_storage = g_array_new (FALSE, FALSE, sizeof (guint32));
-      sched__run_iter_init (core, &p->it, p->it_storage);
-      p->live = TRUE;
-      p->n_left = core->running->len;
       p->pend = g_array_new (FALSE, FALSE, sizeof (PendEnd));
+      if (core->running->len == 0
+          || ((const SchedJob *) core->running->pdata[0])->end_limit > now)
+        {
+          /* lazy: steps come from the running heap in end order as searches need them */
+          sched__run_iter_init (core, &p->it, p->it_storage);
+          p->live = TRUE;
+          p->n_left = core->running->len;
+          return p;
+        }
+      /* A job outlived its estimate: releases are no longer in heap order.  Sort them. */
+      guint nr = core->running->len;
+      g_autofree Release *rel = g_new (Release, nr);
+      for (guint i = 0; i < nr; i++)
+        {
+          const SchedJob *j = core->running->pdata[i];
+          rel[i] = (Release) { sched__release_time (j, now), j };
+        }
+      qsort (rel, nr, sizeof (Release), release_cmp);
+      for (guint i = 0; i < nr; i++)
+        {
+          Step *last = step_at (p, p->steps->len - 1);
+          if (last->time != rel[i].time)
+            {
+              Step st = { .time = rel[i].time, .free = last->free };
+              g_array_append_val (p->steps, st);
+              last = step_at (p, p->steps->len - 1);
+            }
+          last->free += rel[i].job->alloc.cpus;
+        }
       return p;
     }
   p->steps = g_array_sized_new (FALSE, TRUE, sizeof (Step), core->running->len + 16);
@@ -300,7 +327,7 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc)
   gsize vbytes = sizeof (SchedAvail) * p->core->n_nodes;
   for (guint i = 0; i < len; i++)
     {
-      SchedTime t = step_at (p, i)->time, end = t + j->spec.time_limit;
+      SchedTime t = step_at (p, i)->time, end = t + j->plan;
       memcpy (p->tmp, step_at (p, i)->avail, vbytes);
       for (guint k = i + 1; k < len && step_at (p, k)->time < end; k++)
         {
@@ -322,7 +349,7 @@ SchedTime
 sched__profile_earliest (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc)
 {
   if (p->counting)
-    return earliest_counting (p, (gint64) j->cpus, j->spec.time_limit);
+    return earliest_counting (p, (gint64) j->cpus, j->plan);
   return earliest_node (p, j, alloc);
 }
 
@@ -355,7 +382,7 @@ sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
                         const SchedAlloc *alloc)
 {
   g_assert (start >= step_at (p, 0)->time);
-  SchedTime end = start + j->spec.time_limit;
+  SchedTime end = start + j->plan;
   guint i = split_at (p, start);
   guint e;
   if (end <= start)

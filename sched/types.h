@@ -50,6 +50,9 @@ typedef struct {
   gint32     partition;        /* index in the cluster's partitions; -1 = the default */
   SchedTime  submit;           /* submit time */
   SchedTime  time_limit;       /* requested wall time, seconds (> 0) */
+  SchedTime  estimate;         /* the run time the scheduler plans with; 0 = time_limit.
+                                * Larger than the limit is taken as the limit.  The limit
+                                * still ends the job (the driver's business). */
   guint32    tasks;            /* >= 1 */
   guint32    cpus_per_task;    /* >= 1 */
   guint32    min_nodes;        /* 0 = as few as the packing needs */

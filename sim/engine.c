@@ -7,6 +7,7 @@
  * when the core starts a job and by pointer when its completion fires. */
 #include "sim/engine.h"
 
+#include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (sim-error-quark, sim_error)
@@ -43,6 +44,7 @@ struct _SimEngine {
   guint64     seq;
   SchedTime   pass_at;    /* earliest queued EV_PASS, or NEVER */
   SimJob     *pending_arrival; /* read from the trace, not yet submitted */
+  GHashTable *history;    /* user -> UserHistory* (SIM_ESTIMATE_USER_HISTORY) */
   SimStats    stats;
   guint64     part_cpus;  /* CPUs of the default partition, for the oversize rule */
 };
@@ -68,6 +70,9 @@ sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy, const Si
   e->heap = g_array_sized_new (FALSE, FALSE, sizeof (Event), 1024);
   e->started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
   e->pass_at = SCHED_TIME_NEVER;
+  e->history = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  if (e->opts.estimate == SIM_ESTIMATE_FACTOR && !(e->opts.estimate_factor > 0))
+    e->opts.estimate_factor = 1.0;
   const SchedPartitionSpec *p = sched_cluster_partition (cluster,
                                                          sched_cluster_default_partition (cluster));
   for (guint32 i = 0; i < p->n_nodes; i++)
@@ -87,6 +92,7 @@ sim_engine_free (SimEngine *e)
   for (SimJob *sj = e->spare, *n; sj != NULL; sj = n)
     n = sj->next, g_free (sj);
   g_array_free (e->started, TRUE);
+  g_hash_table_destroy (e->history);
   g_free (e);
 }
 
@@ -162,6 +168,55 @@ heap_pop (SimEngine *e)
 }
 
 /* ---- job flow ---- */
+
+typedef struct {
+  SchedTime last[2];   /* the user's two most recent finished run times */
+  guint     n;
+} UserHistory;
+
+/* Sets the estimate the core will plan with, by the engine's estimate mode. */
+static void
+set_estimate (SimEngine *e, WlJob *w)
+{
+  switch (e->opts.estimate)
+    {
+    case SIM_ESTIMATE_REQUESTED:
+      break;
+    case SIM_ESTIMATE_PERFECT:
+      w->spec.estimate = MAX (w->runtime, 1);
+      break;
+    case SIM_ESTIMATE_FACTOR:
+      {
+        double v = ceil ((double) w->runtime * e->opts.estimate_factor);
+        w->spec.estimate = v >= (double) G_MAXINT32 ? G_MAXINT32 : MAX ((SchedTime) v, 1);
+        break;
+      }
+    case SIM_ESTIMATE_USER_HISTORY:
+      {
+        const UserHistory *h = g_hash_table_lookup (e->history, GUINT_TO_POINTER (w->spec.user));
+        w->spec.estimate = h && h->n >= 2 ? MAX ((h->last[0] + h->last[1] + 1) / 2, 1) : 0;
+        break;
+      }
+    }
+}
+
+static void
+note_history (SimEngine *e, const SimJob *sj, SchedTime run)
+{
+  if (e->opts.estimate != SIM_ESTIMATE_USER_HISTORY)
+    return;
+  gpointer key = GUINT_TO_POINTER (sj->w.spec.user);
+  UserHistory *h = g_hash_table_lookup (e->history, key);
+  if (h == NULL)
+    {
+      h = g_new0 (UserHistory, 1);
+      g_hash_table_insert (e->history, key, h);
+    }
+  h->last[1] = h->last[0];
+  h->last[0] = run;
+  if (h->n < 2)
+    h->n++;
+}
 
 static SimJob *
 live_add (SimEngine *e, const WlJob *w)
@@ -334,6 +389,7 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                 SchedReason why;
                 SimJob *sj = ev.job;
                 e->pending_arrival = NULL;
+                set_estimate (e, &sj->w);
                 gboolean ok = sched_core_submit_tagged (e->core, now, &sj->w.spec, sj, &why);
                 if (!ok)
                   {
@@ -357,6 +413,7 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                 SimJob *sj = ev.job;
                 gboolean ok = sched_core_job_ended (e->core, now, sj->w.spec.id, sj->end_state);
                 g_assert (ok);
+                note_history (e, sj, now - sj->start);
                 emit (sj, now, sj->end_state, func, data);
                 e->stats.finished++;
                 live_remove (e, sj);

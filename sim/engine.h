@@ -46,6 +46,18 @@ typedef enum {
   SIM_OVERSIZE_CLIP,       /* clip its tasks to the partition's CPUs, counted as clipped */
 } SimOversize;
 
+/* The run time the scheduler plans with (the limit still ends jobs).  Tsafrir, Etsion and
+ * Feitelson, "Backfilling using system-generated predictions rather than user runtime
+ * estimates", IEEE TPDS 18(6), 2007, for the user-history predictor. */
+typedef enum {
+  SIM_ESTIMATE_REQUESTED = 0,  /* the trace's estimate if it has one, else the time limit */
+  SIM_ESTIMATE_PERFECT,        /* the actual run time (at least 1 s) */
+  SIM_ESTIMATE_FACTOR,         /* the actual run time x factor, rounded up (at least 1 s) */
+  SIM_ESTIMATE_USER_HISTORY,   /* mean of the user's last two finished run times, when the
+                                * user has two; else the time limit.  A job that outlives
+                                * its estimate is planned with its limit from then on. */
+} SimEstimate;
+
 typedef struct {
   guint64   events;          /* arrivals + completions + passes handled */
   guint64   passes;
@@ -65,6 +77,8 @@ typedef struct {
   SimTieOrder     tie_order;
   SimPassMode     pass_mode;
   SimOversize     oversize;
+  SimEstimate     estimate;
+  double          estimate_factor; /* for SIM_ESTIMATE_FACTOR (> 0) */
   SimProgressFunc progress;      /* called every ~2^18 events, may be NULL */
   gpointer        progress_data;
 } SimOptions;

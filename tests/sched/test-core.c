@@ -2,6 +2,7 @@
 /* tests/sched/test-core.c - the scheduler core: hand-worked schedules for fcfs, EASY and
  * conservative, the simulator's knobs, and oracle tests against a naive reference. */
 #include <glib.h>
+#include <math.h>
 #include <string.h>
 
 #include "sched/core-private.h"
@@ -315,8 +316,57 @@ typedef struct {
   SchedTime end;
 } RefOut;
 
+static SchedTime
+ref_plan (const WlJob *j)
+{
+  SchedTime e = j->spec.estimate;
+  return e > 0 && e < j->spec.time_limit ? e : j->spec.time_limit;
+}
+
+/* The order key, written out independently of sched/order.c from the formulas it documents. */
+static double
+ref_key (SchedOrder order, const WlJob *j, SchedTime now)
+{
+  double r = (double) ref_plan (j), n = j->spec.tasks, w = (double) (now - j->spec.submit);
+  switch (order)
+    {
+    case SCHED_ORDER_SUBMIT: return (double) j->spec.submit;
+    case SCHED_ORDER_SJF: return r;
+    case SCHED_ORDER_LJF: return -r;
+    case SCHED_ORDER_SMALLEST: return n;
+    case SCHED_ORDER_LARGEST: return -n;
+    case SCHED_ORDER_WFP3: return -pow (w / r, 3) * n;
+    case SCHED_ORDER_UNICEF: return -w / (log2 (n < 2 ? 2 : n) * r);
+    case SCHED_ORDER_F1:
+      return log10 (r < 0.1 ? 0.1 : r) * n
+             + 870.0 * log10 (j->spec.submit < 0.1 ? 0.1 : (double) j->spec.submit);
+    default: g_assert_not_reached ();
+    }
+}
+
+static SchedOrder ref_sort_order;
+static SchedTime ref_sort_now;
+static const WlJob *ref_sort_jobs;
+
+static int
+ref_cmp (gconstpointer pa, gconstpointer pb)
+{
+  guint a = *(const guint *) pa, b = *(const guint *) pb;
+  double ka = ref_key (ref_sort_order, &ref_sort_jobs[a], ref_sort_now);
+  double kb = ref_key (ref_sort_order, &ref_sort_jobs[b], ref_sort_now);
+  if (ka != kb)
+    return ka < kb ? -1 : 1;
+  if (ref_sort_jobs[a].spec.submit != ref_sort_jobs[b].spec.submit)
+    return ref_sort_jobs[a].spec.submit < ref_sort_jobs[b].spec.submit ? -1 : 1;
+  return (a > b) - (a < b);
+}
+
+/* The reference: integer time, a free-CPU array over a horizon, depth-limited reservations
+ * made by scanning every time step, jobs taken in `order` at each pass, planned durations
+ * from the estimates.  O(horizon) per job per pass; only for tiny inputs. */
 static void
-reference_schedule (const WlJob *jobs, guint n, guint32 cpus, guint32 depth, RefOut *out)
+reference_schedule (const WlJob *jobs, guint n, guint32 cpus, guint32 depth, SchedOrder order,
+                    RefOut *out)
 {
   SchedTime horizon = 0;
   for (guint i = 0; i < n; i++)
@@ -324,43 +374,50 @@ reference_schedule (const WlJob *jobs, guint n, guint32 cpus, guint32 depth, Ref
   for (guint i = 0; i < n; i++)
     horizon += jobs[i].spec.time_limit + 1;
   gint64 *freev = g_new (gint64, horizon + 1);
+  guint *idx = g_new (guint, n);
   for (guint i = 0; i < n; i++)
     out[i].start = out[i].end = -1;
   for (SchedTime now = 0; now <= horizon; now++)
     {
-      /* state at `now`: jobs that started and have not ended by now */
-      gboolean any_pending = FALSE;
+      gboolean any_pending = FALSE, event = FALSE;
       for (guint i = 0; i < n; i++)
-        if (out[i].start < 0 && jobs[i].spec.submit <= now)
-          any_pending = TRUE;
-      if (!any_pending)
-        continue;
-      /* an event at now? (arrival or completion) -- passes run only at event times */
-      gboolean event = FALSE;
-      for (guint i = 0; i < n; i++)
-        if (jobs[i].spec.submit == now || (out[i].start >= 0 && out[i].end == now))
-          event = TRUE;
-      if (!event)
+        {
+          if (out[i].start < 0 && jobs[i].spec.submit <= now)
+            any_pending = TRUE;
+          if (jobs[i].spec.submit == now || (out[i].start >= 0 && out[i].end == now))
+            event = TRUE;
+        }
+      if (!any_pending || !event)
         continue;
       for (SchedTime t = now; t <= horizon; t++)
         freev[t] = cpus;
       for (guint i = 0; i < n; i++)
         if (out[i].start >= 0 && out[i].end > now)
-          for (SchedTime t = now; t < out[i].start + jobs[i].spec.time_limit && t <= horizon; t++)
-            freev[t] -= jobs[i].spec.tasks;
-      guint32 reserved = 0;
+          {
+            SchedTime rel = out[i].start + ref_plan (&jobs[i]);
+            if (rel <= now)
+              rel = out[i].start + jobs[i].spec.time_limit;
+            if (rel <= now)
+              rel = now + 1;
+            for (SchedTime t = now; t < rel && t <= horizon; t++)
+              freev[t] -= jobs[i].spec.tasks;
+          }
+      guint m = 0;
       for (guint i = 0; i < n; i++)
+        if (out[i].start < 0 && jobs[i].spec.submit <= now)
+          idx[m++] = i;
+      ref_sort_order = order, ref_sort_now = now, ref_sort_jobs = jobs;
+      qsort (idx, m, sizeof (guint), ref_cmp);
+      guint32 reserved = 0;
+      for (guint k = 0; k < m; k++)
         {
-          if (out[i].start >= 0 || jobs[i].spec.submit > now)
-            continue;
-          SchedTime lim = jobs[i].spec.time_limit, found = -1;
+          guint i = idx[k];
+          SchedTime lim = ref_plan (&jobs[i]), found = -1;
           for (SchedTime t = now; t + lim <= horizon && found < 0; t++)
             {
               gboolean ok = TRUE;
               for (SchedTime u = t; u < t + lim && ok; u++)
                 ok = freev[u] >= jobs[i].spec.tasks;
-              if (lim == 0)
-                ok = freev[t] >= jobs[i].spec.tasks;
               if (ok)
                 found = t;
             }
@@ -368,7 +425,7 @@ reference_schedule (const WlJob *jobs, guint n, guint32 cpus, guint32 depth, Ref
           if (found == now)
             {
               out[i].start = now;
-              out[i].end = now + MIN (jobs[i].runtime, lim);
+              out[i].end = now + MIN (jobs[i].runtime, jobs[i].spec.time_limit);
             }
           else if (depth == 0)
             break;
@@ -378,17 +435,9 @@ reference_schedule (const WlJob *jobs, guint n, guint32 cpus, guint32 depth, Ref
             reserved++;
           for (SchedTime u = found; u < found + lim; u++)
             freev[u] -= jobs[i].spec.tasks;
-          if (lim == 0 && found == now)
-            continue;
         }
-      /* zero-length jobs end at once: re-run this instant */
-      for (guint i = 0; i < n; i++)
-        if (out[i].start == now && out[i].end == now)
-          {
-            now--;
-            break;
-          }
     }
+  g_free (idx);
   g_free (freev);
 }
 
@@ -409,34 +458,61 @@ random_workload (guint n, guint32 cpus, gboolean zero_ok)
 }
 
 static void
-test_oracle_policies (void)
+oracle_round (guint round, SchedOrder order, gboolean estimates)
 {
   const char *names[] = { "fcfs", "easy", "conservative" };
   const guint32 depths[] = { 0, 1, G_MAXUINT32 };
-  guint rounds = g_test_thorough () ? 20000 : 2000;
-  for (guint round = 0; round < rounds; round++)
+  guint32 cpus = g_test_rand_int_range (1, 12);
+  guint n = g_test_rand_int_range (1, 14);
+  g_autofree WlJob *jobs = random_workload (n, cpus, FALSE);
+  if (estimates)
+    for (guint i = 0; i < n; i++)
+      jobs[i].spec.estimate = g_test_rand_int_range (0, 3) == 0 ? 0
+                              : g_test_rand_int_range (1, (gint32) jobs[i].spec.time_limit + 1);
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (cpus, 1, 0, 0);
+  for (int p = 0; p < 3; p++)
     {
-      guint32 cpus = g_test_rand_int_range (1, 12);
-      guint n = g_test_rand_int_range (1, 14);
-      g_autofree WlJob *jobs = random_workload (n, cpus, FALSE);
-      g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (cpus, 1, 0, 0);
-      for (int p = 0; p < 3; p++)
+      g_autofree RefOut *ref = g_new (RefOut, n);
+      reference_schedule (jobs, n, cpus, depths[p], order, ref);
+      SchedPolicy policy;
+      g_assert_true (sched_policy_lookup (names[p], &policy));
+      policy.order = order;
+      g_autoptr (SimEngine) e = sim_engine_new (cl, &policy, NULL);
+      g_autoptr (WlReader) r = test_array_reader_new (jobs, n);
+      TestCollector c = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)), e };
+      g_assert_true (sim_engine_run (e, r, test_collect, &c, NULL));
+      g_autoptr (GArray) recs = c.records;
+      g_assert_cmpuint (recs->len, ==, n);
+      for (guint i = 0; i < n; i++)
         {
-          g_autofree RefOut *ref = g_new (RefOut, n);
-          reference_schedule (jobs, n, cpus, depths[p], ref);
-          g_autoptr (GArray) recs = test_replay (cl, names[p], NULL, jobs, n);
-          g_assert_cmpuint (recs->len, ==, n);
-          for (guint i = 0; i < n; i++)
-            {
-              const SchedJobRecord *r = test_find (recs, i + 1);
-              if (r->start != ref[i].start || r->end != ref[i].end)
-                g_error ("%s, round %u, %u CPUs: job %u: core [%" G_GINT64_FORMAT ",%"
-                         G_GINT64_FORMAT ") reference [%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                         ") (replay with --seed)", names[p], round, cpus, i + 1, r->start,
-                         r->end, ref[i].start, ref[i].end);
-            }
+          const SchedJobRecord *rec = test_find (recs, i + 1);
+          if (rec->start != ref[i].start || rec->end != ref[i].end)
+            g_error ("%s, order %s%s, round %u, %u CPUs: job %u: core [%" G_GINT64_FORMAT ",%"
+                     G_GINT64_FORMAT ") reference [%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                     ") (replay with --seed)", names[p], sched_order_name (order),
+                     estimates ? " with estimates" : "", round, cpus, i + 1, rec->start,
+                     rec->end, ref[i].start, ref[i].end);
         }
     }
+}
+
+static void
+test_oracle_policies (void)
+{
+  guint rounds = g_test_thorough () ? 20000 : 2000;
+  for (guint round = 0; round < rounds; round++)
+    oracle_round (round, SCHED_ORDER_SUBMIT, FALSE);
+}
+
+/* Every queue order and estimates below the limits (jobs then outlive their estimates and
+ * are planned with their limits), against the reference. */
+static void
+test_oracle_orders_and_estimates (void)
+{
+  guint rounds = g_test_thorough () ? 3000 : 300;
+  for (int o = 0; o < SCHED_ORDER_N; o++)
+    for (guint round = 0; round < rounds; round++)
+      oracle_round (round, (SchedOrder) o, round % 2 == 1);
 }
 
 /* The fast paths (fcfs and EASY on the free-CPU count) against the generic profile engine
@@ -576,6 +652,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sim/knobs/tie-order-and-pass-mode", test_tie_order_and_pass_mode);
   g_test_add_func ("/sim/knobs/same-time-completions", test_same_time_completions_in_start_order);
   g_test_add_func ("/sched/oracle/policies", test_oracle_policies);
+  g_test_add_func ("/sched/oracle/orders-and-estimates", test_oracle_orders_and_estimates);
   g_test_add_func ("/sched/oracle/fast-paths", test_oracle_fast_paths);
   g_test_add_func ("/sched/oracle/node-level-invariants", test_node_level_invariants);
   return g_test_run ();
