@@ -71,6 +71,8 @@ sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy, const Si
   e->started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
   e->pass_at = SCHED_TIME_NEVER;
   e->history = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_free);
+  if (e->opts.pass_period <= 0)
+    e->opts.pass_period = 30;
   if (e->opts.estimate == SIM_ESTIMATE_FACTOR && !(e->opts.estimate_factor > 0))
     e->opts.estimate_factor = 1.0;
   const SchedPartitionSpec *p = sched_cluster_partition (cluster,
@@ -355,6 +357,14 @@ run_pass (SimEngine *e, SchedTime now)
   guint64 running = sched_core_n_running (e->core);
   if (running > e->stats.peak_running)
     e->stats.peak_running = running;
+  if (e->opts.pass_mode == SIM_PASS_PERIODIC && sched_core_n_pending (e->core) > 0)
+    {
+      /* ticks on a fixed grid from the first submission, like a timer thread */
+      SchedTime origin = e->stats.first_submit, per = e->opts.pass_period;
+      SchedTime tick = origin + ((now - origin) / per + 1) * per;
+      if (tick < want)
+        want = tick;
+    }
   if (want != SCHED_TIME_NEVER && want > now && want < e->pass_at)
     {
       e->pass_at = want;
@@ -427,7 +437,7 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
           if (e->opts.pass_mode == SIM_PASS_PER_EVENT)
             run_pass (e, now);
         }
-      if (e->opts.pass_mode == SIM_PASS_PER_TIME)
+      if (e->opts.pass_mode != SIM_PASS_PER_EVENT)
         run_pass (e, now);
       e->stats.last_time = now;
       if (e->opts.progress && e->stats.events >= next_progress)

@@ -38,6 +38,8 @@ typedef enum {
 typedef enum {
   SIM_PASS_PER_TIME = 0,
   SIM_PASS_PER_EVENT,
+  SIM_PASS_PERIODIC,     /* per-time passes, plus one every `pass_period` seconds while
+                          * jobs wait (slurmctld's timer-driven scheduling) */
 } SimPassMode;
 
 /* What to do with a job larger than its partition. */
@@ -76,6 +78,7 @@ typedef void (*SimProgressFunc) (const SimStats *stats, gpointer user_data);
 typedef struct {
   SimTieOrder     tie_order;
   SimPassMode     pass_mode;
+  SchedTime       pass_period;     /* for SIM_PASS_PERIODIC (> 0; default 30 s) */
   SimOversize     oversize;
   SimEstimate     estimate;
   double          estimate_factor; /* for SIM_ESTIMATE_FACTOR (> 0) */

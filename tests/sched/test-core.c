@@ -142,6 +142,57 @@ test_tie_order_and_pass_mode (void)
   check_starts (r4, cf, 3);
 }
 
+static void
+assert_same_records (GArray *a, GArray *b, const char *what)
+{
+  g_assert_cmpuint (a->len, ==, b->len);
+  for (guint i = 0; i < a->len; i++)
+    {
+      const SchedJobRecord *x = &g_array_index (a, SchedJobRecord, i);
+      const SchedJobRecord *y = &g_array_index (b, SchedJobRecord, i);
+      if (x->id != y->id || x->start != y->start || x->end != y->end)
+        g_error ("%s: record %u: job %u [%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ") vs job %u [%"
+                 G_GINT64_FORMAT ",%" G_GINT64_FORMAT ")", what, i, x->id, x->start, x->end,
+                 y->id, y->start, y->end);
+    }
+}
+
+/* Periodic passes: more passes, and for event-driven policies with exact plans the same
+ * schedule as one pass per timestamp (nothing changes between events). */
+static void
+test_periodic_passes (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (10, 1, 0, 0);
+  guint n;
+  const WlJob *jobs = scenario_easy_vs_conservative (&n);
+  const char *names[] = { "fcfs", "easy", "conservative" };
+  for (int p = 0; p < 3; p++)
+    {
+      SchedPolicy pol;
+      g_assert_true (sched_policy_lookup (names[p], &pol));
+      guint64 passes[2];
+      GArray *recs[2];
+      for (int mode = 0; mode < 2; mode++)
+        {
+          SimOptions o;
+          sim_options_init (&o);
+          o.pass_mode = mode ? SIM_PASS_PERIODIC : SIM_PASS_PER_TIME;
+          o.pass_period = 7;
+          g_autoptr (SimEngine) e = sim_engine_new (cl, &pol, &o);
+          g_autoptr (WlReader) r = test_array_reader_new (jobs, n);
+          TestCollector c = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)), e };
+          g_assert_true (sim_engine_run (e, r, test_collect, &c, NULL));
+          passes[mode] = sim_engine_get_stats (e)->passes;
+          recs[mode] = c.records;
+        }
+      assert_same_records (recs[0], recs[1], names[p]);
+      /* jobs wait from t=1 to t=250 at most: about 250 / 7 extra passes */
+      g_assert_cmpuint (passes[1], >, passes[0] + 20);
+      g_array_free (recs[0], TRUE);
+      g_array_free (recs[1], TRUE);
+    }
+}
+
 /* Same-time completions are reported in the order the jobs started. */
 static void
 test_same_time_completions_in_start_order (void)
@@ -531,20 +582,6 @@ replay_forced (const SchedCluster *cl, const char *policy_name, const SimOptions
   return c.records;
 }
 
-static void
-assert_same_records (GArray *a, GArray *b, const char *what)
-{
-  g_assert_cmpuint (a->len, ==, b->len);
-  for (guint i = 0; i < a->len; i++)
-    {
-      const SchedJobRecord *x = &g_array_index (a, SchedJobRecord, i);
-      const SchedJobRecord *y = &g_array_index (b, SchedJobRecord, i);
-      if (x->id != y->id || x->start != y->start || x->end != y->end)
-        g_error ("%s: record %u: job %u [%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ") vs job %u [%"
-                 G_GINT64_FORMAT ",%" G_GINT64_FORMAT ")", what, i, x->id, x->start, x->end,
-                 y->id, y->start, y->end);
-    }
-}
 
 static void
 test_oracle_fast_paths (void)
@@ -651,6 +688,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/core/node-states", test_node_states);
   g_test_add_func ("/sim/knobs/tie-order-and-pass-mode", test_tie_order_and_pass_mode);
   g_test_add_func ("/sim/knobs/same-time-completions", test_same_time_completions_in_start_order);
+  g_test_add_func ("/sim/knobs/periodic", test_periodic_passes);
   g_test_add_func ("/sched/oracle/policies", test_oracle_policies);
   g_test_add_func ("/sched/oracle/orders-and-estimates", test_oracle_orders_and_estimates);
   g_test_add_func ("/sched/oracle/fast-paths", test_oracle_fast_paths);
