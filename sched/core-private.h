@@ -90,6 +90,7 @@ struct _SchedCore {
    * only grew at its tail.  `due` is a min-heap of ConsDue on reservation start. */
   gboolean            cons_valid;
   gboolean            defer_push;
+  SchedTime           bf_origin;   /* slurm policy: the backfill timer's first tick */
   GPtrArray          *deferred;    /* started jobs not yet on the running heap */
   SchedProfile       *cons_profile;
   GArray             *cons_due;
@@ -189,6 +190,9 @@ SchedTime     sched__profile_earliest (SchedProfile *p, const SchedJob *j, Sched
  * for its time limit. */
 void          sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
                                       const SchedAlloc *alloc);
+/* As sched__profile_reserve, for `dur` seconds (at most the job's plan) instead of its plan. */
+void          sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
+                                          SchedTime dur, const SchedAlloc *alloc);
 void          sched__profile_check (const SchedProfile *p);
 /* TRUE if a search needed steps that could no longer be materialized (the running jobs
  * changed since the build): the caller must rebuild. */
@@ -207,9 +211,17 @@ gint64        sched__profile_free_now (const SchedProfile *p);
 double sched__order_key (SchedOrder order, const SchedJob *j, SchedTime now);
 void   sched__order_queue (SchedCore *core, SchedOrder order, SchedTime now, GPtrArray *out);
 
+/* The slurm policy's pass (policy-slurm.c). */
+SchedTime sched__slurm_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
+                             GArray *started);
+
 /* The backfill engine (backfill.c), shared by fcfs, easy and conservative. */
 SchedTime sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
                                 GArray *started);
+
+/* Starts pending job `j` now if it fits on the nodes' current free resources (any node
+ * selection, no look-ahead).  Returns TRUE if it started. */
+gboolean sched__try_start_now (SchedCore *core, SchedJob *j, SchedTime now, GArray *started);
 
 /* Tests only: make every pass use the generic profile engine. */
 void sched__core_set_force_generic (SchedCore *core, gboolean force);

@@ -156,6 +156,7 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
         core->part_cpus[k] += sched_cluster_node (cluster, ps->nodes[i])->cpus;
     }
   core->cons_due = g_array_new (FALSE, FALSE, sizeof (SchedConsDue));
+  core->bf_origin = SCHED_TIME_NEVER;
   core->deferred = g_ptr_array_new ();
   core->scratch_idx = g_array_new (FALSE, FALSE, sizeof (guint32));
   core->scratch_order = g_ptr_array_new ();
@@ -852,4 +853,29 @@ sched__core_flush_deferred (SchedCore *core)
   for (guint i = 0; i < core->deferred->len; i++)
     heap_push (core, core->deferred->pdata[i]);
   g_ptr_array_set_size (core->deferred, 0);
+}
+
+gboolean
+sched__try_start_now (SchedCore *core, SchedJob *j, SchedTime now, GArray *started)
+{
+  if (j->simple && core->pool_part && core->n_unusable == 0)
+    {
+      if (j->cpus > core->free_cpus)
+        return FALSE;
+      sched__alloc_simple (core, j);
+      sched__core_start (core, j, now, NULL, started);
+      return TRUE;
+    }
+  g_autofree SchedAvail *avail = g_new0 (SchedAvail, core->n_nodes);
+  for (guint32 n = 0; n < core->n_nodes; n++)
+    {
+      const SchedNodeState *ns = &core->nodes[n];
+      if (node_usable (ns))
+        avail[n] = (SchedAvail) { ns->free_cpus, ns->free_gpus, ns->free_mem };
+    }
+  SchedAlloc a = { 0 };
+  if (!sched__select_nodes (core, &j->spec, j->part, avail, &a))
+    return FALSE;
+  sched__core_start (core, j, now, &a, started);
+  return TRUE;
 }

@@ -30,12 +30,40 @@ typedef enum {
   SCHED_ORDER_N
 } SchedOrder;
 
+/* Parameters of the `slurm` policy, with Slurm 22.05's defaults (sched_policy_lookup fills
+ * them in).  Times in seconds. */
+typedef struct {
+  SchedTime bf_interval;         /* 30: seconds between backfill passes */
+  SchedTime bf_window;           /* 86400 (bf_window=1440 minutes): how far ahead to plan */
+  SchedTime bf_resolution;       /* 60: reservation ends are rounded down to this */
+  guint32   bf_max_job_test;     /* 500: jobs tested per backfill pass */
+  guint32   bf_max_job_user;     /* 0: jobs tested per user per pass, 0 = no limit */
+  gboolean  bf_continue;         /* accepted for compatibility: a simulated pass never yields */
+  SchedTime sched_interval;      /* 60: accepted; event passes already cover the main loop */
+  guint32   default_queue_depth; /* 100: jobs the main scheduler tests per event pass */
+} SchedSlurmParams;
+
 typedef struct {
   const SchedPolicyOps *ops;
   guint32    reservation_depth;   /* 0, 1, or SCHED_DEPTH_UNLIMITED */
   gboolean   backfill;            /* start jobs behind a blocked one */
   SchedOrder order;               /* SCHED_ORDER_SUBMIT by default */
+  SchedSlurmParams slurm;         /* the `slurm` policy's parameters */
 } SchedPolicy;
+
+/* Sets a SchedulerParameters option (`bf_window`, `bf_resolution`, `bf_interval`,
+ * `bf_max_job_test`, `bf_max_job_user`, `bf_continue`, `sched_interval`,
+ * `default_queue_depth`) from its slurm.conf value text (`value` NULL for a flag).  Returns
+ * SCHED_PARAM_OK, SCHED_PARAM_UNKNOWN (the key is not one of these: callers keep it and
+ * warn) or SCHED_PARAM_BAD_VALUE (the policy is unchanged). */
+typedef enum {
+  SCHED_PARAM_OK = 0,
+  SCHED_PARAM_UNKNOWN,
+  SCHED_PARAM_BAD_VALUE,
+} SchedParamResult;
+
+SchedParamResult sched_policy_set_param (SchedPolicy *policy, const char *key,
+                                         const char *value);
 
 struct _SchedPolicyOps {
   const char *name;

@@ -381,8 +381,16 @@ void
 sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
                         const SchedAlloc *alloc)
 {
+  sched__profile_reserve_for (p, j, start, j->plan, alloc);
+}
+
+void
+sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
+                            SchedTime dur, const SchedAlloc *alloc)
+{
   g_assert (start >= step_at (p, 0)->time);
-  SchedTime end = start + j->plan;
+  g_assert (dur <= j->plan);
+  SchedTime end = start + dur;
   guint i = split_at (p, start);
   guint e;
   if (end <= start)

@@ -358,6 +358,147 @@ test_node_states (void)
   sched__core_check (core);
 }
 
+/* ---- the slurm policy, parameter by parameter ---- */
+
+static GArray *
+replay_with (const SchedCluster *cl, const SchedPolicy *pol, const WlJob *jobs, guint n)
+{
+  g_autoptr (SimEngine) e = sim_engine_new (cl, pol, NULL);
+  g_autoptr (WlReader) r = test_array_reader_new (jobs, n);
+  TestCollector c = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)), e };
+  g_assert_true (sim_engine_run (e, r, test_collect, &c, NULL));
+  return c.records;
+}
+
+static SchedPolicy
+slurm_policy (const char *params)
+{
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("slurm", &pol));
+  g_auto (GStrv) kv = g_strsplit (params, ",", -1);
+  for (guint i = 0; kv[i] && *kv[i]; i++)
+    {
+      g_auto (GStrv) pair = g_strsplit (kv[i], "=", 2);
+      g_assert_cmpint (sched_policy_set_param (&pol, pair[0], pair[1]), ==, SCHED_PARAM_OK);
+    }
+  return pol;
+}
+
+/* 10 CPUs.  A 8 CPUs [0,100).  B (10 CPUs) at 1 waits for A.  C (2 CPUs, 50 s) at 5 fits
+ * beside A and ends before B's reservation.  EASY starts C at 5; Slurm's main scheduler
+ * stops at B and C waits for the backfill timer: ticks every bf_interval from the first pass
+ * (t = 0), so C starts at 30 (or 20 with bf_interval=20).  With bf_max_job_test=1 backfill
+ * tests B only and C waits for B's end (200). */
+static void
+test_slurm_interval_and_max_job_test (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (10, 1, 0, 0);
+  WlJob jobs[] = {
+    test_job (1, 0, 8, 100, 100), test_job (2, 1, 10, 100, 100), test_job (3, 5, 2, 50, 50),
+  };
+  const Expect dflt[] = { { 1, 0 }, { 2, 100 }, { 3, 30 } };
+  const Expect i20[] = { { 1, 0 }, { 2, 100 }, { 3, 20 } };
+  const Expect t1[] = { { 1, 0 }, { 2, 100 }, { 3, 200 } };
+  SchedPolicy pol = slurm_policy ("");
+  g_assert_cmpint (pol.slurm.bf_interval, ==, 30);
+  g_assert_cmpint (pol.slurm.bf_window, ==, 86400);
+  g_assert_cmpint (pol.slurm.bf_resolution, ==, 60);
+  g_assert_cmpuint (pol.slurm.bf_max_job_test, ==, 500);
+  g_assert_cmpuint (pol.slurm.default_queue_depth, ==, 100);
+  g_autoptr (GArray) r1 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r1, dflt, 3);
+  pol = slurm_policy ("bf_interval=20");
+  g_autoptr (GArray) r2 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r2, i20, 3);
+  pol = slurm_policy ("bf_max_job_test=1");
+  g_autoptr (GArray) r3 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r3, t1, 3);
+  /* per user: B and C of the same user, bf_max_job_user=1 -> C untested, as above */
+  pol = slurm_policy ("bf_max_job_user=1");
+  g_autoptr (GArray) r4 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r4, t1, 3);
+  jobs[2].spec.user = 7; /* C of another user: tested again */
+  g_autoptr (GArray) r5 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r5, dflt, 3);
+}
+
+/* bf_window: A 8 CPUs [0,200).  B (10 CPUs) at 1 can start at 200.  C (2 CPUs, 300 s) at 5.
+ * With the default window (1 day) backfill reserves B at 200 and C, which would delay it,
+ * waits for B to end (300).  With bf_window=1 (60 s) B's start is beyond the window at the
+ * tick t = 30: no reservation, so C starts then and B waits for C's end (330). */
+static void
+test_slurm_window (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (10, 1, 0, 0);
+  WlJob jobs[] = {
+    test_job (1, 0, 8, 200, 200), test_job (2, 1, 10, 100, 100), test_job (3, 5, 2, 300, 300),
+  };
+  const Expect wide[] = { { 1, 0 }, { 2, 200 }, { 3, 300 } };
+  const Expect narrow[] = { { 1, 0 }, { 2, 330 }, { 3, 30 } };
+  SchedPolicy pol = slurm_policy ("");
+  g_autoptr (GArray) r1 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r1, wide, 3);
+  pol = slurm_policy ("bf_window=1");
+  g_assert_cmpint (pol.slurm.bf_window, ==, 60);
+  g_autoptr (GArray) r2 = replay_with (cl, &pol, jobs, 3);
+  check_starts (r2, narrow, 3);
+}
+
+/* bf_resolution and default_queue_depth, on the core directly.  10 CPUs: A (10 CPUs) runs
+ * [0,100).  B (10 CPUs, 90 s) is reserved at 100 until 190 exactly with bf_resolution=1;
+ * with 60 its reservation ends at floor(190/60)*60 = 180, so C (10 CPUs) is planned at 180
+ * instead of 190.  default_queue_depth=0 lets a main pass test one job only. */
+static void
+test_slurm_resolution_and_depth (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (10, 1, 0, 0);
+  for (int res = 0; res < 2; res++)
+    {
+      SchedPolicy pol = slurm_policy (res ? "bf_resolution=60" : "bf_resolution=1");
+      g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+      g_autoptr (GArray) st = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+      SchedJobSpec s;
+      sched_job_spec_init (&s);
+      s.id = 1, s.tasks = 10, s.time_limit = 100;
+      g_assert_true (sched_core_submit (core, 0, &s, NULL));
+      SchedTime next = sched_core_pass (core, 0, st);
+      g_assert_cmpuint (st->len, ==, 1);
+      g_assert_cmpint (next, ==, SCHED_TIME_NEVER); /* nothing waits */
+      s.id = 2, s.time_limit = 90;
+      g_assert_true (sched_core_submit (core, 1, &s, NULL));
+      s.id = 3, s.time_limit = 20;
+      g_assert_true (sched_core_submit (core, 2, &s, NULL));
+      next = sched_core_pass (core, 2, st);
+      g_assert_cmpint (next, ==, 30); /* the backfill timer's next tick */
+      next = sched_core_pass (core, 30, st);
+      g_assert_cmpint (next, ==, 60);
+      SchedJobInfo info;
+      g_assert_true (sched_core_job_info (core, 2, &info));
+      g_assert_cmpint (info.planned_start, ==, 100);
+      g_assert_true (sched_core_job_info (core, 3, &info));
+      g_assert_cmpint (info.planned_start, ==, res ? 180 : 190);
+    }
+  /* default_queue_depth */
+  WlJob jobs[] = { test_job (1, 0, 1, 100, 100), test_job (2, 0, 1, 100, 100) };
+  SchedPolicy pol = slurm_policy ("default_queue_depth=0");
+  g_autoptr (GArray) r1 = replay_with (cl, &pol, jobs, 2);
+  const Expect d0[] = { { 1, 0 }, { 2, 30 } };
+  check_starts (r1, d0, 2);
+  pol = slurm_policy ("");
+  g_autoptr (GArray) r2 = replay_with (cl, &pol, jobs, 2);
+  const Expect d1[] = { { 1, 0 }, { 2, 0 } };
+  check_starts (r2, d1, 2);
+  /* bad values change nothing; unknown keys are reported */
+  SchedPolicy before = pol;
+  g_assert_cmpint (sched_policy_set_param (&pol, "bf_window", "abc"), ==, SCHED_PARAM_BAD_VALUE);
+  g_assert_cmpint (sched_policy_set_param (&pol, "bf_interval", "0"), ==, SCHED_PARAM_BAD_VALUE);
+  g_assert_cmpint (sched_policy_set_param (&pol, "bf_continue", "1"), ==, SCHED_PARAM_BAD_VALUE);
+  g_assert_cmpint (sched_policy_set_param (&pol, "bf_busy_nodes", NULL), ==, SCHED_PARAM_UNKNOWN);
+  g_assert_true (memcmp (&before, &pol, sizeof pol) == 0);
+  g_assert_cmpint (sched_policy_set_param (&pol, "bf_continue", NULL), ==, SCHED_PARAM_OK);
+  g_assert_true (pol.slurm.bf_continue);
+}
+
 /* ---- oracle: a naive time-stepped reference ---- */
 
 /* The reference: integer time, a free-CPU array over a horizon, depth-limited reservations
@@ -685,6 +826,9 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/core/timeout-and-early-end", test_timeout_and_early_end);
   g_test_add_func ("/sched/core/submit-rejects", test_submit_rejects);
   g_test_add_func ("/sched/select/node-level", test_node_level_allocation);
+  g_test_add_func ("/sched/slurm/interval-and-max-job-test", test_slurm_interval_and_max_job_test);
+  g_test_add_func ("/sched/slurm/window", test_slurm_window);
+  g_test_add_func ("/sched/slurm/resolution-and-depth", test_slurm_resolution_and_depth);
   g_test_add_func ("/sched/core/node-states", test_node_states);
   g_test_add_func ("/sim/knobs/tie-order-and-pass-mode", test_tie_order_and_pass_mode);
   g_test_add_func ("/sim/knobs/same-time-completions", test_same_time_completions_in_start_order);
