@@ -7,6 +7,7 @@
 
 #include "src/commands.h"
 #include "src/runner.h"
+#include "workloads/slurmparse.h"
 
 static gboolean
 parse_choice (const char *what, const char *value, const char *const *names, int *out,
@@ -31,12 +32,18 @@ cmd_sim (int argc, char **argv)
   run_config_init (&cfg);
   g_autofree char *trace = NULL, *policy = NULL, *out = NULL, *tie = NULL, *pass = NULL,
                   *oversize = NULL;
+  g_autofree char *cluster = NULL, *sched_params = NULL;
+  g_autofree char *format = NULL, *columns = NULL;
+  gint trace_gpn = 0;
   gint procs = 0, nodes = 0, cpn = 0, gpn = 0;
   gint64 mem = 0;
   gdouble tau = 10.0;
   gboolean strict = FALSE, prefer_req = FALSE, keep_zero = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
-    { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace (.swf or .swf.gz)", "FILE" },
+    { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace: SWF, CSV (GPU traces) or sacct --parsable2 dump, maybe .gz", "FILE" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Trace format: auto (default: from the name and first line), swf, csv, itp, philly, alibaba, helios or sacct", "NAME" },
+    { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "CSV column map over the preset's (\"submit=submit_time,runtime=duration,gpus=gpu_num\")", "MAP" },
+    { "trace-gpus-per-node", 0, 0, G_OPTION_ARG_INT, &trace_gpn, "GPU traces: a job of g GPUs takes ceil(g/G) nodes (default: --gpus-per-node with --nodes, else 8)", "G" },
     { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy, "fcfs, easy (default) or conservative", "NAME" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write jobs.csv and summary.json here", "DIR" },
     { "procs", 0, 0, G_OPTION_ARG_INT, &procs, "Processor pool of N 1-CPU nodes (default: the trace's MaxProcs)", "N" },
@@ -44,6 +51,8 @@ cmd_sim (int argc, char **argv)
     { "cpus-per-node", 'c', 0, G_OPTION_ARG_INT, &cpn, "CPUs per node (default 1)", "C" },
     { "mem-per-node", 0, 0, G_OPTION_ARG_INT64, &mem, "Memory per node in MB", "MB" },
     { "gpus-per-node", 0, 0, G_OPTION_ARG_INT, &gpn, "GPUs per node", "G" },
+    { "cluster", 0, 0, G_OPTION_ARG_FILENAME, &cluster, "Nodes and partitions from a slurm.conf, instead of --procs/--nodes", "FILE" },
+    { "sched-params", 0, 0, G_OPTION_ARG_STRING, &sched_params, "SchedulerParameters over the slurm.conf's (\"bf_window=60,bf_resolution=600\"), for the coming slurm policy: checked, not yet used", "LIST" },
     { "tie-order", 0, 0, G_OPTION_ARG_STRING, &tie, "Same-time events: completions-first (default) or arrivals-first", "ORDER" },
     { "pass", 0, 0, G_OPTION_ARG_STRING, &pass, "Scheduling passes: per-time (default) or per-event", "MODE" },
     { "oversize", 0, 0, G_OPTION_ARG_STRING, &oversize, "Jobs larger than the machine: skip (default) or clip", "RULE" },
@@ -58,7 +67,9 @@ cmd_sim (int argc, char **argv)
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_description (ctx,
     "Replays TRACE on a modeled cluster under POLICY.  Outputs: DIR/jobs.csv (one row per\n"
-    "job), DIR/summary.json (metrics), and the summary on stdout.\n"
+    "job), DIR/summary.json (metrics), and the summary on stdout.  With --cluster\n"
+    "slurm.conf the nodes and partitions come from the file, and trace jobs (N CPUs\n"
+    "anywhere) run in its default partition.\n"
     "Example: sluice sim --trace SDSC-SP2-1998-4.2-cln.swf.gz --policy easy --out run1\n");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -90,6 +101,23 @@ cmd_sim (int argc, char **argv)
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "give --procs or --nodes, not both");
       goto fail;
     }
+  if (cluster && (procs > 0 || nodes > 0))
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "give --cluster or --procs/--nodes, not both");
+      goto fail;
+    }
+  if (sched_params)
+    {
+      g_autoptr (GError) perr = NULL;
+      g_autoptr (WlParamList) params = wl_param_list_parse (sched_params, &perr);
+      if (params == NULL || !wl_sched_params_check (params, &perr))
+        {
+          g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--sched-params: %s",
+                       perr->message);
+          goto fail;
+        }
+    }
   static const char *const ties[] = { "completions-first", "arrivals-first", NULL };
   static const char *const passes[] = { "per-time", "per-event", NULL };
   static const char *const oversizes[] = { "skip", "clip", NULL };
@@ -112,9 +140,19 @@ cmd_sim (int argc, char **argv)
         goto fail;
       cfg.sim.oversize = v;
     }
+  if (trace_gpn < 0)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--trace-gpus-per-node must be >= 0");
+      goto fail;
+    }
   cfg.trace_path = trace;
+  cfg.format = format;
+  cfg.columns = columns;
+  cfg.trace_gpus_per_node = (guint32) trace_gpn;
   cfg.policy = policy ? policy : "easy";
   cfg.out_dir = out;
+  cfg.cluster_conf = cluster;
+  cfg.sched_params = sched_params;
   cfg.procs = (guint32) procs;
   cfg.nodes = (guint32) nodes;
   cfg.cpus_per_node = (guint32) cpn;

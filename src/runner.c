@@ -2,6 +2,7 @@
 /* src/runner.c - one simulation run: open the trace, build the cluster, replay, write
  * jobs.csv and summary.json, summarize. */
 #include "src/runner.h"
+#include "workloads/slurmconf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,24 +55,76 @@ on_progress (const SimStats *st, gpointer data)
               (double) (st->last_time - st->first_submit) / 86400.0, wall);
 }
 
+/* The cluster of cfg->cluster_conf; its SchedulerParameters with cfg->sched_params over
+ * them are checked here (the slurm policy will take them from here). */
+static SchedCluster *
+cluster_from_conf (const RunConfig *cfg, GError **error)
+{
+  g_autoptr (WlSlurmConf) conf = wl_slurmconf_load (cfg->cluster_conf, NULL, error);
+  if (conf == NULL)
+    return NULL;
+  g_autoptr (WlParamList) params = wl_param_list_copy (wl_slurmconf_sched_params (conf));
+  if (cfg->sched_params && (!wl_param_list_update (params, cfg->sched_params, error)
+                            || !wl_sched_params_check (params, error)))
+    return NULL;
+  return wl_slurmconf_build_cluster (conf, error);
+}
+
 static SchedCluster *
 make_cluster (const RunConfig *cfg, const WlTraceInfo *info, GError **error)
 {
+  if (cfg->cluster_conf)
+    return cluster_from_conf (cfg, error);
   if (cfg->procs > 0)
     return sched_cluster_new_uniform (cfg->procs, 1, 0, 0);
   if (cfg->nodes > 0)
     return sched_cluster_new_uniform (cfg->nodes, MAX (cfg->cpus_per_node, 1),
                                       cfg->mem_per_node_mb, cfg->gpus_per_node);
+  if (info->machine_list != NULL || info->cpus_per_node > 0)
+    return wl_trace_cluster_new (info, error);   /* a CSV or sacct trace's machine */
   gint64 procs = info->max_procs > 0 ? info->max_procs : info->max_nodes;
   if (procs <= 0 || procs > G_MAXUINT32)
     {
       g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
                    "%s: the header gives neither MaxProcs nor MaxNodes; say the machine "
-                   "size with --procs N (or --nodes N --cpus-per-node C)",
+                   "size with --procs N (or --nodes N --cpus-per-node C, or --cluster FILE)",
                    cfg->trace_path);
       return NULL;
     }
   return sched_cluster_new_uniform ((guint32) procs, 1, 0, 0);
+}
+
+/* Partition names of CSV and sacct traces, looked up in the cluster once it exists (the
+ * reader asks on its first record, after make_cluster).  GPU types stay "any". */
+static gint64
+resolve_name (WlNameKind kind, const char *name, gpointer data)
+{
+  SchedCluster *const *cluster = data;
+  if (kind == WL_NAME_PARTITION && *cluster != NULL)
+    return sched_cluster_find_partition (*cluster, name);
+  return kind == WL_NAME_PARTITION ? -1 : 0;
+}
+
+/* Opens the trace in cfg->format with the options of cfg; scans a CSV or sacct trace
+ * for its machine when no cluster option is given. */
+static WlReader *
+open_trace (const RunConfig *cfg, SchedCluster **cluster, GError **error)
+{
+  WlReaderOptions ro;
+  wl_reader_options_init (&ro);
+  ro.strict = cfg->swf.strict;
+  ro.prefer_requested = cfg->swf.prefer_requested;
+  ro.keep_zero_runtime = cfg->swf.keep_zero_runtime;
+  ro.max_warnings = cfg->swf.max_warnings;
+  ro.warn_func = cfg->swf.warn_func;
+  ro.warn_data = cfg->swf.warn_data;
+  ro.columns = cfg->columns;
+  ro.gpus_per_node = cfg->trace_gpus_per_node > 0 ? cfg->trace_gpus_per_node
+                     : cfg->nodes > 0 && cfg->gpus_per_node > 0 ? cfg->gpus_per_node : 8;
+  ro.resolve = resolve_name;
+  ro.resolve_data = cluster;
+  ro.scan = cfg->procs == 0 && cfg->nodes == 0 && cfg->cluster_conf == NULL;
+  return wl_reader_open (cfg->trace_path, cfg->format, &ro, error);
 }
 
 gboolean
@@ -87,12 +140,14 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
       return FALSE;
     }
   gint64 t0 = g_get_monotonic_time ();
-  g_autoptr (WlReader) reader = wl_swf_reader_open (cfg->trace_path, &cfg->swf, error);
+  SchedCluster *named = NULL;      /* for resolve_name, set once the cluster exists */
+  g_autoptr (WlReader) reader = open_trace (cfg, &named, error);
   if (reader == NULL)
     return FALSE;
   g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), error);
   if (cluster == NULL)
     return FALSE;
+  named = cluster;
 
   FILE *csv = NULL;
   g_autofree char *csv_path = NULL, *csv_part = NULL;

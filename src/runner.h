@@ -6,19 +6,28 @@
 #include "analysis/metrics.h"
 #include "analysis/report.h"
 #include "workloads/swf.h"
+#include "workloads/open.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
-  const char   *trace_path;     /* SWF file (.swf or .swf.gz) */
+  const char   *trace_path;     /* trace file: SWF, CSV or sacct dump (see format) */
   WlSwfOptions  swf;
+  const char   *format;         /* trace format (workloads/open.h); NULL = guessed */
+  const char   *columns;        /* CSV column map over the preset's (csvtrace.h), or NULL */
+  guint32       trace_gpus_per_node; /* GPU traces: g GPUs take ceil(g/G) nodes; 0 = the
+                                      * cluster's --gpus-per-node, else 8 */
   /* cluster: procs > 0 -> procs nodes of 1 CPU; else nodes x cpus_per_node; all 0 -> the
+   * machine list or scanned machine of a CSV/sacct trace (workloads/open.h), else the
    * trace's MaxProcs (or MaxNodes) */
   guint32       procs;
   guint32       nodes;
   guint32       cpus_per_node;
   guint64       mem_per_node_mb;
   guint32       gpus_per_node;
+  const char   *cluster_conf;   /* slurm.conf: nodes and partitions instead of the above */
+  const char   *sched_params;   /* SchedulerParameters over the conf's (checked; for the
+                                 * slurm policy), NULL if none */
   const char   *policy;
   SimOptions    sim;
   double        tau_s;

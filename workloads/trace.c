@@ -23,6 +23,9 @@ static const char *const skip_names[WL_SKIP_N] = {
   [WL_SKIP_TOO_LARGE] = "too_large",
   [WL_SKIP_DUPLICATE_ID] = "duplicate_id",
   [WL_SKIP_REJECTED] = "rejected",
+  [WL_SKIP_NOT_STARTED] = "not_started",
+  [WL_SKIP_UNFINISHED] = "unfinished",
+  [WL_SKIP_ORPHAN_STEP] = "orphan_step",
 };
 
 static const char *const adjust_names[WL_ADJ_N] = {
@@ -32,6 +35,12 @@ static const char *const adjust_names[WL_ADJ_N] = {
   [WL_ADJ_RUNTIME_ZERO_KEPT] = "runtime_zero_kept",
   [WL_ADJ_CLIPPED] = "clipped",
   [WL_ADJ_SUBMIT_REORDERED] = "submit_reordered",
+  [WL_ADJ_REQTIME_SYNTHESIZED] = "reqtime_synthesized",
+  [WL_ADJ_GPUS_ROUNDED_UP] = "gpus_rounded_up",
+  [WL_ADJ_GPU_FRACTION_ROUNDED] = "gpu_fraction_rounded",
+  [WL_ADJ_CPU_FRACTION_ROUNDED] = "cpu_fraction_rounded",
+  [WL_ADJ_RUNTIME_FROM_CPUTIME] = "runtime_from_cputime",
+  [WL_ADJ_UNFINISHED_KEPT] = "unfinished_kept",
 };
 
 const char *
@@ -87,6 +96,10 @@ wl__reader_init (WlReader *r, const WlReaderOps *ops, const char *name)
   r->info.max_nodes = -1;
   r->info.unix_start_time = -1;
   r->info.time_zone_string = NULL;
+  r->info.cpus_per_node = -1;
+  r->info.mem_per_node_mb = -1;
+  r->info.gpus_per_node = -1;
+  r->info.machine_list = NULL;
   r->info.header_lines = g_ptr_array_new_with_free_func (g_free);
   memset (&r->counts, 0, sizeof r->counts);
   r->name = g_strdup (name != NULL ? name : "<stream>");
@@ -101,6 +114,7 @@ wl_reader_free (WlReader *r)
     r->ops->finalize (r);
   g_clear_pointer (&r->info.header_lines, g_ptr_array_unref);
   g_clear_pointer (&r->info.time_zone_string, g_free);
+  g_clear_pointer (&r->info.machine_list, g_free);
   g_clear_pointer (&r->name, g_free);
   g_free (r);
 }

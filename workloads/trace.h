@@ -29,6 +29,9 @@ typedef enum {
   WL_SKIP_TOO_LARGE,      /* larger than the machine (counted by the simulator) */
   WL_SKIP_DUPLICATE_ID,   /* id of a job still in the system (counted by the simulator) */
   WL_SKIP_REJECTED,       /* the core refused it: can never run here (simulator) */
+  WL_SKIP_NOT_STARTED,    /* never started: pending at dump time, no start time */
+  WL_SKIP_UNFINISHED,     /* still running at dump time, its run time unknown */
+  WL_SKIP_ORPHAN_STEP,    /* a sacct job step whose job line is not in the dump */
   WL_SKIP_N
 } WlSkipReason;
 
@@ -39,7 +42,15 @@ typedef enum {
   WL_ADJ_SIZE_FROM_ALLOCATED,      /* prefer-requested mode, requested -1: used allocated */
   WL_ADJ_RUNTIME_ZERO_KEPT,        /* runtime <= 0 kept as a 0-second job */
   WL_ADJ_CLIPPED,                  /* larger than the machine, clipped (simulator) */
-  WL_ADJ_SUBMIT_REORDERED,         /* submit earlier than its predecessor (simulator) */
+  WL_ADJ_SUBMIT_REORDERED,         /* submit earlier than its predecessor (simulator), or
+                                    * than a job a sorting reader already passed on */
+  WL_ADJ_REQTIME_SYNTHESIZED,      /* no requested time: made up from the run time by a
+                                    * rule other than "the run time" (rows.h) */
+  WL_ADJ_GPUS_ROUNDED_UP,          /* GPUs laid out on nodes hold more than asked */
+  WL_ADJ_GPU_FRACTION_ROUNDED,     /* a share of a GPU became a whole GPU */
+  WL_ADJ_CPU_FRACTION_ROUNDED,     /* a fraction of a CPU became a whole CPU */
+  WL_ADJ_RUNTIME_FROM_CPUTIME,     /* run time = CPU time / CPUs (no start, end, elapsed) */
+  WL_ADJ_UNFINISHED_KEPT,          /* state says running, but an end is known: kept */
   WL_ADJ_N
 } WlAdjustReason;
 
@@ -69,6 +80,13 @@ typedef struct {
   gint64 unix_start_time;
   char  *time_zone_string;   /* NULL if absent */
   GPtrArray *header_lines;   /* all ';' lines, verbatim without the newline (char *) */
+  /* The machine a tabular (CSV, sacct) trace implies, when the reader knows it (open.h):
+   * nodes of cpus_per_node CPUs, mem_per_node_mb MB and gpus_per_node GPUs; max_nodes is
+   * then how many.  -1 = not known. */
+  gint64 cpus_per_node;
+  gint64 mem_per_node_mb;
+  gint64 gpus_per_node;
+  char  *machine_list;       /* a node list file that describes the machine, or NULL */
 } WlTraceInfo;
 
 /* Receives one human-readable warning about the input ("trace.swf:12: field 4 (run time):
@@ -86,7 +104,7 @@ typedef struct {
  * allocates that struct with g_new0 and calls wl__reader_init.  wl_reader_free then calls
  * ops->finalize (which frees only the implementation's own fields, never the struct; the
  * common part is still valid during the call), frees info.header_lines,
- * info.time_zone_string and name, and finally g_free()s the struct. */
+ * info.time_zone_string, info.machine_list and name, and finally g_free()s the struct. */
 struct _WlReader {
   const WlReaderOps *ops;
   WlTraceInfo        info;
