@@ -263,6 +263,44 @@ test_node_level_allocation (void)
   g_assert_cmpuint (g_array_index (started, SchedStart, 0).id, ==, 3);
 }
 
+/* A node-count-bounded job on mixed nodes: best fit (small nodes first) would spill over two
+ * nodes; the big node must be chosen instead. */
+static void
+test_select_bounded_nodes (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new ();
+  guint32 nodes[3];
+  nodes[0] = sched_cluster_add_node (cl, "s1", 4, 0, 0, 0);
+  nodes[1] = sched_cluster_add_node (cl, "s2", 8, 0, 0, 0);
+  nodes[2] = sched_cluster_add_node (cl, "big", 16, 0, 0, 0);
+  sched_cluster_add_partition (cl, "all", nodes, 3, 0, SCHED_TIME_NEVER, 0, TRUE);
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("fcfs", &pol));
+  g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+  g_autoptr (GArray) st = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  SchedJobSpec s;
+  sched_job_spec_init (&s);
+  s.id = 1, s.tasks = 12, s.min_nodes = 1, s.max_nodes = 1, s.time_limit = 10;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 2, s.tasks = 3, s.min_nodes = 1, s.max_nodes = 1, s.time_limit = 10;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_core_pass (core, 0, st);
+  sched__core_check (core);
+  g_assert_cmpuint (st->len, ==, 2);
+  const SchedStart *a = &g_array_index (st, SchedStart, 0);
+  g_assert_cmpuint (a->alloc->n_nodes, ==, 1);
+  g_assert_cmpuint (a->alloc->nodes[0].node, ==, nodes[2]);
+  const SchedStart *b = &g_array_index (st, SchedStart, 1);
+  g_assert_cmpuint (b->alloc->nodes[0].node, ==, nodes[0]); /* best fit for the small one */
+  /* 20 tasks on one node: no node has 20 CPUs, so it can never run */
+  sched_job_spec_init (&s);
+  s.id = 3, s.tasks = 20, s.max_nodes = 1, s.time_limit = 10;
+  SchedReason why;
+  g_assert_false (sched_core_submit (core, 0, &s, &why));
+  g_assert_cmpint (why, ==, SCHED_REASON_BAD_CONSTRAINTS);
+}
+
 static void
 test_submit_rejects (void)
 {
@@ -826,6 +864,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/core/timeout-and-early-end", test_timeout_and_early_end);
   g_test_add_func ("/sched/core/submit-rejects", test_submit_rejects);
   g_test_add_func ("/sched/select/node-level", test_node_level_allocation);
+  g_test_add_func ("/sched/select/bounded-nodes", test_select_bounded_nodes);
   g_test_add_func ("/sched/slurm/interval-and-max-job-test", test_slurm_interval_and_max_job_test);
   g_test_add_func ("/sched/slurm/window", test_slurm_window);
   g_test_add_func ("/sched/slurm/resolution-and-depth", test_slurm_resolution_and_depth);
