@@ -91,6 +91,8 @@ struct _SchedCore {
   gboolean            cons_valid;
   gboolean            defer_push;
   SchedTime           bf_origin;   /* slurm policy: the backfill timer's first tick */
+  guint64             changes;     /* counts submits, starts, ends, cancels, node changes */
+  guint64             bf_changes;  /* `changes` after the last backfill pass */
   GPtrArray          *deferred;    /* started jobs not yet on the running heap */
   SchedProfile       *cons_profile;
   GArray             *cons_due;

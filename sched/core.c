@@ -426,6 +426,7 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
     core->n_nonsimple++;
   g_hash_table_insert (core->jobs, GUINT_TO_POINTER (s.id), j);
   queue_insert (core, j);
+  core->changes++;
   if (reason)
     *reason = SCHED_REASON_NONE;
   return TRUE;
@@ -456,6 +457,7 @@ sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id)
   if (j == NULL || j->state != SCHED_JOB_PENDING)
     return FALSE;
   core->easy_valid = core->cons_valid = FALSE;
+  core->changes++;
   queue_remove (core, j);
   forget_job (core, j);
   return TRUE;
@@ -466,6 +468,7 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
                    GArray *started)
 {
   g_assert (j->state == SCHED_JOB_PENDING);
+  core->changes++;
   queue_remove (core, j);
   if (alloc != NULL)
     {
@@ -512,6 +515,7 @@ sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobSta
   if (j == NULL || j->state != SCHED_JOB_RUNNING)
     return FALSE;
   core->easy_valid = FALSE;
+  core->changes++;
   if (now != j->end_limit)
     core->cons_valid = FALSE; /* the schedule planned this job's CPUs until its limit */
   heap_remove (core, j);
@@ -739,6 +743,7 @@ node_set_flag (SchedCore *core, guint32 node, guint8 *flag, gboolean on)
       core->n_unusable--;
     }
   node_refresh_bit (core, node);
+  core->changes++;
   if (was != is)
     core->easy_valid = core->cons_valid = FALSE;
 }

@@ -7,8 +7,10 @@
  *    each job started if it fits now, stopping at the first that does not (one partition:
  *    strict order), testing at most default_queue_depth + 1 jobs.  It knows nothing of
  *    backfill reservations.
- *  - Backfill, on a timer ticking every bf_interval seconds from the first pass (the core
- *    asks the driver for a pass at the next tick while jobs wait): a fresh profile from the
+ *  - Backfill, on a timer ticking every bf_interval seconds from the first pass, at the
+ *    ticks where something changed since its last pass (a submission, start, end, cancel
+ *    or node change: Slurm's _more_work); the core asks the driver for a pass at the next
+ *    tick only then.  It builds a fresh profile from the
  *    running jobs (planned until their limits); the queue in order, at most bf_max_job_test
  *    jobs (bf_max_job_user per user); each job's earliest start in the profile; a job that
  *    can start now starts and holds its resources in the profile; one that can start within
@@ -103,11 +105,17 @@ sched__slurm_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GA
     if (!sched__try_start_now (core, queue->pdata[qi], now, started))
       break;
 
-  /* backfill, on its timer */
+  /* backfill, on its timer, when something changed since its last pass (Slurm's
+   * _more_work): with nothing new it would decide the same */
   SchedTime since = now - core->bf_origin;
-  if (since > 0 && since % sp->bf_interval == 0 && core->n_pending > 0)
-    backfill (core, policy, now, started);
-  if (core->n_pending == 0)
+  gboolean work = core->changes != core->bf_changes;
+  if (since > 0 && since % sp->bf_interval == 0 && core->n_pending > 0 && work)
+    {
+      backfill (core, policy, now, started);
+      core->bf_changes = core->changes;
+      work = FALSE;
+    }
+  if (core->n_pending == 0 || !work)
     return SCHED_TIME_NEVER;
   return core->bf_origin + (since / sp->bf_interval + 1) * sp->bf_interval;
 }

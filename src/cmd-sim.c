@@ -38,13 +38,15 @@ cmd_sim (int argc, char **argv)
   gint procs = 0, nodes = 0, cpn = 0, gpn = 0;
   gint64 mem = 0;
   gdouble tau = 10.0;
+  g_autofree char *order = NULL, *estimate = NULL;
+  gint64 pass_period = 30;
   gboolean strict = FALSE, prefer_req = FALSE, keep_zero = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
     { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace: SWF, CSV (GPU traces) or sacct --parsable2 dump, maybe .gz", "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Trace format: auto (default: from the name and first line), swf, csv, itp, philly, alibaba, helios or sacct", "NAME" },
     { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "CSV column map over the preset's (\"submit=submit_time,runtime=duration,gpus=gpu_num\")", "MAP" },
     { "trace-gpus-per-node", 0, 0, G_OPTION_ARG_INT, &trace_gpn, "GPU traces: a job of g GPUs takes ceil(g/G) nodes (default: --gpus-per-node with --nodes, else 8)", "G" },
-    { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy, "fcfs, easy (default) or conservative", "NAME" },
+    { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy, "fcfs, easy (default), conservative or slurm", "NAME" },
     { "out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write jobs.csv and summary.json here", "DIR" },
     { "procs", 0, 0, G_OPTION_ARG_INT, &procs, "Processor pool of N 1-CPU nodes (default: the trace's MaxProcs)", "N" },
     { "nodes", 'N', 0, G_OPTION_ARG_INT, &nodes, "N identical nodes (with --cpus-per-node)", "N" },
@@ -54,7 +56,10 @@ cmd_sim (int argc, char **argv)
     { "cluster", 0, 0, G_OPTION_ARG_FILENAME, &cluster, "Nodes and partitions from a slurm.conf, instead of --procs/--nodes", "FILE" },
     { "sched-params", 0, 0, G_OPTION_ARG_STRING, &sched_params, "SchedulerParameters over the slurm.conf's (\"bf_window=60,bf_resolution=600\"), for the coming slurm policy: checked, not yet used", "LIST" },
     { "tie-order", 0, 0, G_OPTION_ARG_STRING, &tie, "Same-time events: completions-first (default) or arrivals-first", "ORDER" },
-    { "pass", 0, 0, G_OPTION_ARG_STRING, &pass, "Scheduling passes: per-time (default) or per-event", "MODE" },
+    { "pass", 0, 0, G_OPTION_ARG_STRING, &pass, "Scheduling passes: per-time (default), per-event or periodic", "MODE" },
+    { "pass-period", 0, 0, G_OPTION_ARG_INT64, &pass_period, "Seconds between periodic passes (default 30)", "S" },
+    { "order", 0, 0, G_OPTION_ARG_STRING, &order, "Queue order: submit (default), sjf, ljf, smallest, largest, wfp3, unicef, f1", "NAME" },
+    { "estimate", 0, 0, G_OPTION_ARG_STRING, &estimate, "Run time the scheduler plans with: requested (default), perfect, factor:F, user-history", "MODE" },
     { "oversize", 0, 0, G_OPTION_ARG_STRING, &oversize, "Jobs larger than the machine: skip (default) or clip", "RULE" },
     { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "A malformed trace line is an error (default: skip and count it)", NULL },
     { "prefer-requested", 0, 0, G_OPTION_ARG_NONE, &prefer_req, "Job size from requested processors (field 8) first", NULL },
@@ -119,7 +124,7 @@ cmd_sim (int argc, char **argv)
         }
     }
   static const char *const ties[] = { "completions-first", "arrivals-first", NULL };
-  static const char *const passes[] = { "per-time", "per-event", NULL };
+  static const char *const passes[] = { "per-time", "per-event", "periodic", NULL };
   static const char *const oversizes[] = { "skip", "clip", NULL };
   int v;
   if (tie)
@@ -149,6 +154,39 @@ cmd_sim (int argc, char **argv)
   cfg.format = format;
   cfg.columns = columns;
   cfg.trace_gpus_per_node = (guint32) trace_gpn;
+  if (pass_period <= 0 || pass_period > G_MAXINT32)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--pass-period must be > 0 seconds");
+      goto fail;
+    }
+  cfg.sim.pass_period = pass_period;
+  if (estimate)
+    {
+      static const char *const modes[] = { "requested", "perfect", "factor", "user-history", NULL };
+      g_auto (GStrv) parts = g_strsplit (estimate, ":", 2);
+      if (!parse_choice ("--estimate", parts[0], modes, &v, &error))
+        goto fail;
+      cfg.sim.estimate = v;
+      if (v == SIM_ESTIMATE_FACTOR)
+        {
+          char *endp = NULL;
+          double f = parts[1] ? g_ascii_strtod (parts[1], &endp) : 0;
+          if (parts[1] == NULL || *endp != '\0' || !(f > 0) || f > 1e6)
+            {
+              g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "--estimate factor:F needs a factor F > 0 (e.g. factor:2)");
+              goto fail;
+            }
+          cfg.sim.estimate_factor = f;
+        }
+      else if (parts[1] != NULL)
+        {
+          g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                       "--estimate %s takes no value", parts[0]);
+          goto fail;
+        }
+    }
+  cfg.order = order;
   cfg.policy = policy ? policy : "easy";
   cfg.out_dir = out;
   cfg.cluster_conf = cluster;

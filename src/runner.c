@@ -55,26 +55,57 @@ on_progress (const SimStats *st, gpointer data)
               (double) (st->last_time - st->first_submit) / 86400.0, wall);
 }
 
-/* The cluster of cfg->cluster_conf; its SchedulerParameters with cfg->sched_params over
- * them are checked here (the slurm policy will take them from here). */
+/* The cluster of cfg->cluster_conf; its SchedulerParameters go to `params`. */
 static SchedCluster *
-cluster_from_conf (const RunConfig *cfg, GError **error)
+cluster_from_conf (const RunConfig *cfg, WlParamList *params, GError **error)
 {
   g_autoptr (WlSlurmConf) conf = wl_slurmconf_load (cfg->cluster_conf, NULL, error);
   if (conf == NULL)
     return NULL;
-  g_autoptr (WlParamList) params = wl_param_list_copy (wl_slurmconf_sched_params (conf));
-  if (cfg->sched_params && (!wl_param_list_update (params, cfg->sched_params, error)
-                            || !wl_sched_params_check (params, error)))
-    return NULL;
+  const WlParamList *cp = wl_slurmconf_sched_params (conf);
+  for (guint i = 0; cp && i < wl_param_list_length (cp); i++)
+    wl_param_list_set (params, wl_param_list_key (cp, i), wl_param_list_value (cp, i));
   return wl_slurmconf_build_cluster (conf, error);
 }
 
+/* Applies SchedulerParameters (slurm.conf's, then --sched-params over them) to `policy`.
+ * Options sluice does not model are named once on stderr and ignored; a bad value of one it
+ * models is an error. */
+static gboolean
+apply_sched_params (const RunConfig *cfg, WlParamList *params, SchedPolicy *policy,
+                    GError **error)
+{
+  if (cfg->sched_params && !wl_param_list_update (params, cfg->sched_params, error))
+    return FALSE;
+  if (!wl_sched_params_check (params, error))
+    return FALSE;
+  for (guint i = 0; i < wl_param_list_length (params); i++)
+    {
+      const char *k = wl_param_list_key (params, i), *v = wl_param_list_value (params, i);
+      switch (sched_policy_set_param (policy, k, v))
+        {
+        case SCHED_PARAM_OK:
+          break;
+        case SCHED_PARAM_UNKNOWN:
+          if (!cfg->quiet_params)
+            g_printerr ("sluice: warning: SchedulerParameters: \"%s\" is not modeled (ignored)\n", k);
+          break;
+        case SCHED_PARAM_BAD_VALUE:
+          g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                       "SchedulerParameters: %s=%s: expected a whole number in Slurm's range%s",
+                       k, v ? v : "", g_str_equal (k, "bf_continue") ? " (bf_continue is a flag)" : "");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 static SchedCluster *
-make_cluster (const RunConfig *cfg, const WlTraceInfo *info, GError **error)
+make_cluster (const RunConfig *cfg, const WlTraceInfo *info, WlParamList *params,
+              GError **error)
 {
   if (cfg->cluster_conf)
-    return cluster_from_conf (cfg, error);
+    return cluster_from_conf (cfg, params, error);
   if (cfg->procs > 0)
     return sched_cluster_new_uniform (cfg->procs, 1, 0, 0);
   if (cfg->nodes > 0)
@@ -144,10 +175,21 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   g_autoptr (WlReader) reader = open_trace (cfg, &named, error);
   if (reader == NULL)
     return FALSE;
-  g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), error);
+  g_autoptr (WlParamList) params = wl_param_list_new ();
+  g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), params,
+                                                   error);
   if (cluster == NULL)
     return FALSE;
   named = cluster;
+  if (!apply_sched_params (cfg, params, &policy, error))
+    return FALSE;
+  if (cfg->order && !sched_order_lookup (cfg->order, &policy.order))
+    {
+      g_autofree char *names = g_strjoinv (", ", (char **) sched_order_names ());
+      g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID, "unknown order \"%s\" (expected one of: %s)",
+                   cfg->order, names);
+      return FALSE;
+    }
 
   FILE *csv = NULL;
   g_autofree char *csv_path = NULL, *csv_part = NULL;
@@ -213,7 +255,9 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
 
   const SimStats *st = sim_engine_get_stats (engine);
   res->counts = *wl_reader_get_counts (reader);
-  res->policy = g_strdup (cfg->policy);
+  res->policy = policy.order == SCHED_ORDER_SUBMIT
+                  ? g_strdup (cfg->policy)
+                  : g_strdup_printf ("%s+%s", cfg->policy, sched_order_name (policy.order));
   res->trace = g_path_get_basename (cfg->trace_path);
   for (guint i = 0; i < WL_SKIP_N; i++)
     res->skip_names[i] = wl_skip_reason_name (i);

@@ -29,6 +29,8 @@ typedef struct {
   const char   *sched_params;   /* SchedulerParameters over the conf's (checked; for the
                                  * slurm policy), NULL if none */
   const char   *policy;
+  const char   *order;          /* queue order name, NULL: submit */
+  gboolean      quiet_params;   /* no warning for SchedulerParameters sluice ignores */
   SimOptions    sim;
   double        tau_s;
   const char   *out_dir;        /* NULL: no files */

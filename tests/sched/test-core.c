@@ -509,12 +509,18 @@ test_slurm_resolution_and_depth (void)
       next = sched_core_pass (core, 2, st);
       g_assert_cmpint (next, ==, 30); /* the backfill timer's next tick */
       next = sched_core_pass (core, 30, st);
-      g_assert_cmpint (next, ==, 60);
+      /* nothing changed since this backfill pass: no tick asked for (Slurm's _more_work) */
+      g_assert_cmpint (next, ==, SCHED_TIME_NEVER);
       SchedJobInfo info;
       g_assert_true (sched_core_job_info (core, 2, &info));
       g_assert_cmpint (info.planned_start, ==, 100);
       g_assert_true (sched_core_job_info (core, 3, &info));
       g_assert_cmpint (info.planned_start, ==, res ? 180 : 190);
+      /* a new submission is a change: the next tick is asked for again */
+      s.id = 4, s.time_limit = 5;
+      g_assert_true (sched_core_submit (core, 41, &s, NULL));
+      next = sched_core_pass (core, 41, st);
+      g_assert_cmpint (next, ==, 60);
     }
   /* default_queue_depth */
   WlJob jobs[] = { test_job (1, 0, 1, 100, 100), test_job (2, 0, 1, 100, 100) };

@@ -594,6 +594,67 @@ test_error_bad_choice (void)
     }
 }
 
+/* Policy options: each runs, the summary names the policy (and order); bad values say what
+ * was expected. */
+static void
+test_policy_options (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  g_autofree char *out = g_build_filename (f->dir, "opts", NULL);
+  g_autofree char *summary = g_build_filename (out, "summary.json", NULL);
+  static const char *const good[][5] = {
+    { "--policy", "slurm", NULL },
+    { "--policy", "slurm", "--sched-params", "bf_window=60,bf_resolution=600,bf_continue" },
+    { "--order", "sjf", NULL },
+    { "--order", "wfp3", "--estimate", "perfect" },
+    { "--estimate", "factor:1.5", NULL },
+    { "--estimate", "user-history", "--policy", "conservative" },
+    { "--pass", "periodic", "--pass-period", "45" },
+  };
+  static const char *const want_policy[] = {
+    "\"slurm\"", "\"slurm\"", "\"easy+sjf\"", "\"easy+wfp3\"", "\"easy\"",
+    "\"conservative\"", "\"easy\"",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
+    {
+      const char *args[16] = { "sim", "--trace", tiny, "--out", out, "--quiet" };
+      gsize n = 6;
+      for (gsize k = 0; k < 4 && good[i][k]; k++)
+        args[n++] = good[i][k];
+      Run r;
+      run_sluice_v (&r, NULL, args);
+      assert_success (&r);
+      run_clear (&r);
+      g_autofree char *text = NULL;
+      g_assert_true (g_file_get_contents (summary, &text, NULL, NULL));
+      assert_contains (text, want_policy[i]);
+      assert_contains (text, "\"jobs\": 7");
+    }
+  static const char *const bad[][3] = {
+    { "--estimate", "factor:x", "factor" },
+    { "--estimate", "perfect:2", "takes no value" },
+    { "--estimate", "psychic", "--estimate" },
+    { "--pass-period", "0", "--pass-period" },
+    { "--sched-params", "bf_window=abc", "bf_window" },
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      Run r;
+      run_sluice (&r, NULL, "sim", "--trace", tiny, bad[i][0], bad[i][1], "--quiet");
+      g_assert_cmpint (r.signal, ==, 0);
+      g_assert_cmpint (r.status, ==, 2);
+      assert_contains (r.err, bad[i][2]);
+      run_clear (&r);
+    }
+  Run r;
+  run_sluice (&r, NULL, "sim", "--trace", tiny, "--order", "random", "--quiet");
+  g_assert_cmpint (r.status, ==, 1);
+  assert_contains (r.err, "unknown order");
+  assert_contains (r.err, "unicef");
+  run_clear (&r);
+}
+
 /* ---- 5. demo ---------------------------------------------------------------------------- */
 
 static void
@@ -688,6 +749,8 @@ main (int argc, char **argv)
   g_test_add ("/cli/errors/garbage", Fixture, NULL, fixture_setup, test_error_garbage,
               fixture_teardown);
   g_test_add_func ("/cli/errors/bad-choice", test_error_bad_choice);
+  g_test_add ("/cli/policy-options", Fixture, NULL, fixture_setup, test_policy_options,
+              fixture_teardown);
   g_test_add ("/cli/demo", Fixture, NULL, fixture_setup, test_demo, fixture_teardown);
   return g_test_run ();
 }
