@@ -30,6 +30,7 @@
  * now and either ends by the shadow time or fits in `extra` (which it then consumes).  This
  * is exactly what the profile gives at depth 1, and the oracle tests check both agree. */
 #include "sched/core-private.h"
+#include "sched/heap.h"
 
 static SchedTime
 fcfs_counting (SchedCore *core, SchedTime now, GArray *started)
@@ -151,6 +152,23 @@ easy_counting (SchedCore *core, SchedTime now, GArray *started)
   return SCHED_TIME_NEVER;
 }
 
+void
+sched__start_in_profile (SchedCore *core, SchedProfile *p, SchedJob *j, SchedTime now,
+                         gboolean counting, SchedAlloc *alloc, GArray *started)
+{
+  if (counting)
+    {
+      sched__alloc_simple (core, j);
+      sched__profile_reserve (p, j, now, &j->alloc);
+      sched__core_start (core, j, now, NULL, started);
+    }
+  else
+    {
+      sched__profile_reserve (p, j, now, alloc);
+      sched__core_start (core, j, now, alloc, started);
+    }
+}
+
 static SchedTime
 generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray *started)
 {
@@ -172,17 +190,7 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
       SchedTime t = sched__profile_earliest (p, j, &a);
       if (t == now)
         {
-          if (counting)
-            {
-              sched__alloc_simple (core, j);
-              sched__profile_reserve (p, j, now, &j->alloc);
-              sched__core_start (core, j, now, NULL, started);
-            }
-          else
-            {
-              sched__profile_reserve (p, j, now, &a);
-              sched__core_start (core, j, now, &a, started);
-            }
+          sched__start_in_profile (core, p, j, now, counting, &a, started);
           continue;
         }
       j->planned = SCHED_TIME_NEVER;
@@ -208,48 +216,25 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
 /* ---- conservative on the counting path, incremental ---- */
 
 static inline gboolean
-due_less (const SchedConsDue *a, const SchedConsDue *b)
+due_less (const void *ctx, const SchedConsDue *a, const SchedConsDue *b)
 {
+  (void) ctx;
   return a->planned < b->planned || (a->planned == b->planned && a->seq < b->seq);
 }
+
+SCHED_DEFINE_HEAP (due_heap, SchedConsDue, void, due_less)
 
 static void
 due_push (GArray *h, SchedJob *j)
 {
   SchedConsDue v = { j->planned, j->seq, j };
-  g_array_append_val (h, v);
-  SchedConsDue *d = (SchedConsDue *) h->data;
-  guint i = h->len - 1;
-  while (i > 0 && due_less (&v, &d[(i - 1) / 2]))
-    {
-      d[i] = d[(i - 1) / 2];
-      i = (i - 1) / 2;
-    }
-  d[i] = v;
+  due_heap_push (h, NULL, v);
 }
 
 static void
 due_pop (GArray *h)
 {
-  SchedConsDue *d = (SchedConsDue *) h->data;
-  SchedConsDue v = d[h->len - 1];
-  guint n = h->len - 1, i = 0;
-  for (;;)
-    {
-      guint l = 2 * i + 1, r = l + 1, m = i;
-      const SchedConsDue *best = &v;
-      if (l < n && due_less (&d[l], best))
-        m = l, best = &d[l];
-      if (r < n && due_less (&d[r], best))
-        m = r, best = &d[r];
-      if (m == i)
-        break;
-      d[i] = *best;
-      i = m;
-    }
-  if (n > 0)
-    d[i] = v;
-  g_array_set_size (h, n);
+  due_heap_pop (h, NULL);
 }
 
 /* The earliest live entry of the due heap, dropping stale ones; NULL if none. */

@@ -213,6 +213,12 @@ gint64        sched__profile_free_now (const SchedProfile *p);
 double sched__order_key (SchedOrder order, const SchedJob *j, SchedTime now);
 void   sched__order_queue (SchedCore *core, SchedOrder order, SchedTime now, GPtrArray *out);
 
+/* Starts `j` now, holding its resources in profile `p` for its plan: on the counting path
+ * with a fresh allocation of free CPUs, else with `alloc` (transfer full), the nodes the
+ * profile found. */
+void sched__start_in_profile (SchedCore *core, SchedProfile *p, SchedJob *j, SchedTime now,
+                              gboolean counting, SchedAlloc *alloc, GArray *started);
+
 /* The slurm policy's pass (policy-slurm.c). */
 SchedTime sched__slurm_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
                              GArray *started);

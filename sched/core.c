@@ -10,6 +10,7 @@
  * Invariants (sched__core_check): per node, free + allocated == capacity; the free-CPU
  * total and bitset agree with the nodes; the heap property holds; the queue is sorted. */
 #include "sched/core-private.h"
+#include "sched/heap.h"
 
 #include <string.h>
 
@@ -780,24 +781,12 @@ sched_core_node_set_drain (SchedCore *core, SchedTime now, guint32 node, gboolea
 /* ---- ordered visit of the running jobs ---- */
 
 static inline gboolean
-pos_less (const SchedCore *core, guint32 a, guint32 b)
+pos_less (const SchedCore *core, const guint32 *a, const guint32 *b)
 {
-  return sched__job_ends_before (core->running->pdata[a], core->running->pdata[b]);
+  return sched__job_ends_before (core->running->pdata[*a], core->running->pdata[*b]);
 }
 
-static void
-pos_push (const SchedCore *core, GArray *h, guint32 v)
-{
-  g_array_append_val (h, v);
-  guint32 *d = (guint32 *) h->data;
-  guint i = h->len - 1;
-  while (i > 0 && pos_less (core, v, d[(i - 1) / 2]))
-    {
-      d[i] = d[(i - 1) / 2];
-      i = (i - 1) / 2;
-    }
-  d[i] = v;
-}
+SCHED_DEFINE_HEAP (pos_heap, guint32, SchedCore, pos_less)
 
 void
 sched__run_iter_init (SchedCore *core, SchedRunIter *it, GArray *storage)
@@ -805,7 +794,7 @@ sched__run_iter_init (SchedCore *core, SchedRunIter *it, GArray *storage)
   it->h = storage;
   g_array_set_size (it->h, 0);
   if (core->running->len > 0)
-    pos_push (core, it->h, 0);
+    pos_heap_push (it->h, core, 0);
 }
 
 const SchedJob *
@@ -819,31 +808,13 @@ sched__run_iter_peek (const SchedCore *core, const SchedRunIter *it)
 void
 sched__run_iter_pop (const SchedCore *core, SchedRunIter *it)
 {
-  GArray *h = it->h;
-  guint32 *d = (guint32 *) h->data;
-  guint32 top = d[0], v = d[h->len - 1];
-  guint n = h->len - 1, i = 0;
-  for (;;)
-    {
-      guint l = 2 * i + 1, r = l + 1, m = i;
-      guint32 best = v;
-      if (l < n && pos_less (core, d[l], best))
-        m = l, best = d[l];
-      if (r < n && pos_less (core, d[r], best))
-        m = r, best = d[r];
-      if (m == i)
-        break;
-      d[i] = best;
-      i = m;
-    }
-  if (n > 0)
-    d[i] = v;
-  g_array_set_size (h, n);
+  guint32 top = *pos_heap_top (it->h);
+  pos_heap_pop (it->h, core);
   guint32 l = 2 * top + 1;
   if (l < core->running->len)
-    pos_push (core, h, l);
+    pos_heap_push (it->h, core, l);
   if (l + 1 < core->running->len)
-    pos_push (core, h, l + 1);
+    pos_heap_push (it->h, core, l + 1);
 }
 
 void

@@ -59,17 +59,7 @@ backfill (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray *sta
       SchedTime t = sched__profile_earliest (p, j, &a);
       if (t == now)
         {
-          if (counting)
-            {
-              sched__alloc_simple (core, j);
-              sched__profile_reserve (p, j, now, &j->alloc);
-              sched__core_start (core, j, now, NULL, started);
-            }
-          else
-            {
-              sched__profile_reserve (p, j, now, &a);
-              sched__core_start (core, j, now, &a, started);
-            }
+          sched__start_in_profile (core, p, j, now, counting, &a, started);
           continue;
         }
       j->planned = SCHED_TIME_NEVER;

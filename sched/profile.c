@@ -14,6 +14,7 @@
  *    selection on it: O(steps^2 x nodes) in the worst case, the price of exactness for
  *    heterogeneous requests. */
 #include "sched/core-private.h"
+#include "sched/heap.h"
 
 #include <string.h>
 
@@ -191,43 +192,14 @@ step_at (const SchedProfile *p, guint i)
   return &g_array_index (p->steps, Step, i);
 }
 
-static void
-pend_push (GArray *h, PendEnd v)
+static inline gboolean
+pend_less (const void *ctx, const PendEnd *a, const PendEnd *b)
 {
-  g_array_append_val (h, v);
-  PendEnd *d = (PendEnd *) h->data;
-  guint i = h->len - 1;
-  while (i > 0 && v.time < d[(i - 1) / 2].time)
-    {
-      d[i] = d[(i - 1) / 2];
-      i = (i - 1) / 2;
-    }
-  d[i] = v;
+  (void) ctx;
+  return a->time < b->time;
 }
 
-static void
-pend_pop (GArray *h)
-{
-  PendEnd *d = (PendEnd *) h->data;
-  PendEnd v = d[h->len - 1];
-  guint n = h->len - 1, i = 0;
-  for (;;)
-    {
-      guint l = 2 * i + 1, r = l + 1, m = i;
-      SchedTime best = v.time;
-      if (l < n && d[l].time < best)
-        m = l, best = d[l].time;
-      if (r < n && d[r].time < best)
-        m = r;
-      if (m == i)
-        break;
-      d[i] = d[m];
-      i = m;
-    }
-  if (n > 0)
-    d[i] = v;
-  g_array_set_size (h, n);
-}
+SCHED_DEFINE_HEAP (pend_heap, PendEnd, void, pend_less)
 
 /* TRUE when every step is materialized: the last one lasts forever. */
 static inline gboolean
@@ -268,7 +240,7 @@ more (SchedProfile *p)
   while (p->pend->len > 0 && g_array_index (p->pend, PendEnd, 0).time == t)
     {
       s.free += g_array_index (p->pend, PendEnd, 0).cpus;
-      pend_pop (p->pend);
+      pend_heap_pop (p->pend, NULL);
     }
   g_array_append_val (p->steps, s);
   return TRUE;
@@ -400,7 +372,7 @@ sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
       /* the end lies beyond the materialized steps: hold the CPUs to the last step and
        * give them back when the step at `end` is materialized */
       e = p->steps->len;
-      pend_push (p->pend, (PendEnd) { end, (gint64) j->cpus });
+      pend_heap_push (p->pend, NULL, (PendEnd) { end, (gint64) j->cpus });
     }
   else
     e = split_at (p, end);

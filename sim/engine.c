@@ -6,6 +6,7 @@
  * must not see (actual runtime, the trace's end state) lives here in SimJob, found by id
  * when the core starts a job and by pointer when its completion fires. */
 #include "sim/engine.h"
+#include "sched/heap.h"
 
 #include <math.h>
 #include <string.h>
@@ -113,14 +114,17 @@ sim_engine_get_core (SimEngine *e)
 /* ---- event heap ---- */
 
 static inline gboolean
-ev_less (const Event *a, const Event *b)
+ev_less (const void *ctx, const Event *a, const Event *b)
 {
+  (void) ctx;
   if (a->time != b->time)
     return a->time < b->time;
   if (a->cls != b->cls)
     return a->cls < b->cls;
   return a->seq < b->seq;
 }
+
+SCHED_DEFINE_HEAP (ev_heap, Event, void, ev_less)
 
 static void
 heap_push (SimEngine *e, SchedTime time, EvKind kind, SimJob *job)
@@ -133,39 +137,14 @@ heap_push (SimEngine *e, SchedTime time, EvKind kind, SimJob *job)
   else
     cls = e->opts.tie_order == SIM_TIE_COMPLETIONS_FIRST ? 1 : 0;
   Event ev = { time, cls, kind, e->seq++, job };
-  g_array_append_val (e->heap, ev);
-  Event *d = (Event *) e->heap->data;
-  guint i = e->heap->len - 1;
-  while (i > 0 && ev_less (&ev, &d[(i - 1) / 2]))
-    {
-      d[i] = d[(i - 1) / 2];
-      i = (i - 1) / 2;
-    }
-  d[i] = ev;
+  ev_heap_push (e->heap, NULL, ev);
 }
 
 static Event
 heap_pop (SimEngine *e)
 {
-  Event *d = (Event *) e->heap->data;
-  Event top = d[0], v = d[e->heap->len - 1];
-  guint n = e->heap->len - 1, i = 0;
-  for (;;)
-    {
-      guint l = 2 * i + 1, r = l + 1, m = i;
-      const Event *best = &v;
-      if (l < n && ev_less (&d[l], best))
-        m = l, best = &d[l];
-      if (r < n && ev_less (&d[r], best))
-        m = r, best = &d[r];
-      if (m == i)
-        break;
-      d[i] = *best;
-      i = m;
-    }
-  if (n > 0)
-    d[i] = v;
-  g_array_set_size (e->heap, n);
+  Event top = *ev_heap_top (e->heap);
+  ev_heap_pop (e->heap, NULL);
   return top;
 }
 
