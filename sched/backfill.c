@@ -187,7 +187,10 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
       if (reserved >= policy->reservation_depth && core->free_cpus == 0)
         break;
       SchedAlloc a = { 0 };
-      SchedTime t = sched__profile_earliest (p, j, &a);
+      /* once no reservation is left to make, only a start now matters */
+      gboolean want_plan = policy->backfill && reserved < policy->reservation_depth;
+      SchedTime t = want_plan ? sched__profile_earliest (p, j, &a)
+                              : sched__profile_earliest_by (p, j, &a, now);
       if (t == now)
         {
           sched__start_in_profile (core, p, j, now, counting, &a, started);

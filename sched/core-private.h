@@ -188,6 +188,10 @@ void          sched__profile_free (SchedProfile *p);
 /* Earliest t >= now at which `j` fits for its time limit; fills `alloc` (node profile) with
  * the nodes it would get.  SCHED_TIME_NEVER if never. */
 SchedTime     sched__profile_earliest (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc);
+/* As sched__profile_earliest, but SCHED_TIME_NEVER (and no allocation) for a start after
+ * `horizon`; the node profile stops searching there. */
+SchedTime     sched__profile_earliest_by (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc,
+                                          SchedTime horizon);
 /* Holds `j`'s resources (`alloc` for the node profile, j->cpus for counting) from `start`
  * for its time limit. */
 void          sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,

@@ -56,14 +56,14 @@ backfill (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray *sta
         }
       tested++;
       SchedAlloc a = { 0 };
-      SchedTime t = sched__profile_earliest (p, j, &a);
+      SchedTime t = sched__profile_earliest_by (p, j, &a, now + sp->bf_window);
       if (t == now)
         {
           sched__start_in_profile (core, p, j, now, counting, &a, started);
           continue;
         }
       j->planned = SCHED_TIME_NEVER;
-      if (t != SCHED_TIME_NEVER && t <= now + sp->bf_window)
+      if (t != SCHED_TIME_NEVER)
         {
           SchedTime res = sp->bf_resolution;
           SchedTime s = t / res * res, e = (t + j->plan) / res * res;

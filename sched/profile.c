@@ -20,7 +20,8 @@
 
 typedef struct {
   SchedTime time;
-  gint64    free;      /* counting: free CPUs */
+  gint64    free;      /* free CPUs (both kinds; the node kind keeps it as a quick bound) */
+  gint64    gfree;     /* node: free GPUs in all */
   SchedAvail *avail;   /* node: per-node availability (owned) */
 } Step;
 
@@ -139,7 +140,10 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
         {
           const SchedNodeState *ns = &core->nodes[n];
           if (!ns->down && !ns->drain)
-            s0.avail[n] = (SchedAvail) { ns->free_cpus, ns->free_gpus, ns->free_mem };
+            {
+              s0.avail[n] = (SchedAvail) { ns->free_cpus, ns->free_gpus, ns->free_mem };
+              s0.gfree += ns->free_gpus;
+            }
         }
       p->tmp = g_new0 (SchedAvail, core->n_nodes);
     }
@@ -150,13 +154,14 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
       const SchedJob *j = rel[i].job;
       if (last->time != rel[i].time)
         {
-          Step s = { .time = rel[i].time, .free = last->free };
+          Step s = { .time = rel[i].time, .free = last->free, .gfree = last->gfree };
           if (!counting)
             s.avail = avail_dup (p, last->avail);
           g_array_append_val (p->steps, s);
           last = &g_array_index (p->steps, Step, p->steps->len - 1);
         }
       last->free += j->alloc.cpus;
+      last->gfree += j->alloc.gpus;
       if (!counting)
         for (guint32 k = 0; k < j->alloc.n_nodes; k++)
           {
@@ -292,14 +297,28 @@ sched__profile_end_pass (SchedProfile *p, guint materialize_limit)
   p->live = FALSE;
 }
 
+/* The least GPUs a job can run with: per node, on the fewest nodes it may use. */
+static inline gint64
+min_gpus (const SchedJob *j)
+{
+  return (gint64) j->spec.gpus_per_node * MAX (j->spec.min_nodes, 1);
+}
+
 static SchedTime
-earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc)
+earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime horizon)
 {
   guint len = p->steps->len;
   gsize vbytes = sizeof (SchedAvail) * p->core->n_nodes;
-  for (guint i = 0; i < len; i++)
+  gint64 need_cpus = (gint64) j->cpus, need_gpus = min_gpus (j);
+  for (guint i = 0; i < len && step_at (p, i)->time <= horizon; i++)
     {
       SchedTime t = step_at (p, i)->time, end = t + j->plan;
+      /* quick bound on the totals before the per-node work */
+      gboolean enough = TRUE;
+      for (guint k = i; k < len && (k == i || step_at (p, k)->time < end) && enough; k++)
+        enough = step_at (p, k)->free >= need_cpus && step_at (p, k)->gfree >= need_gpus;
+      if (!enough)
+        continue;
       memcpy (p->tmp, step_at (p, i)->avail, vbytes);
       for (guint k = i + 1; k < len && step_at (p, k)->time < end; k++)
         {
@@ -322,7 +341,24 @@ sched__profile_earliest (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc)
 {
   if (p->counting)
     return earliest_counting (p, (gint64) j->cpus, j->plan);
-  return earliest_node (p, j, alloc);
+  return earliest_node (p, j, alloc, SCHED_TIME_NEVER);
+}
+
+SchedTime
+sched__profile_earliest_by (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc,
+                            SchedTime horizon)
+{
+  SchedTime t;
+  if (p->counting)
+    t = earliest_counting (p, (gint64) j->cpus, j->plan);
+  else
+    t = earliest_node (p, j, alloc, horizon);
+  if (t != SCHED_TIME_NEVER && t > horizon)
+    {
+      sched_alloc_clear (alloc);
+      return SCHED_TIME_NEVER;
+    }
+  return t;
 }
 
 /* Returns the index of the step starting at `t`, splitting the step that covers it. */
@@ -342,7 +378,7 @@ split_at (SchedProfile *p, SchedTime t)
   g_assert (s->time <= t);
   if (s->time == t)
     return lo;
-  Step ns = { .time = t, .free = s->free };
+  Step ns = { .time = t, .free = s->free, .gfree = s->gfree };
   if (!p->counting)
     ns.avail = avail_dup (p, s->avail);
   g_array_insert_val (p->steps, lo + 1, ns);
@@ -382,6 +418,8 @@ sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
       Step *s = step_at (p, k);
       s->free -= cpus;
       g_assert (s->free >= 0);
+      if (!p->counting)
+        s->gfree -= alloc->gpus;
       if (!p->counting)
         for (guint32 m = 0; m < alloc->n_nodes; m++)
           {
