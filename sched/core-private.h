@@ -3,6 +3,7 @@
  * policies.  Only sched/ and its tests include this. */
 #pragma once
 #include "sched/core.h"
+#include "sched/priority.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,8 @@ struct _SchedJob {
   gint32        part;        /* resolved partition */
   gpointer      tag;         /* driver's tag */
   gboolean      cons_placed; /* has a place in the kept conservative schedule */
+  SchedAssocId  assoc;       /* association for fair-share (with a SchedPriority) */
+  guint32       priority;    /* multifactor priority at the last ordering pass */
 };
 
 /* Per-node dynamic state. */
@@ -90,6 +93,7 @@ struct _SchedCore {
    * only grew at its tail.  `due` is a min-heap of ConsDue on reservation start. */
   gboolean            cons_valid;
   gboolean            defer_push;
+  SchedPriority      *priority;    /* multifactor priority and fair-share, or NULL (owned) */
   SchedTime           bf_origin;   /* slurm policy: the backfill timer's first tick */
   guint64             changes;     /* counts submits, starts, ends, cancels, node changes */
   guint64             bf_changes;  /* `changes` after the last backfill pass */

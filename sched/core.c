@@ -180,12 +180,21 @@ sched_core_free (SchedCore *core)
   g_free (core->free_bits);
   g_free (core->part_cpus);
   g_clear_pointer (&core->cons_profile, sched__profile_free);
+  g_clear_pointer (&core->priority, sched_priority_free);
   g_array_free (core->cons_due, TRUE);
   g_ptr_array_free (core->deferred, TRUE);
   g_array_free (core->scratch_idx, TRUE);
   g_ptr_array_free (core->scratch_order, TRUE);
   g_array_free (core->scratch_cand, TRUE);
   g_free (core);
+}
+
+void
+sched_core_set_priority (SchedCore *core, SchedPriority *priority)
+{
+  g_return_if_fail (core != NULL);
+  g_clear_pointer (&core->priority, sched_priority_free);
+  core->priority = priority;
 }
 
 void
@@ -423,6 +432,8 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
   j->part = part;
   j->tag = tag;
   j->plan = s.estimate > 0 && s.estimate < s.time_limit ? s.estimate : s.time_limit;
+  j->assoc = core->priority ? sched_priority_resolve_uid (core->priority, s.user, NULL)
+                            : SCHED_ASSOC_NONE;
   if (!j->simple)
     core->n_nonsimple++;
   g_hash_table_insert (core->jobs, GUINT_TO_POINTER (s.id), j);
@@ -494,6 +505,8 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
     }
   core->busy_cpus += j->alloc.cpus;
   core->busy_gpus += j->alloc.gpus;
+  if (core->priority)
+    sched_priority_job_start (core->priority, now, j->assoc, j->alloc.cpus);
   j->state = SCHED_JOB_RUNNING;
   j->reason = SCHED_REASON_NONE;
   j->start = now;
@@ -536,6 +549,8 @@ sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobSta
     }
   core->busy_cpus -= j->alloc.cpus;
   core->busy_gpus -= j->alloc.gpus;
+  if (core->priority)
+    sched_priority_job_end (core->priority, now, j->assoc, j->alloc.cpus);
   j->state = state;
   forget_job (core, j);
   return TRUE;
@@ -598,6 +613,7 @@ sched_core_job_info (const SchedCore *core, SchedJobId id, SchedJobInfo *info)
   info->planned_start = j->planned;
   info->spec = &j->spec;
   info->alloc = j->state == SCHED_JOB_RUNNING ? &j->alloc : NULL;
+  info->priority = j->priority;
   return TRUE;
 }
 

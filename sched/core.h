@@ -16,6 +16,7 @@
 #include "sched/types.h"
 #include "sched/cluster.h"
 #include "sched/policy.h"
+#include "sched/priority.h"
 
 G_BEGIN_DECLS
 
@@ -39,6 +40,7 @@ typedef struct {
   SchedTime         planned_start; /* reservation time, SCHED_TIME_NEVER if none */
   const SchedJobSpec *spec;     /* (transfer none) */
   const SchedAlloc  *alloc;     /* (transfer none) NULL while pending */
+  guint32           priority;  /* multifactor priority at the last ordering pass, 0 if none */
 } SchedJobInfo;
 
 /* Returns (transfer full) a core for `cluster` (transfer none: it must outlive the core)
@@ -107,6 +109,11 @@ void sched_core_node_set_down (SchedCore *core, SchedTime now, guint32 node, gbo
 
 /* Drains `node` (no new jobs; running ones finish) or resumes it. */
 void sched_core_node_set_drain (SchedCore *core, SchedTime now, guint32 node, gboolean drain);
+
+/* Gives the core `priority` (transfer full; NULL removes it): jobs are charged to their
+ * user's association (sched_priority_resolve_uid) as they run, and the `priority` queue
+ * order ranks pending jobs by multifactor priority.  Call before the first submission. */
+void sched_core_set_priority (SchedCore *core, SchedPriority *priority);
 
 /* Invariant walker for tests: checks free + allocated == capacity on every node, queue
  * order, running-set order.  Aborts (g_assert) on a violation. */

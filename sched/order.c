@@ -13,6 +13,8 @@
  *                                                 so that log2 stays positive)
  *   f1        log10 (r) * n + 870 * log10 (s)    (Carastan-Santos & de Camargo, SC 2017; r
  *                                                 and s below 0.1 count as 0.1)
+ *   priority  -(Slurm multifactor priority), from the core's SchedPriority updated to `now`
+ *             (eligible = submit time); without one, queue order (Slurm's priority/basic)
  * Sorting is O(Q log Q) per pass, so the fast paths of fcfs, EASY and conservative (which
  * keep the queue in submit order between passes) apply to `submit` only. */
 #include "sched/core-private.h"
@@ -25,7 +27,7 @@ static const char *const order_names[SCHED_ORDER_N + 1] = {
   [SCHED_ORDER_LJF] = "ljf",         [SCHED_ORDER_SMALLEST] = "smallest",
   [SCHED_ORDER_LARGEST] = "largest", [SCHED_ORDER_WFP3] = "wfp3",
   [SCHED_ORDER_UNICEF] = "unicef",   [SCHED_ORDER_F1] = "f1",
-  [SCHED_ORDER_N] = NULL,
+  [SCHED_ORDER_PRIORITY] = "priority", [SCHED_ORDER_N] = NULL,
 };
 
 gboolean
@@ -80,6 +82,8 @@ sched__order_key (SchedOrder order, const SchedJob *j, SchedTime now)
       return -w / (log2 (MAX (n, 2.0)) * MAX (r, 1.0));
     case SCHED_ORDER_F1:
       return log10 (MAX (r, 0.1)) * n + 870.0 * log10 (MAX ((double) j->spec.submit, 0.1));
+    case SCHED_ORDER_PRIORITY:
+      return (double) j->spec.submit; /* no SchedPriority: priority/basic */
     case SCHED_ORDER_N:
     default:
       g_assert_not_reached ();
@@ -115,8 +119,25 @@ sched__order_queue (SchedCore *core, SchedOrder order, SchedTime now, GPtrArray 
     }
   g_autofree Keyed *k = g_new (Keyed, core->n_pending);
   guint n = 0;
-  for (SchedJob *j = core->qhead; j != NULL; j = j->next)
-    k[n++] = (Keyed) { sched__order_key (order, j, now), j };
+  if (order == SCHED_ORDER_PRIORITY && core->priority != NULL)
+    {
+      sched_priority_update (core->priority, now);
+      for (SchedJob *j = core->qhead; j != NULL; j = j->next)
+        {
+          SchedPriorityJob pj;
+          sched_priority_job_init (&pj);
+          pj.assoc = j->assoc;
+          pj.eligible = j->spec.submit;
+          pj.cpus = j->cpus;
+          pj.nodes = j->spec.min_nodes;
+          pj.time_limit = j->spec.time_limit;
+          j->priority = sched_priority_job (core->priority, now, &pj, NULL);
+          k[n++] = (Keyed) { -(double) j->priority, j };
+        }
+    }
+  else
+    for (SchedJob *j = core->qhead; j != NULL; j = j->next)
+      k[n++] = (Keyed) { sched__order_key (order, j, now), j };
   qsort (k, n, sizeof (Keyed), keyed_cmp);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (out, k[i].job);

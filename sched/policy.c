@@ -37,6 +37,12 @@ static const PolicyRow policy_table[] = {
 
 static const char *const policy_names[] = { "fcfs", "easy", "conservative", "slurm", NULL };
 
+const SchedPolicyOps *
+sched_policy_ops_slurm (void)
+{
+  return &slurm_ops;
+}
+
 gboolean
 sched_policy_lookup (const char *name, SchedPolicy *policy)
 {

@@ -27,6 +27,8 @@ typedef enum {
   SCHED_ORDER_WFP3,
   SCHED_ORDER_UNICEF,
   SCHED_ORDER_F1,
+  SCHED_ORDER_PRIORITY,     /* multifactor priority, highest first (sched/priority.h); the
+                             * queue order when the core has no SchedPriority */
   SCHED_ORDER_N
 } SchedOrder;
 
@@ -72,11 +74,14 @@ struct _SchedPolicyOps {
   SchedTime (*pass) (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray *started);
 };
 
+/* The ops of the slurm policy, to tell it apart (transfer none). */
+const SchedPolicyOps *sched_policy_ops_slurm (void);
+
 /* Fills `policy` with the named policy's defaults.  Returns FALSE for an unknown name. */
 gboolean sched_policy_lookup (const char *name, SchedPolicy *policy);
 
 /* Looks up an order by name ("submit", "sjf", "ljf", "smallest", "largest", "wfp3",
- * "unicef", "f1"); FALSE if unknown. */
+ * "unicef", "f1", "priority"); FALSE if unknown. */
 gboolean           sched_order_lookup (const char *name, SchedOrder *order);
 const char        *sched_order_name (SchedOrder order);
 /* NULL-terminated list of order names, (transfer none). */

@@ -458,10 +458,10 @@ sched_priority_assoc_info (const SchedPriority *p, SchedAssocId id, SchedAssocIn
 
 /* ---- usage ----------------------------------------------------------------------------- */
 
-/* Brings `n` from its stamp to `now` at its constant rate, through a reset boundary if one
- * passed. */
+/* Brings `n` from its stamp to `now` at its constant rate, through the reset boundary
+ * `reset` (the latest at or before now, G_MININT64 for none) if it passed since. */
 static void
-sync_node (const SchedPriorityParams *pp, Node *n, SchedTime now)
+sync_node (const SchedPriorityParams *pp, Node *n, SchedTime now, SchedTime reset)
 {
   if (n->stamp == STAMP_UNSET)
     {
@@ -471,11 +471,10 @@ sync_node (const SchedPriorityParams *pp, Node *n, SchedTime now)
     }
   if (now <= n->stamp)
     return;
-  SchedTime b = sched_priority_reset_before (pp->usage_reset, pp->reset_offset, now);
-  if (b > n->stamp)
+  if (reset > n->stamp)
     {
       n->usage = 0;
-      n->stamp = b;
+      n->stamp = reset;
     }
   double dt = (double) (now - n->stamp);
   if (pp->decay_half_life > 0)
@@ -490,13 +489,16 @@ sync_node (const SchedPriorityParams *pp, Node *n, SchedTime now)
   n->stamp = now;
 }
 
+/* Moves the clock to `now`; returns the reset boundary for sync_node, or FALSE (and a
+ * critical) when time would go backwards. */
 static gboolean
-advance_to (SchedPriority *p, SchedTime now)
+advance_to (SchedPriority *p, SchedTime now, SchedTime *reset)
 {
   g_return_val_if_fail (now >= p->now, FALSE);
   g_return_val_if_fail (now > -(G_GINT64_CONSTANT (1) << 50)
                         && now < (G_GINT64_CONSTANT (1) << 50), FALSE);
   p->now = now;
+  *reset = sched_priority_reset_before (p->params.usage_reset, p->params.reset_offset, now);
   return TRUE;
 }
 
@@ -506,12 +508,13 @@ sched_priority_job_start (SchedPriority *p, SchedTime now, SchedAssocId assoc, d
   g_return_if_fail (p != NULL);
   g_return_if_fail (assoc < p->nodes->len);
   g_return_if_fail (cpus >= 0 && isfinite (cpus));
-  if (!advance_to (p, now))
+  SchedTime reset;
+  if (!advance_to (p, now, &reset))
     return;
   for (SchedAssocId id = assoc; id != SCHED_ASSOC_NONE; id = node_at (p, id)->parent)
     {
       Node *n = node_at (p, id);
-      sync_node (&p->params, n, now);
+      sync_node (&p->params, n, now, reset);
       n->rate += cpus;
     }
 }
@@ -523,12 +526,13 @@ sched_priority_job_end (SchedPriority *p, SchedTime now, SchedAssocId assoc, dou
   g_return_if_fail (assoc < p->nodes->len);
   g_return_if_fail (cpus >= 0 && isfinite (cpus));
   g_return_if_fail (node_at (p, assoc)->rate >= cpus * (1 - 1e-12));
-  if (!advance_to (p, now))
+  SchedTime reset;
+  if (!advance_to (p, now, &reset))
     return;
   for (SchedAssocId id = assoc; id != SCHED_ASSOC_NONE; id = node_at (p, id)->parent)
     {
       Node *n = node_at (p, id);
-      sync_node (&p->params, n, now);
+      sync_node (&p->params, n, now, reset);
       n->rate -= cpus;
       if (n->rate < 0)          /* rounding of fractional billing units */
         n->rate = 0;
@@ -541,12 +545,13 @@ sched_priority_charge (SchedPriority *p, SchedTime now, SchedAssocId assoc, doub
   g_return_if_fail (p != NULL);
   g_return_if_fail (assoc < p->nodes->len);
   g_return_if_fail (usage >= 0 && isfinite (usage));
-  if (!advance_to (p, now))
+  SchedTime reset;
+  if (!advance_to (p, now, &reset))
     return;
   for (SchedAssocId id = assoc; id != SCHED_ASSOC_NONE; id = node_at (p, id)->parent)
     {
       Node *n = node_at (p, id);
-      sync_node (&p->params, n, now);
+      sync_node (&p->params, n, now, reset);
       n->usage += usage;
     }
 }
@@ -767,10 +772,11 @@ void
 sched_priority_update (SchedPriority *p, SchedTime now)
 {
   g_return_if_fail (p != NULL);
-  if (!advance_to (p, now))
+  SchedTime reset;
+  if (!advance_to (p, now, &reset))
     return;
   for (SchedAssocId id = 0; id < p->nodes->len; id++)
-    sync_node (&p->params, node_at (p, id), now);
+    sync_node (&p->params, node_at (p, id), now, reset);
   if (p->dirty)
     rebuild (p);
   if (p->params.fairshare == SCHED_FAIRSHARE_CLASSIC)

@@ -84,7 +84,9 @@
  *
  * Costs: resolve and the tree builders are O(1) hash look-ups; start/end/charge O(depth);
  * update O(associations log associations) for Fair Tree (a sort per level), O(associations)
- * for classic; sched_priority_job O(1). */
+ * for classic; sched_priority_job O(1).  Fair Tree's ranking recurses once per level of
+ * the tree (a few hundred bytes of stack each): keep trees to a sane depth (workloads/assoc
+ * refuses deeper than 1000). */
 #pragma once
 #include <glib.h>
 #include "sched/types.h"
@@ -252,7 +254,8 @@ typedef struct {
                                    * SCHED_TIME_NEVER: not yet (age 0) */
   guint64      cpus;              /* CPUs requested */
   guint32      nodes;             /* nodes requested; 0 = unknown */
-  SchedTime    time_limit;        /* seconds (size_relative only; <= 0: 1 minute) */
+  SchedTime    time_limit;        /* seconds, rounded up to minutes (size_relative only;
+                                   * <= 0: 1 minute) */
   guint32      partition_factor;  /* its partition's PriorityJobFactor */
   guint32      qos_priority;      /* its QOS's priority */
   gint32       nice;              /* subtracted from the sum */

@@ -105,6 +105,12 @@ sim_engine_get_stats (const SimEngine *e)
   return &e->stats;
 }
 
+void
+sim_engine_set_priority (SimEngine *e, SchedPriority *priority)
+{
+  sched_core_set_priority (e->core, priority);
+}
+
 SchedCore *
 sim_engine_get_core (SimEngine *e)
 {

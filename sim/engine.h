@@ -105,6 +105,9 @@ gboolean sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpo
 
 const SimStats *sim_engine_get_stats (const SimEngine *e);
 
+/* Hands `priority` (transfer full) to the engine's core: see sched_core_set_priority. */
+void sim_engine_set_priority (SimEngine *e, SchedPriority *priority);
+
 /* (transfer none) the core, for tests' invariant checks. */
 SchedCore *sim_engine_get_core (SimEngine *e);
 

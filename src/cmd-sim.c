@@ -38,12 +38,12 @@ cmd_sim (int argc, char **argv)
   gint procs = 0, nodes = 0, cpn = 0, gpn = 0;
   gint64 mem = 0;
   gdouble tau = 10.0;
-  g_autofree char *order = NULL, *estimate = NULL;
+  g_autofree char *order = NULL, *estimate = NULL, *prio = NULL, *assoc = NULL;
   gint64 pass_period = 30;
   gboolean strict = FALSE, prefer_req = FALSE, keep_zero = FALSE, quiet = FALSE;
   GOptionEntry entries[] = {
-    { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace: SWF, CSV (GPU traces) or sacct --parsable2 dump, maybe .gz", "FILE" },
-    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Trace format: auto (default: from the name and first line), swf, csv, itp, philly, alibaba, helios or sacct", "NAME" },
+    { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace: SWF, CSV (GPU traces), sacct --parsable2 dump or JSON (docs/workload-json.md), maybe .gz", "FILE" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Trace format: auto (default: from the name and first line), swf, csv, itp, philly, alibaba, helios, sacct or json", "NAME" },
     { "columns", 0, 0, G_OPTION_ARG_STRING, &columns, "CSV column map over the preset's (\"submit=submit_time,runtime=duration,gpus=gpu_num\")", "MAP" },
     { "trace-gpus-per-node", 0, 0, G_OPTION_ARG_INT, &trace_gpn, "GPU traces: a job of g GPUs takes ceil(g/G) nodes (default: --gpus-per-node with --nodes, else 8)", "G" },
     { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy, "fcfs, easy (default), conservative or slurm", "NAME" },
@@ -58,7 +58,9 @@ cmd_sim (int argc, char **argv)
     { "tie-order", 0, 0, G_OPTION_ARG_STRING, &tie, "Same-time events: completions-first (default) or arrivals-first", "ORDER" },
     { "pass", 0, 0, G_OPTION_ARG_STRING, &pass, "Scheduling passes: per-time (default), per-event or periodic", "MODE" },
     { "pass-period", 0, 0, G_OPTION_ARG_INT64, &pass_period, "Seconds between periodic passes (default 30)", "S" },
-    { "order", 0, 0, G_OPTION_ARG_STRING, &order, "Queue order: submit (default), sjf, ljf, smallest, largest, wfp3, unicef, f1", "NAME" },
+    { "order", 0, 0, G_OPTION_ARG_STRING, &order, "Queue order: submit (default), sjf, ljf, smallest, largest, wfp3, unicef, f1, priority", "NAME" },
+    { "priority-params", 0, 0, G_OPTION_ARG_STRING, &prio, "Multifactor priority settings over the slurm.conf's (\"PriorityWeightAge=1000,PriorityWeightFairshare=10000\")", "LIST" },
+    { "assoc", 0, 0, G_OPTION_ARG_FILENAME, &assoc, "Accounts and users with fair-share shares (sacctmgr show assoc -P, or workloads/assoc.h's format)", "FILE" },
     { "estimate", 0, 0, G_OPTION_ARG_STRING, &estimate, "Run time the scheduler plans with: requested (default), perfect, factor:F, user-history", "MODE" },
     { "oversize", 0, 0, G_OPTION_ARG_STRING, &oversize, "Jobs larger than the machine: skip (default) or clip", "RULE" },
     { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "A malformed trace line is an error (default: skip and count it)", NULL },
@@ -187,6 +189,8 @@ cmd_sim (int argc, char **argv)
         }
     }
   cfg.order = order;
+  cfg.priority_params = prio;
+  cfg.assoc_path = assoc;
   cfg.policy = policy ? policy : "easy";
   cfg.out_dir = out;
   cfg.cluster_conf = cluster;

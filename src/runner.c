@@ -3,6 +3,8 @@
  * jobs.csv and summary.json, summarize. */
 #include "src/runner.h"
 #include "workloads/slurmconf.h"
+#include "workloads/slurmparse.h"
+#include "workloads/assoc.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,9 +57,90 @@ on_progress (const SimStats *st, gpointer data)
               (double) (st->last_time - st->first_submit) / 86400.0, wall);
 }
 
-/* The cluster of cfg->cluster_conf; its SchedulerParameters go to `params`. */
+/* Priority settings gathered from slurm.conf and --priority-params. */
+typedef struct {
+  SchedPriorityParams params;
+  gboolean            multifactor;  /* PriorityType=priority/multifactor */
+} PrioritySetup;
+
+/* Applies one slurm.conf Priority* setting to `ps`; FALSE with `error` for a bad value.
+ * Unknown keys are ignored here (slurm.conf warns about them itself). */
+static gboolean
+priority_set (PrioritySetup *ps, const char *key, const char *value, GError **error)
+{
+  static const char *const weights[] = { "PriorityWeightAge", "PriorityWeightFairshare",
+                                         "PriorityWeightJobSize", "PriorityWeightPartition",
+                                         "PriorityWeightQOS" };
+  guint32 *wfield[] = { &ps->params.weight_age, &ps->params.weight_fairshare,
+                        &ps->params.weight_job_size, &ps->params.weight_partition,
+                        &ps->params.weight_qos };
+  for (gsize i = 0; i < G_N_ELEMENTS (weights); i++)
+    if (g_ascii_strcasecmp (key, weights[i]) == 0)
+      {
+        guint64 v;
+        if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT32, &v, NULL))
+          {
+            g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID, "%s=%s: expected a whole number",
+                         key, value);
+            return FALSE;
+          }
+        *wfield[i] = (guint32) v;
+        return TRUE;
+      }
+  if (g_ascii_strcasecmp (key, "PriorityDecayHalfLife") == 0
+      || g_ascii_strcasecmp (key, "PriorityMaxAge") == 0)
+    {
+      gint64 secs;
+      if (!wl_parse_slurm_time (value, &secs, error))
+        {
+          g_prefix_error (error, "%s: ", key);
+          return FALSE;
+        }
+      if (secs == WL_TIME_UNLIMITED)
+        secs = 0;
+      if (g_ascii_strcasecmp (key, "PriorityMaxAge") == 0)
+        ps->params.max_age = secs;
+      else
+        ps->params.decay_half_life = secs;
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (key, "PriorityFavorSmall") == 0)
+    {
+      ps->params.favor_small = g_ascii_strcasecmp (value, "yes") == 0;
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (key, "PriorityUsageResetPeriod") == 0)
+    {
+      if (!sched_priority_reset_from_name (value, &ps->params.usage_reset))
+        {
+          g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                       "PriorityUsageResetPeriod=%s: expected NONE, NOW, DAILY, WEEKLY, "
+                       "MONTHLY, QUARTERLY or YEARLY", value);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (key, "PriorityFlags") == 0)
+    {
+      g_autofree char *bad = NULL;
+      if (!sched_priority_params_set_flags (&ps->params, value, &bad))
+        g_printerr ("sluice: warning: PriorityFlags: \"%s\" is not modeled (ignored)\n",
+                    bad ? bad : value);
+      return TRUE;
+    }
+  if (g_ascii_strcasecmp (key, "PriorityType") == 0)
+    {
+      ps->multifactor = g_ascii_strcasecmp (value, "priority/multifactor") == 0;
+      return TRUE;
+    }
+  return TRUE;
+}
+
+/* The cluster of cfg->cluster_conf; its SchedulerParameters go to `params`, its priority
+ * settings to `ps`. */
 static SchedCluster *
-cluster_from_conf (const RunConfig *cfg, WlParamList *params, GError **error)
+cluster_from_conf (const RunConfig *cfg, WlParamList *params, PrioritySetup *ps,
+                   GError **error)
 {
   g_autoptr (WlSlurmConf) conf = wl_slurmconf_load (cfg->cluster_conf, NULL, error);
   if (conf == NULL)
@@ -65,7 +148,60 @@ cluster_from_conf (const RunConfig *cfg, WlParamList *params, GError **error)
   const WlParamList *cp = wl_slurmconf_sched_params (conf);
   for (guint i = 0; cp && i < wl_param_list_length (cp); i++)
     wl_param_list_set (params, wl_param_list_key (cp, i), wl_param_list_value (cp, i));
+  static const char *const keys[] = {
+    "PriorityType", "PriorityWeightAge", "PriorityWeightFairshare", "PriorityWeightJobSize",
+    "PriorityWeightPartition", "PriorityWeightQOS", "PriorityDecayHalfLife", "PriorityMaxAge",
+    "PriorityFavorSmall", "PriorityUsageResetPeriod", "PriorityFlags",
+  };
+  for (gsize i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      const char *v = wl_slurmconf_get (conf, keys[i]);
+      if (v && !priority_set (ps, keys[i], v, error))
+        {
+          g_prefix_error (error, "%s: ", cfg->cluster_conf);
+          return NULL;
+        }
+    }
   return wl_slurmconf_build_cluster (conf, error);
+}
+
+/* The multifactor priority for this run, or NULL when neither the order nor the
+ * configuration asks for it.  Returns FALSE with `error` on a bad setting or assoc file. */
+static gboolean
+make_priority (const RunConfig *cfg, PrioritySetup *ps, const SchedCluster *cluster,
+               SchedOrder order, SchedPriority **out, GError **error)
+{
+  *out = NULL;
+  if (cfg->priority_params)
+    {
+      g_auto (GStrv) items = g_strsplit (cfg->priority_params, ",", -1);
+      for (guint i = 0; items[i]; i++)
+        {
+          if (*items[i] == '\0')
+            continue;
+          g_auto (GStrv) kv = g_strsplit (items[i], "=", 2);
+          if (kv[1] == NULL)
+            {
+              g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                           "--priority-params: \"%s\": expected Key=Value", items[i]);
+              return FALSE;
+            }
+          if (!priority_set (ps, g_strstrip (kv[0]), g_strstrip (kv[1]), error))
+            {
+              g_prefix_error (error, "--priority-params: ");
+              return FALSE;
+            }
+        }
+    }
+  if (order != SCHED_ORDER_PRIORITY && !ps->multifactor && cfg->assoc_path == NULL)
+    return TRUE;
+  ps->params.total_cpus = sched_cluster_total_cpus (cluster);
+  ps->params.total_nodes = sched_cluster_n_nodes (cluster);
+  g_autoptr (SchedPriority) p = sched_priority_new (&ps->params);
+  if (cfg->assoc_path && !wl_assoc_load (cfg->assoc_path, NULL, p, error))
+    return FALSE;
+  *out = g_steal_pointer (&p);
+  return TRUE;
 }
 
 /* Applies SchedulerParameters (slurm.conf's, then --sched-params over them) to `policy`.
@@ -102,10 +238,10 @@ apply_sched_params (const RunConfig *cfg, WlParamList *params, SchedPolicy *poli
 
 static SchedCluster *
 make_cluster (const RunConfig *cfg, const WlTraceInfo *info, WlParamList *params,
-              GError **error)
+              PrioritySetup *ps, GError **error)
 {
   if (cfg->cluster_conf)
-    return cluster_from_conf (cfg, params, error);
+    return cluster_from_conf (cfg, params, ps, error);
   if (cfg->procs > 0)
     return sched_cluster_new_uniform (cfg->procs, 1, 0, 0);
   if (cfg->nodes > 0)
@@ -176,8 +312,10 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   if (reader == NULL)
     return FALSE;
   g_autoptr (WlParamList) params = wl_param_list_new ();
+  PrioritySetup ps = { .multifactor = FALSE };
+  sched_priority_params_init (&ps.params);
   g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), params,
-                                                   error);
+                                                   &ps, error);
   if (cluster == NULL)
     return FALSE;
   named = cluster;
@@ -190,6 +328,13 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
                    cfg->order, names);
       return FALSE;
     }
+  SchedPriority *priority = NULL;
+  if (!make_priority (cfg, &ps, cluster, policy.order, &priority, error))
+    return FALSE;
+  /* Slurm orders its queue by priority: with multifactor configured and no --order, so
+   * does the slurm policy */
+  if (priority && cfg->order == NULL && policy.ops == sched_policy_ops_slurm ())
+    policy.order = SCHED_ORDER_PRIORITY;
 
   FILE *csv = NULL;
   g_autofree char *csv_path = NULL, *csv_part = NULL;
@@ -227,6 +372,8 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
       so.progress_data = &t0;
     }
   g_autoptr (SimEngine) engine = sim_engine_new (cluster, &policy, &so);
+  if (priority)
+    sim_engine_set_priority (engine, priority);
   gboolean ok = sim_engine_run (engine, reader, on_record, &sink, error);
   if (csv && fclose (csv) != 0 && ok)
     {

@@ -30,6 +30,8 @@ typedef struct {
                                  * slurm policy), NULL if none */
   const char   *policy;
   const char   *order;          /* queue order name, NULL: submit */
+  const char   *priority_params; /* "PriorityWeightAge=1000,..." over slurm.conf's */
+  const char   *assoc_path;     /* accounts and users with shares (workloads/assoc.h) */
   gboolean      quiet_params;   /* no warning for SchedulerParameters sluice ignores */
   SimOptions    sim;
   double        tau_s;

@@ -404,19 +404,11 @@ scaled_number (const char *v, gsize len, double scale, double *out)
     len--;
   if (wl__is_missing (v, len))
     return WL_PARSE_NONE;
-  char tmp[64];
-  if (len >= sizeof tmp)
+  double x;
+  if (!wl__strtod (v, len, &x))
     return WL_PARSE_BAD;
-  memcpy (tmp, v, len);
-  tmp[len] = '\0';
-  char *end = NULL;
-  double x = g_ascii_strtod (tmp, &end);
-  if (end != tmp + len || !isfinite (x) || x < 0)
-    {
-      if (end == tmp + len && x == -1)
-        return WL_PARSE_NONE;
-      return WL_PARSE_BAD;
-    }
+  if (!isfinite (x) || x < 0)
+    return x == -1 ? WL_PARSE_NONE : WL_PARSE_BAD;
   x *= scale;
   if (x >= 1e15)
     return WL_PARSE_BAD;
@@ -794,14 +786,9 @@ feed (CsvReader *s, GError **error)
 {
   if (s->chunk_pos == s->chunk_len)
     {
-      g_autoptr (GError) local = NULL;
-      gssize n = g_input_stream_read (s->in, s->chunk, CHUNK_SIZE, NULL, &local);
+      gssize n = wl__read_input (s->in, s->parent.name, s->chunk, CHUNK_SIZE, error);
       if (n < 0)
-        {
-          g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: read failed: %s", s->parent.name,
-                       local->message);
-          return FALSE;
-        }
+        return FALSE;
       s->chunk_pos = 0;
       s->chunk_len = (gsize) n;
       if (n == 0)
@@ -865,13 +852,8 @@ csv_next (WlReader *r, WlJob *out, gboolean *eof, GError **error)
           g_propagate_error (error, g_steal_pointer (&s->error));
           return FALSE;
         }
-      if (wl__sortbuf_take (&s->sort, s->ended, out))
+      if (wl__sortbuf_next (&s->sort, s->ended, out, eof))
         return TRUE;
-      if (s->ended)
-        {
-          *eof = TRUE;
-          return TRUE;
-        }
       if (!feed (s, error))
         return FALSE;
     }
@@ -943,16 +925,8 @@ wl_csv_reader_new (GInputStream *in, const char *name, WlCsvPreset preset,
     source_clear (&s->src[t]);
   wl__names_init (&s->users);
   wl__names_init (&s->groups);
-  if (s->opts.time_zone != NULL)
-    {
-      s->tz = g_time_zone_new_identifier (s->opts.time_zone);
-      if (s->tz == NULL)
-        {
-          g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED, "%s: unknown time zone \"%s\"",
-                       s->parent.name, s->opts.time_zone);
-          return NULL;
-        }
-    }
+  if (!wl__time_zone_new (&s->opts, s->parent.name, &s->tz, error))
+    return NULL;
   if (csv_init (&s->csv, CSV_REPALL_NL) != 0)
     g_error ("csv_init failed");
   s->csv_ready = TRUE;

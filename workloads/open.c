@@ -15,7 +15,7 @@
 #define PEEK_SIZE (64 * 1024)
 
 static const char *const format_names[] = {
-  "auto", "swf", "csv", "itp", "philly", "alibaba", "helios", "sacct", NULL,
+  "auto", "swf", "csv", "itp", "philly", "alibaba", "helios", "sacct", "json", NULL,
 };
 
 const char *const *
@@ -44,14 +44,9 @@ first_line (const char *path, GError **error)
   gsize len = 0;
   while (len < PEEK_SIZE)
     {
-      g_autoptr (GError) local = NULL;
-      gssize n = g_input_stream_read (in, buf + len, PEEK_SIZE - len, NULL, &local);
+      gssize n = wl__read_input (in, path, buf + len, PEEK_SIZE - len, error);
       if (n < 0)
-        {
-          g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: read failed: %s", path,
-                       local->message);
-          return NULL;
-        }
+        return NULL;
       if (n == 0)
         break;
       len += (gsize) n;
@@ -71,12 +66,16 @@ guess_format (const char *path, GError **error)
 {
   if (has_suffix_nocase (path, ".swf") || has_suffix_nocase (path, ".swf.gz"))
     return "swf";
+  if (wl_json_name_looks_like (path))
+    return "json";
   g_autofree char *line = first_line (path, error);
   if (line == NULL)
     return NULL;
   const char *l = line;
   if (g_str_has_prefix (l, "\xef\xbb\xbf"))
     l += 3;
+  if (*l == '{' || *l == '[')
+    return "json";
   if (wl_sacct_header_looks_like (l, strlen (l)))
     return "sacct";
   if (strchr (l, ',') != NULL || has_suffix_nocase (path, ".csv")
@@ -86,7 +85,7 @@ guess_format (const char *path, GError **error)
     return "swf";
   g_set_error (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
                "%s: cannot tell the trace format from its name or first line; give the "
-               "format (swf, csv, itp, philly, alibaba, helios, sacct)", path);
+               "format (swf, csv, itp, philly, alibaba, helios, sacct, json)", path);
   return NULL;
 }
 
@@ -111,6 +110,8 @@ open_format (const char *path, const char *format, const WlReaderOptions *opts,
     }
   if (g_ascii_strcasecmp (format, "sacct") == 0)
     return wl_sacct_reader_open (path, opts, error);
+  if (g_ascii_strcasecmp (format, "json") == 0)
+    return wl_json_reader_open (path, opts, error);
   if (g_ascii_strcasecmp (format, "csv") == 0)
     return wl_csv_reader_open (path, opts->columns != NULL ? WL_CSV_GENERIC : WL_CSV_AUTO,
                                opts, error);
@@ -229,7 +230,9 @@ wl_reader_open (const char *path, const char *format, const WlReaderOptions *opt
   if (r == NULL)
     return NULL;
   gboolean tabular = g_ascii_strcasecmp (format, "swf") != 0;
-  if (opts->scan && tabular && r->info.machine_list == NULL)
+  gboolean described = r->info.machine_list != NULL || r->info.cpus_per_node > 0
+                       || r->info.max_procs > 0;   /* a JSON trace's "cluster" */
+  if (opts->scan && tabular && !described)
     {
       WlTraceInfo found = r->info;
       if (!scan_machine (path, format, opts, &found, error))
@@ -321,14 +324,9 @@ wl_machine_list_load (const char *path, GError **error)
   guint8 chunk[65536];
   for (;;)
     {
-      g_autoptr (GError) local = NULL;
-      gssize n = g_input_stream_read (in, chunk, sizeof chunk, NULL, &local);
+      gssize n = wl__read_input (in, path, chunk, sizeof chunk, error);
       if (n < 0)
-        {
-          g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: read failed: %s", path,
-                       local->message);
-          return NULL;
-        }
+        return NULL;
       if (n == 0)
         break;
       g_byte_array_append (bytes, chunk, (guint) n);

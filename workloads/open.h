@@ -2,11 +2,12 @@
 /* workloads/open.h - one entry point for every trace format, and the machine a trace implies.
  *
  * wl_reader_open picks the reader by a format name or by guessing: a name ending in .swf
- * or .swf.gz is SWF; otherwise the first line decides: a sacct header (JobID or Submit and
+ * or .swf.gz is SWF, one ending in .json, .jsonl or .ndjson (maybe .gz) is JSON; otherwise
+ * the first line decides: '{' or '[' first is JSON, a sacct header (JobID or Submit and
  * another sacct field) is sacct, a line with a ',' (or a name ending in .csv / .csv.gz) is
  * CSV with the preset its columns match (csvtrace.h), a ';' or a digit first is SWF.
  * Format names: "auto" (or NULL), "swf", "csv" (generic, or --columns), "itp", "philly",
- * "alibaba", "helios" (CSV presets) and "sacct".
+ * "alibaba", "helios" (CSV presets), "sacct" and "json" (jsontrace.h).
  *
  * The machine.  SWF traces say their size in the header (MaxProcs).  GPU CSV traces and
  * sacct dumps do not, so with opts->scan the trace is read once ahead (same rules, warnings
@@ -21,11 +22,13 @@
  * info.max_nodes, max_procs (nodes x CPUs), cpus_per_node, gpus_per_node and
  * mem_per_node_mb then describe it.  When the preset found a machine list next to the
  * trace (Philly's 552 servers, Alibaba's 1,523 nodes), info.machine_list names it and no
- * scan is made: wl_trace_cluster_new builds the cluster from the list instead. */
+ * scan is made: wl_trace_cluster_new builds the cluster from the list instead.  Nor is one
+ * made when the trace describes its machine itself (a JSON trace's "cluster"). */
 #pragma once
 #include <gio/gio.h>
 #include "sched/cluster.h"
 #include "workloads/csvtrace.h"
+#include "workloads/jsontrace.h"
 #include "workloads/sacct.h"
 #include "workloads/swf.h"
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* workloads/rows-private.h - internals shared by the tabular readers (csvtrace.c, sacct.c).
+/* workloads/rows-private.h - internals shared by the tabular readers (csvtrace.c, sacct.c);
+ * swf.c uses the messages part.
  *
  * WlRow is a job as a tabular trace describes it (counts, times, a state), before the
  * shared rules turn it into a WlJob: skipping 0-second jobs, making up a time limit,
@@ -17,6 +18,10 @@ G_BEGIN_DECLS
 /* TRUE for the tokens wl_parse_time calls "no value" ("", NaN, NA, N/A, None, null,
  * Unknown), after trimming blanks. */
 gboolean wl__is_missing (const char *s, gsize len);
+
+/* g_ascii_strtod on a slice (copied to the stack: at most 63 bytes).  TRUE with *out when
+ * the whole slice, and nothing else, is a number; FALSE for anything else. */
+gboolean wl__strtod (const char *s, gsize len, double *out);
 
 /* Appends `s` quoted, non-printable bytes escaped, cut after 40 bytes with "...". */
 void wl__append_quoted (GString *out, const char *s, gsize len);
@@ -65,6 +70,12 @@ void wl__names_clear (WlNames *n);
 /* A decimal number below 2^31 is its own id; any other name gets 2^31, 2^31 + 1, ... in
  * order of first appearance; "" and missing values are 0. */
 guint32 wl__names_id (WlNames *n, const char *s, gsize len);
+
+/* Sets *tz to the zone opts->time_zone names (NULL when it names none: dates without a
+ * zone are then UTC).  FALSE with `error` set (WL_ERROR_MALFORMED, "name: unknown time
+ * zone \"...\"") and *tz NULL when GLib does not know the zone. */
+gboolean wl__time_zone_new (const WlReaderOptions *opts, const char *name, GTimeZone **tz,
+                            GError **error);
 
 /* Resolves a partition or GPU type name through opts->resolve, caching answers in *cache
  * (created on first use; free with g_hash_table_unref).  Without a resolver, or for a
@@ -131,5 +142,10 @@ gboolean wl__sortbuf_add (WlSortBuf *b, WlReader *r, const WlReaderOptions *opts
 /* Takes the next released job; with `drain` (the input has ended) also the heap's
  * earliest.  Returns FALSE when there is none. */
 gboolean wl__sortbuf_take (WlSortBuf *b, gboolean drain, WlJob *out);
+
+/* The answer a reader's next can give from the buffer: TRUE with the next job in `out`
+ * (wl__sortbuf_take, draining once `ended`), or TRUE with *eof = TRUE when the input has
+ * ended and the buffer is empty; FALSE when more input must be read first. */
+gboolean wl__sortbuf_next (WlSortBuf *b, gboolean ended, WlJob *out, gboolean *eof);
 
 G_END_DECLS

@@ -77,6 +77,22 @@ wl__is_missing (const char *s, gsize len)
   return FALSE;
 }
 
+gboolean
+wl__strtod (const char *s, gsize len, double *out)
+{
+  char tmp[64];
+  if (len == 0 || len >= sizeof tmp)
+    return FALSE;
+  memcpy (tmp, s, len);
+  tmp[len] = '\0';
+  char *stop = NULL;
+  double v = g_ascii_strtod (tmp, &stop);
+  if (stop != tmp + len)
+    return FALSE;
+  *out = v;
+  return TRUE;
+}
+
 /* Parses [+-]digits[.digits] or [+-].digits (optionally with an exponent, through
  * g_ascii_strtod), the whole slice.  *value gets the number, *rounded the nearest integer
  * (halves away from zero).  FALSE if it is not such a number or is 1e18 or more. */
@@ -120,14 +136,8 @@ parse_decimal (const char *s, gsize len, double *value, gint64 *rounded)
     return FALSE;
   if (p < end && (*p == 'e' || *p == 'E'))
     {
-      char tmp[64];
-      if (len >= sizeof tmp)
-        return FALSE;
-      memcpy (tmp, s, len);
-      tmp[len] = '\0';
-      char *stop = NULL;
-      double v = g_ascii_strtod (tmp, &stop);
-      if (stop != tmp + len || !isfinite (v) || fabs (v) >= 1e18)
+      double v;
+      if (!wl__strtod (s, len, &v) || !isfinite (v) || fabs (v) >= 1e18)
         return FALSE;
       *value = v;
       *rounded = (gint64) (v < 0 ? -floor (-v + 0.5) : floor (v + 0.5));
@@ -139,6 +149,21 @@ parse_decimal (const char *s, gsize len, double *value, gint64 *rounded)
   double v = (double) acc + frac;
   *value = neg ? -v : v;
   *rounded = neg ? -r : r;
+  return TRUE;
+}
+
+/* Skips the '.' at *p and the digits of a fraction of a second after it; *round_up says
+ * whether the first digit rounds the second up.  FALSE when no digit follows the '.'. */
+static gboolean
+skip_fraction (const char **p, const char *end, gboolean *round_up)
+{
+  const char *q = *p + 1;
+  if (q == end || !is_digit (*q))
+    return FALSE;
+  *round_up = *q >= '5';
+  while (q < end && is_digit (*q))
+    q++;
+  *p = q;
   return TRUE;
 }
 
@@ -207,15 +232,8 @@ parse_date_fast (const char *s, gsize len, GTimeZone *tz, SchedTime *out)
           p++;
           if (!fixed_digits (&p, end, 2, &sec))
             return WL_PARSE_BAD;
-          if (p < end && *p == '.')
-            {
-              p++;
-              if (p == end || !is_digit (*p))
-                return WL_PARSE_BAD;
-              round_up = *p >= '5';
-              while (p < end && is_digit (*p))
-                p++;
-            }
+          if (p < end && *p == '.' && !skip_fraction (&p, end, &round_up))
+            return WL_PARSE_BAD;
         }
       if (h > 23 || mi > 59 || sec > 60)
         return WL_PARSE_BAD;
@@ -253,25 +271,40 @@ parse_date_fast (const char *s, gsize len, GTimeZone *tz, SchedTime *out)
   return WL_PARSE_OK;
 }
 
+/* The start of wl_parse_time and wl_parse_seconds: trims the slice (in place), then
+ * answers NONE for a missing value, and for a decimal number of seconds NONE (-1), BAD
+ * (below 0 or over MAX_TIME) or OK with *out, returning TRUE.  FALSE when the slice is
+ * neither: the caller tries its other forms on the trimmed slice. */
+static gboolean
+parse_plain_seconds (const char **s, gsize *len, SchedTime *out, WlParse *res)
+{
+  trim (s, len);
+  double v;
+  gint64 r;
+  if (wl__is_missing (*s, *len))
+    *res = WL_PARSE_NONE;
+  else if (!parse_decimal (*s, *len, &v, &r))
+    return FALSE;
+  else if (r == -1 && v == -1)
+    *res = WL_PARSE_NONE;
+  else if (v < 0 || r > MAX_TIME)
+    *res = WL_PARSE_BAD;
+  else
+    {
+      *out = r;
+      *res = WL_PARSE_OK;
+    }
+  return TRUE;
+}
+
 WlParse
 wl_parse_time (const char *s, gsize len, GTimeZone *tz, SchedTime *out)
 {
   g_return_val_if_fail (s != NULL || len == 0, WL_PARSE_BAD);
   g_return_val_if_fail (out != NULL, WL_PARSE_BAD);
-  trim (&s, &len);
-  if (wl__is_missing (s, len))
-    return WL_PARSE_NONE;
-  double v;
-  gint64 r;
-  if (parse_decimal (s, len, &v, &r))
-    {
-      if (r == -1 && v == -1)
-        return WL_PARSE_NONE;
-      if (v < 0 || r > MAX_TIME)
-        return WL_PARSE_BAD;
-      *out = r;
-      return WL_PARSE_OK;
-    }
+  WlParse res;
+  if (parse_plain_seconds (&s, &len, out, &res))
+    return res;
   if (parse_date_fast (s, len, tz, out) == WL_PARSE_OK)
     return WL_PARSE_OK;
   char tmp[80];
@@ -339,12 +372,8 @@ wl_parse_slurm_duration (const char *s, gsize len, SchedTime *out)
       /* a fraction of the seconds: only when the last part is seconds */
       if (!(days < 0 ? n >= 2 : n == 3))
         return WL_PARSE_BAD;
-      p++;
-      if (p == end || !is_digit (*p))
+      if (!skip_fraction (&p, end, &round_up))
         return WL_PARSE_BAD;
-      round_up = *p >= '5';
-      while (p < end && is_digit (*p))
-        p++;
     }
   if (p != end)
     return WL_PARSE_BAD;
@@ -376,20 +405,9 @@ wl_parse_seconds (const char *s, gsize len, SchedTime *out)
 {
   g_return_val_if_fail (s != NULL || len == 0, WL_PARSE_BAD);
   g_return_val_if_fail (out != NULL, WL_PARSE_BAD);
-  trim (&s, &len);
-  if (wl__is_missing (s, len))
-    return WL_PARSE_NONE;
-  double v;
-  gint64 r;
-  if (parse_decimal (s, len, &v, &r))
-    {
-      if (r == -1 && v == -1)
-        return WL_PARSE_NONE;
-      if (v < 0 || r > MAX_TIME)
-        return WL_PARSE_BAD;
-      *out = r;
-      return WL_PARSE_OK;
-    }
+  WlParse res;
+  if (parse_plain_seconds (&s, &len, out, &res))
+    return res;
   if (memchr (s, ':', len) != NULL || memchr (s + 1, '-', len - 1) != NULL)
     return wl_parse_slurm_duration (s, len, out);
   return WL_PARSE_BAD;
@@ -745,6 +763,21 @@ wl__names_id (WlNames *n, const char *s, gsize len)
   return id;
 }
 
+gboolean
+wl__time_zone_new (const WlReaderOptions *opts, const char *name, GTimeZone **tz,
+                   GError **error)
+{
+  *tz = NULL;
+  if (opts->time_zone == NULL)
+    return TRUE;
+  *tz = g_time_zone_new_identifier (opts->time_zone);
+  if (*tz != NULL)
+    return TRUE;
+  g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED, "%s: unknown time zone \"%s\"", name,
+               opts->time_zone);
+  return FALSE;
+}
+
 gint64
 wl__resolve (GHashTable **cache, const WlReaderOptions *opts, WlNameKind kind, const char *s,
              gsize len, gint64 dflt)
@@ -817,6 +850,7 @@ wl__row_to_job (WlReader *r, const WlReaderOptions *opts, const WlRow *row, WlJo
   out->runtime = runtime;
   out->end_state = row->end_state;
   out->line = row->line;
+  out->extra = NULL;
   return TRUE;
 }
 
@@ -956,4 +990,15 @@ wl__sortbuf_take (WlSortBuf *b, gboolean drain, WlJob *out)
       return TRUE;
     }
   return FALSE;
+}
+
+gboolean
+wl__sortbuf_next (WlSortBuf *b, gboolean ended, WlJob *out, gboolean *eof)
+{
+  if (wl__sortbuf_take (b, ended, out))
+    return TRUE;
+  if (!ended)
+    return FALSE;
+  *eof = TRUE;
+  return TRUE;
 }

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* workloads/sacct.c - streaming reader for `sacct --parsable2` dumps.
  *
- * Lines are cut out of 4 MiB chunks with memchr and split on the separator in place (sacct
- * does not quote), so a line costs one pass over its bytes plus the value parsers of
- * rows.c for the fields the header names.  A job line is parsed into a Pending record that
+ * Lines are cut out of 4 MiB chunks by the line reader (linereader.h) and split on the
+ * separator in place (sacct does not quote), so a line costs one pass over its bytes plus
+ * the value parsers of rows.c for the fields the header names.  A job line is parsed into a Pending record that
  * waits for its steps (the lines that follow with the same JobID and a ".step" suffix);
  * the next job line, or the end of the input, completes it: the rules of sacct.h decide
  * whether it is kept, and kept jobs go through the shared row rules and the bounded sort
  * buffer (rows-private.h).  Memory: the chunk buffer, one pending job and the sort
  * window. */
 #include "workloads/sacct.h"
+#include "workloads/linereader.h"
 #include "workloads/rows-private.h"
 
 #include <math.h>
@@ -35,8 +36,6 @@ static const char *const field_names[F_N] = {
   "CPUTimeRAW",
 };
 
-typedef enum { LINE_OK, LINE_TOO_LONG, LINE_EOF, LINE_ERROR } LineStatus;
-
 /* A job line waiting for its steps. */
 typedef struct {
   gboolean      active;
@@ -59,13 +58,9 @@ typedef struct {
 
 typedef struct {
   WlReader        parent;
-  GInputStream   *in;
   WlReaderOptions opts;
   GTimeZone      *tz;
-  char           *buf;
-  gsize           pos, len;
-  gboolean        in_eof, skipping;
-  guint64         lineno;
+  WlLineReader    lines;         /* lines.lineno is the current line's number */
   char            delim;
   gboolean        trailing;      /* --parsable: a separator after the last field */
   guint           n_cols;
@@ -84,77 +79,14 @@ typedef struct {
 
 /* ---- lines ------------------------------------------------------------------------------ */
 
-static gboolean
-fill (SacctReader *s, GError **error)
-{
-  if (s->pos > 0)
-    {
-      memmove (s->buf, s->buf + s->pos, s->len - s->pos);
-      s->len -= s->pos;
-      s->pos = 0;
-    }
-  g_autoptr (GError) local = NULL;
-  gssize n = g_input_stream_read (s->in, s->buf + s->len, BUF_SIZE - s->len, NULL, &local);
-  if (n < 0)
-    {
-      g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: read failed: %s", s->parent.name,
-                   local->message);
-      return FALSE;
-    }
-  if (n == 0)
-    s->in_eof = TRUE;
-  s->len += (gsize) n;
-  return TRUE;
-}
-
-static LineStatus
+/* The next line, without its '\n' or a '\r' before it (linereader.h). */
+static WlLineStatus
 get_line (SacctReader *s, const char **line, gsize *len, GError **error)
 {
-  for (;;)
-    {
-      char *start = s->buf + s->pos;
-      gsize avail = s->len - s->pos;
-      char *nl = memchr (start, '\n', avail);
-      if (nl != NULL)
-        {
-          gsize n = (gsize) (nl - start);
-          s->pos += n + 1;
-          if (s->skipping)
-            {
-              s->skipping = FALSE;
-              continue;
-            }
-          s->lineno++;
-          if (n > MAX_LINE)
-            return LINE_TOO_LONG;
-          *line = start;
-          *len = n > 0 && start[n - 1] == '\r' ? n - 1 : n;
-          return LINE_OK;
-        }
-      if (s->in_eof)
-        {
-          s->pos = s->len;
-          if (avail == 0 || s->skipping)
-            return LINE_EOF;
-          s->lineno++;
-          if (avail > MAX_LINE)
-            return LINE_TOO_LONG;
-          *line = start;
-          *len = start[avail - 1] == '\r' ? avail - 1 : avail;
-          return LINE_OK;
-        }
-      if (s->skipping)
-        s->pos = s->len;
-      else if (avail > MAX_LINE)
-        {
-          s->pos = s->len;
-          s->skipping = TRUE;
-          s->lineno++;
-          return LINE_TOO_LONG;
-        }
-      if (!fill (s, error))
-        return LINE_ERROR;
-    }
+  WlLineStatus st = wl__line_reader_next (&s->lines, line, len, error);
+  if (st == WL_LINE_OK && *len > 0 && (*line)[*len - 1] == '\r')
+    (*len)--;
+  return st;
 }
 
 /* Splits [line, line + len) on the separator; returns the number of fields (at most
@@ -256,7 +188,7 @@ field_message (const SacctReader *s, Field f, const char *v, gsize len, const ch
 {
   GString *m = g_string_new (NULL);
   g_string_append_printf (m, "%s:%" G_GUINT64_FORMAT ": field %s: expected %s, got ",
-                          s->parent.name, s->lineno, field_names[f], what);
+                          s->parent.name, s->lines.lineno, field_names[f], what);
   wl__append_quoted (m, v, len);
   return g_string_free (m, FALSE);
 }
@@ -430,7 +362,7 @@ parse_job (SacctReader *s, GError **error)
   WlParse pr;
   row->partition = -1;
   row->end_state = SCHED_JOB_COMPLETED;
-  row->line = s->lineno;
+  row->line = s->lines.lineno;
 
   /* id */
   s->n_jobs++;
@@ -692,7 +624,7 @@ handle_line (SacctReader *s, const char *line, gsize len, GError **error)
       g_string_append_len (base, id, (gssize) id_len);
       return malformed (s, g_strdup_printf ("%s:%" G_GUINT64_FORMAT ": expected %u fields as "
                                             "in the header, got %u", s->parent.name,
-                                            s->lineno, s->n_cols, n), error);
+                                            s->lines.lineno, s->n_cols, n), error);
     }
   if (id != NULL)
     {
@@ -809,7 +741,7 @@ read_header (SacctReader *s, const char *line, gsize len, GError **error)
     {
       g_set_error (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
                    "%s:%" G_GUINT64_FORMAT ": the header has no field for %s", s->parent.name,
-                   s->lineno, missing);
+                   s->lines.lineno, missing);
       return FALSE;
     }
   return TRUE;
@@ -824,39 +756,35 @@ sacct_next (WlReader *r, WlJob *out, gboolean *eof, GError **error)
   *eof = FALSE;
   for (;;)
     {
-      if (wl__sortbuf_take (&s->sort, s->ended, out))
+      if (wl__sortbuf_next (&s->sort, s->ended, out, eof))
         return TRUE;
-      if (s->ended)
-        {
-          *eof = TRUE;
-          return TRUE;
-        }
       const char *line = NULL;
       gsize len = 0;
       switch (get_line (s, &line, &len, error))
         {
-        case LINE_OK:
+        case WL_LINE_OK:
           if (len == 0 || (len == 1 && line[0] == ' '))
             continue;
           if (!handle_line (s, line, len, error))
             return FALSE;
           break;
-        case LINE_TOO_LONG:
+        case WL_LINE_TOO_LONG:
           if (!flush (s, error))
             return FALSE;
           s->cur.active = FALSE;
           s->parent.counts.read++;
           if (!malformed (s, g_strdup_printf ("%s:%" G_GUINT64_FORMAT ": line longer than %d "
-                                              "bytes", s->parent.name, s->lineno, MAX_LINE),
+                                              "bytes", s->parent.name, s->lines.lineno,
+                                              MAX_LINE),
                           error))
             return FALSE;
           break;
-        case LINE_EOF:
+        case WL_LINE_EOF:
           if (!flush (s, error))
             return FALSE;
           s->ended = TRUE;
           break;
-        case LINE_ERROR:
+        case WL_LINE_ERROR:
         default:
           return FALSE;
         }
@@ -867,8 +795,7 @@ static void
 sacct_finalize (WlReader *r)
 {
   SacctReader *s = (SacctReader *) r;
-  g_clear_object (&s->in);
-  g_clear_pointer (&s->buf, g_free);
+  wl__line_reader_clear (&s->lines);
   g_clear_pointer (&s->tz, g_time_zone_unref);
   g_clear_pointer (&s->fv, g_free);
   g_clear_pointer (&s->fl, g_free);
@@ -897,46 +824,37 @@ wl_sacct_reader_new (GInputStream *in, const char *name, const WlReaderOptions *
   SacctReader *s = g_new0 (SacctReader, 1);
   wl__reader_init (&s->parent, &sacct_ops, name);
   g_autoptr (WlReader) r = &s->parent;
-  s->in = g_object_ref (in);
   if (opts != NULL)
     s->opts = *opts;
   else
     wl_reader_options_init (&s->opts);
   s->opts.columns = NULL;
-  s->buf = g_malloc (BUF_SIZE);
+  wl__line_reader_init (&s->lines, in, s->parent.name, BUF_SIZE, MAX_LINE);
   s->cur.base = g_string_new (NULL);
   s->next_synthetic = G_MAXUINT32;
   wl__names_init (&s->users);
   wl__names_init (&s->groups);
   wl__sortbuf_init (&s->sort, s->opts.sort_window > 0 ? s->opts.sort_window : DEFAULT_WINDOW);
-  if (s->opts.time_zone != NULL)
-    {
-      s->tz = g_time_zone_new_identifier (s->opts.time_zone);
-      if (s->tz == NULL)
-        {
-          g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED, "%s: unknown time zone \"%s\"",
-                       s->parent.name, s->opts.time_zone);
-          return NULL;
-        }
-    }
+  if (!wl__time_zone_new (&s->opts, s->parent.name, &s->tz, error))
+    return NULL;
   for (;;)
     {
       const char *line = NULL;
       gsize len = 0;
-      LineStatus st = get_line (s, &line, &len, error);
-      if (st == LINE_ERROR)
+      WlLineStatus st = get_line (s, &line, &len, error);
+      if (st == WL_LINE_ERROR)
         return NULL;
-      if (st == LINE_EOF)
+      if (st == WL_LINE_EOF)
         {
           g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED, "%s: empty file: no header line",
                        s->parent.name);
           return NULL;
         }
-      if (st == LINE_TOO_LONG)
+      if (st == WL_LINE_TOO_LONG)
         {
           g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED,
                        "%s:%" G_GUINT64_FORMAT ": header line longer than %d bytes",
-                       s->parent.name, s->lineno, MAX_LINE);
+                       s->parent.name, s->lines.lineno, MAX_LINE);
           return NULL;
         }
       if (len == 0)

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /* workloads/swf.c - streaming SWF reader and writer (Parallel Workloads Archive format).
  *
- * The reader pulls the stream in 1 MiB chunks into one buffer, finds line ends with memchr
- * and parses the 18 fields of a record by hand, in place: no per-line allocation, no
- * sscanf, no splitting.  A line is at most 64 KiB (longer ones are malformed and skipped to
- * the next newline), so after moving an unfinished line to the front the buffer always has
- * room for more than 900 KiB of input.  Memory is O(1) in the trace length (the header
- * lines aside).  Everything that can go wrong with a line (missing or extra fields, bytes
- * that are not numbers, overflow, out-of-range values) is found by the single scan and
- * reported only on the cold path, where the message is built.  The rules are listed in
- * swf.h.  The writer formats numbers by hand as well, one write per job. */
+ * The reader pulls the stream in 1 MiB chunks through the line reader (linereader.h), which
+ * finds line ends with memchr, and parses the 18 fields of a record by hand, in place: no
+ * per-line allocation, no sscanf, no splitting.  A line is at most 64 KiB (longer ones are
+ * malformed and skipped to the next newline), so the buffer always has room for more than
+ * 900 KiB of input.  Memory is O(1) in the trace length (the header lines aside).
+ * Everything that can go wrong with a line (missing or extra fields, bytes that are not
+ * numbers, overflow, out-of-range values) is found by the single scan and reported only on
+ * the cold path, where the message is built.  The rules are listed in swf.h.  The writer
+ * formats numbers by hand as well, one write per job. */
 #include "workloads/swf.h"
+#include "workloads/linereader.h"
+#include "workloads/rows-private.h"
 
 #include <string.h>
 
@@ -18,7 +20,6 @@
 #define MAX_LINE     (64 * 1024)
 #define N_FIELDS     18
 #define MAX_TIME     (G_GINT64_CONSTANT (1) << 40)
-#define TOKEN_SHOWN  40           /* bytes of a bad token quoted in a message */
 
 typedef struct {
   const char *name;
@@ -69,22 +70,14 @@ typedef struct {
   gsize       token_len;
 } ParseFail;
 
-typedef enum { LINE_OK, LINE_TOO_LONG, LINE_EOF, LINE_ERROR } LineStatus;
-
 typedef struct {
   WlReader      parent;
-  GInputStream *in;
   WlSwfOptions  opts;
-  char         *buf;           /* BUF_SIZE bytes; unread data is buf[pos .. len) */
-  gsize         pos;
-  gsize         len;
-  gboolean      in_eof;        /* the stream has no more bytes */
-  gboolean      skipping;      /* discarding the rest of an overlong line */
-  guint64       lineno;        /* lines seen so far (the current line's number) */
+  WlLineReader  lines;         /* lines.lineno is the current line's number */
   guint         n_warned;
   /* The first line that is not part of the header, found by the header scan. */
   gboolean      have_pending;
-  LineStatus    pending_status;
+  WlLineStatus  pending_status;
   const char   *pending;
   gsize         pending_len;
 } SwfReader;
@@ -107,88 +100,6 @@ static inline gboolean
 is_digit (char c)
 {
   return char_class[(unsigned char) c] & C_DIGIT;
-}
-
-/* ---- line scanner ---------------------------------------------------------------------- */
-
-static gboolean
-fill (SwfReader *s, GError **error)
-{
-  if (s->pos > 0)
-    {
-      memmove (s->buf, s->buf + s->pos, s->len - s->pos);
-      s->len -= s->pos;
-      s->pos = 0;
-    }
-  g_assert (s->len < BUF_SIZE);
-  g_autoptr (GError) local = NULL;
-  gssize n = g_input_stream_read (s->in, s->buf + s->len, BUF_SIZE - s->len, NULL, &local);
-  if (n < 0)
-    {
-      g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: read failed: %s", s->parent.name,
-                   local->message);
-      return FALSE;
-    }
-  if (n == 0)
-    s->in_eof = TRUE;
-  s->len += (gsize) n;
-  return TRUE;
-}
-
-/* Returns the next line (without its '\n') in *line / *len, valid until the next call;
- * LINE_TOO_LONG for a line over MAX_LINE (the rest of which is then skipped); LINE_EOF;
- * or LINE_ERROR with `error` set. */
-static LineStatus
-get_line (SwfReader *s, const char **line, gsize *len, GError **error)
-{
-  for (;;)
-    {
-      char *start = s->buf + s->pos;
-      gsize avail = s->len - s->pos;
-      char *nl = memchr (start, '\n', avail);
-      if (nl != NULL)
-        {
-          gsize n = (gsize) (nl - start);
-          s->pos += n + 1;
-          if (s->skipping)
-            {
-              s->skipping = FALSE;
-              continue;
-            }
-          s->lineno++;
-          if (n > MAX_LINE)
-            return LINE_TOO_LONG;
-          *line = start;
-          *len = n;
-          return LINE_OK;
-        }
-      if (s->in_eof)
-        {
-          s->pos = s->len;
-          if (avail == 0 || s->skipping)
-            {
-              s->skipping = FALSE;
-              return LINE_EOF;
-            }
-          s->lineno++;              /* a last line without a newline */
-          if (avail > MAX_LINE)
-            return LINE_TOO_LONG;
-          *line = start;
-          *len = avail;
-          return LINE_OK;
-        }
-      if (s->skipping)
-        s->pos = s->len;
-      else if (avail > MAX_LINE)
-        {
-          s->pos = s->len;
-          s->skipping = TRUE;
-          s->lineno++;
-          return LINE_TOO_LONG;
-        }
-      if (!fill (s, error))
-        return LINE_ERROR;
-    }
 }
 
 /* ---- messages -------------------------------------------------------------------------- */
@@ -218,26 +129,6 @@ warn (SwfReader *s, const char *msg)
     s->n_warned++;
 }
 
-/* Appends `tok` quoted, with bytes outside printable ASCII escaped, cut at TOKEN_SHOWN. */
-static void
-append_quoted (GString *out, const char *tok, gsize len)
-{
-  g_string_append_c (out, '"');
-  for (gsize i = 0; i < len && i < TOKEN_SHOWN; i++)
-    {
-      unsigned char c = (unsigned char) tok[i];
-      if (c == '"' || c == '\\')
-        g_string_append_printf (out, "\\%c", c);
-      else if (c >= 0x20 && c < 0x7f)
-        g_string_append_c (out, (char) c);
-      else
-        g_string_append_printf (out, "\\x%02x", c);
-    }
-  g_string_append_c (out, '"');
-  if (len > TOKEN_SHOWN)
-    g_string_append (out, "...");
-}
-
 static void
 append_range (GString *out, const FieldSpec *f)
 {
@@ -255,7 +146,7 @@ static char *
 fail_message (SwfReader *s, const ParseFail *fail)
 {
   GString *m = g_string_new (NULL);
-  g_string_append_printf (m, "%s:%" G_GUINT64_FORMAT ": ", s->parent.name, s->lineno);
+  g_string_append_printf (m, "%s:%" G_GUINT64_FORMAT ": ", s->parent.name, s->lines.lineno);
   const FieldSpec *f = fail->field < N_FIELDS ? &field_specs[fail->field] : NULL;
   switch (fail->kind)
     {
@@ -266,28 +157,28 @@ fail_message (SwfReader *s, const ParseFail *fail)
     case FAIL_EXTRA:
       g_string_append_printf (m, "field %d: unexpected, SWF has %d fields, got ",
                               N_FIELDS + 1, N_FIELDS);
-      append_quoted (m, fail->token, fail->token_len);
+      wl__append_quoted (m, fail->token, fail->token_len);
       break;
     case FAIL_NOT_NUMBER:
       g_string_append_printf (m, "field %d (%s): expected a number, got ", fail->field + 1,
                               f->name);
-      append_quoted (m, fail->token, fail->token_len);
+      wl__append_quoted (m, fail->token, fail->token_len);
       break;
     case FAIL_NOT_INTEGER:
       g_string_append_printf (m, "field %d (%s): expected an integer, got ", fail->field + 1,
                               f->name);
-      append_quoted (m, fail->token, fail->token_len);
+      wl__append_quoted (m, fail->token, fail->token_len);
       break;
     case FAIL_OVERFLOW:
       g_string_append_printf (m, "field %d (%s): number out of range, got ", fail->field + 1,
                               f->name);
-      append_quoted (m, fail->token, fail->token_len);
+      wl__append_quoted (m, fail->token, fail->token_len);
       break;
     case FAIL_RANGE:
       g_string_append_printf (m, "field %d (%s): expected ", fail->field + 1, f->name);
       append_range (m, f);
       g_string_append (m, ", got ");
-      append_quoted (m, fail->token, fail->token_len);
+      wl__append_quoted (m, fail->token, fail->token_len);
       break;
     case FAIL_NONE:
     default:
@@ -318,7 +209,7 @@ static char *
 too_long_message (SwfReader *s)
 {
   return g_strdup_printf ("%s:%" G_GUINT64_FORMAT ": line longer than %d bytes",
-                          s->parent.name, s->lineno, MAX_LINE);
+                          s->parent.name, s->lines.lineno, MAX_LINE);
 }
 
 /* ---- record parsing (the hot path) ----------------------------------------------------- */
@@ -505,7 +396,7 @@ make_job (SwfReader *s, const gint64 v[N_FIELDS], WlJob *out)
       out->end_state = SCHED_JOB_COMPLETED;
       break;
     }
-  out->line = s->lineno;
+  out->line = s->lines.lineno;
   return TRUE;
 }
 
@@ -592,8 +483,8 @@ header_line (SwfReader *s, const char *line, gsize len, GError **error)
         }
       GString *m = g_string_new (NULL);
       g_string_append_printf (m, "%s:%" G_GUINT64_FORMAT ": header %s expected an integer, "
-                              "got ", s->parent.name, s->lineno, int_keys[k].key);
-      append_quoted (m, val, vlen);
+                              "got ", s->parent.name, s->lines.lineno, int_keys[k].key);
+      wl__append_quoted (m, val, vlen);
       g_autofree char *msg = g_string_free (m, FALSE);
       if (s->opts.strict)
         {
@@ -622,7 +513,7 @@ swf_next (WlReader *r, WlJob *out, gboolean *eof, GError **error)
     {
       const char *line = NULL;
       gsize len = 0;
-      LineStatus st;
+      WlLineStatus st;
       if (s->have_pending)
         {
           s->have_pending = FALSE;
@@ -631,20 +522,20 @@ swf_next (WlReader *r, WlJob *out, gboolean *eof, GError **error)
           len = s->pending_len;
         }
       else
-        st = get_line (s, &line, &len, error);
+        st = wl__line_reader_next (&s->lines, &line, &len, error);
 
       switch (st)
         {
-        case LINE_OK:
+        case WL_LINE_OK:
           break;
-        case LINE_EOF:
+        case WL_LINE_EOF:
           *eof = TRUE;
           return TRUE;
-        case LINE_TOO_LONG:
+        case WL_LINE_TOO_LONG:
           if (!malformed (s, too_long_message (s), error))
             return FALSE;
           continue;
-        case LINE_ERROR:
+        case WL_LINE_ERROR:
         default:
           return FALSE;
         }
@@ -672,8 +563,7 @@ static void
 swf_finalize (WlReader *r)
 {
   SwfReader *s = (SwfReader *) r;
-  g_clear_object (&s->in);
-  g_clear_pointer (&s->buf, g_free);
+  wl__line_reader_clear (&s->lines);
 }
 
 static const WlReaderOps swf_ops = {
@@ -699,34 +589,34 @@ wl_swf_reader_new (GInputStream *in, const char *name, const WlSwfOptions *opts,
   SwfReader *s = g_new0 (SwfReader, 1);
   wl__reader_init (&s->parent, &swf_ops, name);
   g_autoptr (WlReader) r = &s->parent;
-  s->in = g_object_ref (in);
   if (opts != NULL)
     s->opts = *opts;
   else
     wl_swf_options_init (&s->opts);
-  s->buf = g_malloc (BUF_SIZE);
+  wl__line_reader_init (&s->lines, in, s->parent.name, BUF_SIZE, MAX_LINE);
 
   /* Read the header: ';' and blank lines up to the first other line, which is kept. */
   for (;;)
     {
       const char *line = NULL;
       gsize len = 0;
-      LineStatus st = get_line (s, &line, &len, error);
-      if (st == LINE_ERROR)
+      WlLineStatus st = wl__line_reader_next (&s->lines, &line, &len, error);
+      if (st == WL_LINE_ERROR)
         return NULL;
-      if (st == LINE_EOF)
+      if (st == WL_LINE_EOF)
         break;
-      if (st == LINE_OK && s->lineno == 1 && len >= 3 && memcmp (line, "\xef\xbb\xbf", 3) == 0)
+      if (st == WL_LINE_OK && s->lines.lineno == 1 && len >= 3
+          && memcmp (line, "\xef\xbb\xbf", 3) == 0)
         {
           line += 3;                 /* UTF-8 byte-order mark */
           len -= 3;
         }
       const char *p = line, *end = line + len;
-      while (st == LINE_OK && p < end && is_space (*p))
+      while (st == WL_LINE_OK && p < end && is_space (*p))
         p++;
-      if (st == LINE_OK && p == end)
+      if (st == WL_LINE_OK && p == end)
         continue;
-      if (st == LINE_OK && *p == ';')
+      if (st == WL_LINE_OK && *p == ';')
         {
           if (!header_line (s, line, len, error))
             return NULL;

@@ -63,6 +63,7 @@ wl_reader_next (WlReader *r, WlJob *out, gboolean *eof, GError **error)
   g_return_val_if_fail (r != NULL && r->ops != NULL, FALSE);
   g_return_val_if_fail (out != NULL && eof != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  out->extra = NULL;
   return r->ops->next (r, out, eof, error);
 }
 
@@ -145,4 +146,14 @@ wl_open_input (const char *path, GError **error)
       base = conv;
     }
   return g_buffered_input_stream_new_sized (base, OPEN_BUFFER_SIZE);
+}
+
+gssize
+wl__read_input (GInputStream *in, const char *name, void *buf, gsize size, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  gssize n = g_input_stream_read (in, buf, size, NULL, &local);
+  if (n < 0)
+    g_set_error (error, WL_ERROR, WL_ERROR_IO, "%s: read failed: %s", name, local->message);
+  return n;
 }

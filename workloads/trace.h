@@ -9,6 +9,7 @@
 #pragma once
 #include <gio/gio.h>
 #include "sched/types.h"
+#include "workloads/jobextra.h"
 
 G_BEGIN_DECLS
 
@@ -65,12 +66,17 @@ typedef struct {
 const char *wl_skip_reason_name (WlSkipReason r);
 const char *wl_adjust_reason_name (WlAdjustReason r);
 
-/* One job from a trace. */
+/* One job from a trace.  `extra` is what the request says beyond the spec (jobextra.h):
+ * NULL when the format has nothing more (SWF, CSV, sacct, generators).  It is (transfer
+ * none), owned by the reader and valid until the next wl_reader_next or wl_reader_free on
+ * it: a driver that keeps jobs (the simulator holds them until they end) must copy what it
+ * needs (wl_job_extra_copy) and never follow the pointer of a kept WlJob copy. */
 typedef struct {
   SchedJobSpec  spec;
   SchedTime     runtime;     /* actual run time, seconds (>= 0) */
   SchedJobState end_state;   /* COMPLETED, FAILED or CANCELLED as the trace says */
   guint64       line;        /* source line (1-based), 0 if none */
+  const WlJobExtra *extra;   /* (transfer none) or NULL; see above */
 } WlJob;
 
 /* What a trace's header says.  -1 = not given. */
@@ -112,9 +118,9 @@ struct _WlReader {
   char              *name;       /* for messages: file name or generator name */
 };
 
-/* Reads the next record into `out`.  Returns TRUE with *eof = FALSE and `out` filled, or
- * TRUE with *eof = TRUE at the end, or FALSE with `error` set (the reader is then at an
- * undefined position; stop reading). */
+/* Reads the next record into `out` (out->extra is NULL unless the reader sets it).  Returns
+ * TRUE with *eof = FALSE and `out` filled, or TRUE with *eof = TRUE at the end, or FALSE
+ * with `error` set (the reader is then at an undefined position; stop reading). */
 gboolean wl_reader_next (WlReader *r, WlJob *out, gboolean *eof, GError **error);
 /* Return (transfer none) the header information and the counts, valid as long as `r`.
  * The mutable counts are for drivers that skip or adjust records further (too_large,
@@ -134,6 +140,12 @@ void wl__reader_init (WlReader *r, const WlReaderOps *ops, const char *name);
  * GBufferedInputStream.  Returns (transfer full) a stream, or NULL with `error` set
  * (WL_ERROR_IO, "path: reason").  Corrupt compressed data shows up as a read error. */
 GInputStream *wl_open_input (const char *path, GError **error);
+
+/* For implementations: reads at most `size` bytes of `in` into `buf`.  Returns how many
+ * (0 at the end of the stream), or -1 with `error` set (WL_ERROR_IO, "name: read failed:
+ * reason"). */
+gssize wl__read_input (GInputStream *in, const char *name, void *buf, gsize size,
+                       GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WlReader, wl_reader_free)
 

@@ -543,6 +543,39 @@ test_slurm_resolution_and_depth (void)
   g_assert_true (pol.slurm.bf_continue);
 }
 
+/* The priority order with fair-share: user 1 has used the machine alone for 1000 s, so when
+ * it frees up, user 2's job (submitted later) goes first; without a SchedPriority the same
+ * order is the queue order. */
+static void
+test_priority_fairshare_order (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (10, 1, 0, 0);
+  WlJob jobs[] = {
+    test_job (1, 0, 10, 1000, 1000), test_job (2, 10, 10, 100, 100),
+    test_job (3, 20, 10, 100, 100),
+  };
+  jobs[0].spec.user = 1, jobs[1].spec.user = 1, jobs[2].spec.user = 2;
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("fcfs", &pol));
+  g_assert_true (sched_order_lookup ("priority", &pol.order));
+  g_autoptr (GArray) plain = replay_with (cl, &pol, jobs, 3);
+  const Expect fifo[] = { { 1, 0 }, { 2, 1000 }, { 3, 1100 } };
+  check_starts (plain, fifo, 3);
+
+  SchedPriorityParams pp;
+  sched_priority_params_init (&pp);
+  pp.weight_fairshare = 10000;
+  pp.total_cpus = 10;
+  g_autoptr (SimEngine) e = sim_engine_new (cl, &pol, NULL);
+  sim_engine_set_priority (e, sched_priority_new (&pp));
+  g_autoptr (WlReader) r = test_array_reader_new (jobs, 3);
+  TestCollector c = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)), e };
+  g_assert_true (sim_engine_run (e, r, test_collect, &c, NULL));
+  g_autoptr (GArray) fair = c.records;
+  const Expect fs[] = { { 1, 0 }, { 3, 1000 }, { 2, 1100 } };
+  check_starts (fair, fs, 3);
+}
+
 /* ---- oracle: a naive time-stepped reference ---- */
 
 /* The reference: integer time, a free-CPU array over a horizon, depth-limited reservations
@@ -567,6 +600,7 @@ ref_key (SchedOrder order, const WlJob *j, SchedTime now)
   switch (order)
     {
     case SCHED_ORDER_SUBMIT: return (double) j->spec.submit;
+    case SCHED_ORDER_PRIORITY: return (double) j->spec.submit; /* no SchedPriority: basic */
     case SCHED_ORDER_SJF: return r;
     case SCHED_ORDER_LJF: return -r;
     case SCHED_ORDER_SMALLEST: return n;
@@ -873,6 +907,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/select/bounded-nodes", test_select_bounded_nodes);
   g_test_add_func ("/sched/slurm/interval-and-max-job-test", test_slurm_interval_and_max_job_test);
   g_test_add_func ("/sched/slurm/window", test_slurm_window);
+  g_test_add_func ("/sched/order/priority-fairshare", test_priority_fairshare_order);
   g_test_add_func ("/sched/slurm/resolution-and-depth", test_slurm_resolution_and_depth);
   g_test_add_func ("/sched/core/node-states", test_node_states);
   g_test_add_func ("/sim/knobs/tie-order-and-pass-mode", test_tie_order_and_pass_mode);

@@ -611,10 +611,11 @@ test_policy_options (Fixture *f, gconstpointer data)
     { "--estimate", "factor:1.5", NULL },
     { "--estimate", "user-history", "--policy", "conservative" },
     { "--pass", "periodic", "--pass-period", "45" },
+    { "--order", "priority", "--priority-params", "PriorityWeightAge=100,PriorityWeightFairshare=1000" },
   };
   static const char *const want_policy[] = {
     "\"slurm\"", "\"slurm\"", "\"easy+sjf\"", "\"easy+wfp3\"", "\"easy\"",
-    "\"conservative\"", "\"easy\"",
+    "\"conservative\"", "\"easy\"", "\"easy+priority\"",
   };
   for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
     {
@@ -638,6 +639,14 @@ test_policy_options (Fixture *f, gconstpointer data)
     { "--pass-period", "0", "--pass-period" },
     { "--sched-params", "bf_window=abc", "bf_window" },
   };
+  {
+    Run r2;
+    run_sluice (&r2, NULL, "sim", "--trace", tiny, "--order", "priority", "--priority-params",
+                "PriorityWeightAge=x", "--quiet");
+    g_assert_cmpint (r2.status, ==, 1);
+    assert_contains (r2.err, "PriorityWeightAge=x: expected a whole number");
+    run_clear (&r2);
+  }
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       Run r;

@@ -12,68 +12,13 @@
  * cluster end to end.  The parsing speed is printed (and checked with -m perf). */
 #include "workloads/open.h"
 #include "workloads/rows-private.h"
+#include "wl-test-helpers.h"
 
 #include <glib/gstdio.h>
 #include <jansson.h>
 #include <string.h>
 
 /* ---- helpers --------------------------------------------------------------------------- */
-
-#define TEST_TYPE_TRICKLE_STREAM (trickle_stream_get_type ())
-G_DECLARE_FINAL_TYPE (TrickleStream, trickle_stream, TEST, TRICKLE_STREAM, GInputStream)
-
-struct _TrickleStream {
-  GInputStream parent;
-  GBytes      *data;
-  gsize        pos;
-  gsize        chunk;
-};
-
-G_DEFINE_TYPE (TrickleStream, trickle_stream, G_TYPE_INPUT_STREAM)
-
-static gssize
-trickle_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancellable,
-              GError **error)
-{
-  (void) cancellable;
-  (void) error;
-  TrickleStream *t = TEST_TRICKLE_STREAM (stream);
-  gsize size;
-  const char *data = g_bytes_get_data (t->data, &size);
-  gsize n = MIN (MIN (count, t->chunk), size - t->pos);
-  memcpy (buffer, data + t->pos, n);
-  t->pos += n;
-  return (gssize) n;
-}
-
-static void
-trickle_finalize (GObject *obj)
-{
-  g_bytes_unref (TEST_TRICKLE_STREAM (obj)->data);
-  G_OBJECT_CLASS (trickle_stream_parent_class)->finalize (obj);
-}
-
-static void
-trickle_stream_class_init (TrickleStreamClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = trickle_finalize;
-  G_INPUT_STREAM_CLASS (klass)->read_fn = trickle_read;
-}
-
-static void
-trickle_stream_init (TrickleStream *t)
-{
-  (void) t;
-}
-
-static GInputStream *
-trickle_new (const char *text, gsize chunk)
-{
-  TrickleStream *t = g_object_new (TEST_TYPE_TRICKLE_STREAM, NULL);
-  t->data = g_bytes_new (text, strlen (text));
-  t->chunk = chunk;
-  return G_INPUT_STREAM (t);
-}
 
 static WlReader *
 csv_text (const char *text, WlCsvPreset preset, const WlReaderOptions *opts, GError **error)
@@ -82,90 +27,7 @@ csv_text (const char *text, WlCsvPreset preset, const WlReaderOptions *opts, GEr
   return wl_csv_reader_new (in, "t.csv", preset, opts, error);
 }
 
-/* Reads every job; fails the test on an error. */
-static GArray *
-read_all (WlReader *r)
-{
-  GArray *jobs = g_array_new (FALSE, FALSE, sizeof (WlJob));
-  for (;;)
-    {
-      WlJob w;
-      gboolean eof = FALSE;
-      g_autoptr (GError) error = NULL;
-      gboolean ok = wl_reader_next (r, &w, &eof, &error);
-      g_assert_no_error (error);
-      g_assert_true (ok);
-      if (eof)
-        break;
-      g_array_append_val (jobs, w);
-    }
-  return jobs;
-}
-
-/* Reads until the reader fails; returns the error (the test fails if it never does). */
-static GError *
-read_error (WlReader *r)
-{
-  for (guint i = 0; i < 1000000; i++)
-    {
-      WlJob w;
-      gboolean eof = FALSE;
-      GError *error = NULL;
-      if (!wl_reader_next (r, &w, &eof, &error))
-        {
-          g_assert_nonnull (error);
-          return error;
-        }
-      g_assert_false (eof);
-    }
-  g_assert_not_reached ();
-  return NULL;
-}
-
 #define JOB(arr, i) (&g_array_index ((arr), WlJob, (i)))
-
-static void
-collect_warning (const char *message, gpointer data)
-{
-  g_ptr_array_add (data, g_strdup (message));
-}
-
-static void
-assert_error_has (const GError *error, GQuark domain, int code, const char *part)
-{
-  g_assert_error (error, domain, code);
-  if (strstr (error->message, part) == NULL)
-    g_error ("message \"%s\" lacks \"%s\"", error->message, part);
-}
-
-static void
-silent (const char *message, gpointer data)
-{
-  (void) message;
-  (void) data;
-}
-
-/* Every record read is kept or skipped for exactly one reason. */
-static void
-assert_counts_balance (const WlCounts *c)
-{
-  guint64 skipped = 0;
-  for (guint i = 0; i < WL_SKIP_N; i++)
-    skipped += c->skipped[i];
-  g_assert_cmpuint (c->read, ==, c->kept + skipped);
-}
-
-static char *
-shared_dir (const char *sub)
-{
-  const char *env = g_getenv ("SLUICE_SHARED");
-  g_autofree char *dir = env != NULL ? g_build_filename (env, "traces", sub, NULL)
-                                     : g_test_build_filename (G_TEST_DIST, "..", "..", "shared",
-                                                              "traces", sub, NULL);
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return NULL;
-  return g_steal_pointer (&dir);
-}
 
 static guint64
 total_gpus (GArray *jobs)
@@ -415,7 +277,7 @@ test_limit_rules (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = csv_text (text, WL_CSV_AUTO, &o, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   g_assert_cmpuint (jobs->len, ==, 3);
   g_assert_cmpint (JOB (jobs, 0)->spec.time_limit, ==, 150);
   g_assert_cmpint (JOB (jobs, 1)->spec.time_limit, ==, 600);
@@ -427,7 +289,7 @@ test_limit_rules (void)
   o.limit_rule = WL_LIMIT_RUNTIME;
   g_autoptr (WlReader) r2 = csv_text (text, WL_CSV_AUTO, &o, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs2 = read_all (r2);
+  g_autoptr (GArray) jobs2 = wl_test_read_all (r2);
   g_assert_cmpint (JOB (jobs2, 0)->spec.time_limit, ==, 50);
   g_assert_cmpuint (wl_reader_get_counts (r2)->adjusted[WL_ADJ_REQTIME_FROM_RUNTIME], ==, 1);
 }
@@ -537,7 +399,7 @@ test_itp_inline (void)
   g_autoptr (WlReader) r = csv_text (itp_text, WL_CSV_AUTO, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (wl_csv_reader_get_preset (r), ==, WL_CSV_ITP);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   check_itp_jobs (jobs);
   const WlCounts *c = wl_reader_get_counts (r);
   g_assert_cmpuint (c->read, ==, 4);
@@ -557,16 +419,16 @@ test_itp_inline (void)
   g_string_append (crlf, "\r\n\r\n");
   g_autoptr (WlReader) r2 = csv_text (crlf->str, WL_CSV_ITP, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs2 = read_all (r2);
+  g_autoptr (GArray) jobs2 = wl_test_read_all (r2);
   check_itp_jobs (jobs2);
 
   /* a few bytes per read: every boundary is crossed */
   for (gsize chunk = 1; chunk <= 7; chunk++)
     {
-      g_autoptr (GInputStream) in = trickle_new (crlf->str, chunk);
+      g_autoptr (GInputStream) in = wl_test_trickle_new (crlf->str, strlen (crlf->str), chunk);
       g_autoptr (WlReader) r3 = wl_csv_reader_new (in, "t.csv", WL_CSV_AUTO, NULL, &error);
       g_assert_no_error (error);
-      g_autoptr (GArray) jobs3 = read_all (r3);
+      g_autoptr (GArray) jobs3 = wl_test_read_all (r3);
       check_itp_jobs (jobs3);
     }
 
@@ -575,7 +437,7 @@ test_itp_inline (void)
   wl_reader_options_init (&o);
   o.gpus_per_node = 4;
   g_autoptr (WlReader) r4 = csv_text (itp_text, WL_CSV_AUTO, &o, &error);
-  g_autoptr (GArray) jobs4 = read_all (r4);
+  g_autoptr (GArray) jobs4 = wl_test_read_all (r4);
   g_assert_cmpuint (JOB (jobs4, 1)->spec.min_nodes, ==, 2);
   g_assert_cmpuint (JOB (jobs4, 1)->spec.gpus_per_node, ==, 4);
   g_assert_cmpuint (JOB (jobs4, 3)->spec.min_nodes, ==, 3);
@@ -598,7 +460,7 @@ test_column_map (void)
   g_autoptr (WlReader) r = csv_text (text, WL_CSV_GENERIC, &o, &error);
   g_assert_no_error (error);
   g_assert_cmpint (wl_csv_reader_get_preset (r), ==, WL_CSV_GENERIC);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   g_assert_cmpuint (jobs->len, ==, 4);
   const guint32 base = (guint32) 1 << 31;
   const WlJob *a = JOB (jobs, 0), *b = JOB (jobs, 1), *c = JOB (jobs, 2), *d = JOB (jobs, 3);
@@ -628,7 +490,7 @@ test_column_map (void)
   g_autoptr (WlReader) r2 = csv_text (itp_text, WL_CSV_AUTO, &o, &error);
   g_assert_no_error (error);
   g_assert_cmpint (wl_csv_reader_get_preset (r2), ==, WL_CSV_ITP);
-  g_autoptr (GArray) jobs2 = read_all (r2);
+  g_autoptr (GArray) jobs2 = wl_test_read_all (r2);
   g_assert_cmpuint (JOB (jobs2, 2)->spec.gpus_per_node, ==, 0);
   g_assert_cmpuint (JOB (jobs2, 2)->spec.tasks, ==, 16);
   g_assert_cmpuint (JOB (jobs2, 2)->spec.min_nodes, ==, 0);
@@ -637,7 +499,7 @@ test_column_map (void)
   const char *guess = "Job_ID,Submit_Time,Duration,GPU_Num,Status\n7,10,20,2,FAILED\n";
   g_autoptr (WlReader) r3 = csv_text (guess, WL_CSV_AUTO, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs3 = read_all (r3);
+  g_autoptr (GArray) jobs3 = wl_test_read_all (r3);
   g_assert_cmpuint (jobs3->len, ==, 1);
   g_assert_cmpuint (JOB (jobs3, 0)->spec.id, ==, 7);
   g_assert_cmpint (JOB (jobs3, 0)->runtime, ==, 20);
@@ -676,20 +538,22 @@ test_map_errors (void)
       g_autoptr (GError) error = NULL;
       WlReader *r = csv_text (text, WL_CSV_GENERIC, &o, &error);
       g_assert_null (r);
-      assert_error_has (error, WL_ERROR, cases[i].code, cases[i].part);
+      wl_test_assert_error_has (error, WL_ERROR, cases[i].code, cases[i].part);
     }
   g_autoptr (GError) error = NULL;
   g_assert_null (csv_text ("", WL_CSV_AUTO, NULL, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED, "t.csv: empty file: no header row");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED,
+                            "t.csv: empty file: no header row");
   g_clear_error (&error);
   g_assert_null (csv_text ("a,b\n1,2\n", WL_CSV_AUTO, NULL, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED, "no column gives the submit time");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
+                            "no column gives the submit time");
   g_clear_error (&error);
   WlReaderOptions o;
   wl_reader_options_init (&o);
   o.time_zone = "Mars/Olympus_Mons";
   g_assert_null (csv_text (itp_text, WL_CSV_AUTO, &o, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED,
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED,
                     "t.csv: unknown time zone \"Mars/Olympus_Mons\"");
 }
 
@@ -723,8 +587,8 @@ test_row_errors_strict (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (WlReader) r = csv_text (text, WL_CSV_AUTO, &o, &error);
       g_assert_no_error (error);
-      g_autoptr (GError) e = read_error (r);
-      assert_error_has (e, WL_ERROR, WL_ERROR_MALFORMED, bad_rows[i][1]);
+      g_autoptr (GError) e = wl_test_read_error (r);
+      wl_test_assert_error_has (e, WL_ERROR, WL_ERROR_MALFORMED, bad_rows[i][1]);
       g_assert_cmpuint (wl_reader_get_counts (r)->skipped[WL_SKIP_MALFORMED], ==, 1);
     }
 }
@@ -740,12 +604,12 @@ test_row_errors_lenient (void)
   WlReaderOptions o;
   wl_reader_options_init (&o);
   o.max_warnings = 3;
-  o.warn_func = collect_warning;
+  o.warn_func = wl_test_collect_warning;
   o.warn_data = msgs;
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = csv_text (text->str, WL_CSV_AUTO, &o, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   g_assert_cmpuint (jobs->len, ==, 1);
   g_assert_cmpuint (JOB (jobs, 0)->line, ==, G_N_ELEMENTS (bad_rows) + 2);
   const WlCounts *c = wl_reader_get_counts (r);
@@ -774,7 +638,7 @@ test_skip_rules (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = csv_text (text, WL_CSV_AUTO, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   g_assert_cmpuint (jobs->len, ==, 3);
   g_assert_cmpuint (JOB (jobs, 0)->spec.id, ==, 1);
   g_assert_cmpint (JOB (jobs, 0)->runtime, ==, 60);
@@ -790,14 +654,14 @@ test_skip_rules (void)
   g_assert_cmpuint (c->skipped[WL_SKIP_NO_RUNTIME], ==, 2);
   g_assert_cmpuint (c->skipped[WL_SKIP_NO_SIZE], ==, 1);
   g_assert_cmpuint (c->adjusted[WL_ADJ_UNFINISHED_KEPT], ==, 1);
-  assert_counts_balance (c);
+  wl_test_assert_counts_balance (c);
 
   /* keep_zero_runtime keeps the 0-second job, not the one without an end */
   WlReaderOptions o;
   wl_reader_options_init (&o);
   o.keep_zero_runtime = TRUE;
   g_autoptr (WlReader) r2 = csv_text (text, WL_CSV_AUTO, &o, &error);
-  g_autoptr (GArray) jobs2 = read_all (r2);
+  g_autoptr (GArray) jobs2 = wl_test_read_all (r2);
   g_assert_cmpuint (jobs2->len, ==, 4);
   const WlCounts *c2 = wl_reader_get_counts (r2);
   g_assert_cmpuint (c2->adjusted[WL_ADJ_RUNTIME_ZERO_KEPT], ==, 1);
@@ -815,7 +679,7 @@ test_sort_window (void)
   o.sort_window = 2;
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = csv_text (text, WL_CSV_AUTO, &o, &error);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   static const guint ids[] = { 2, 4, 5, 3, 1 };
   for (guint i = 0; i < 5; i++)
     {
@@ -827,7 +691,7 @@ test_sort_window (void)
   /* window 1: input order; earlier rows are raised to the last submit time */
   o.sort_window = 1;
   g_autoptr (WlReader) r1 = csv_text (text, WL_CSV_AUTO, &o, &error);
-  g_autoptr (GArray) jobs1 = read_all (r1);
+  g_autoptr (GArray) jobs1 = wl_test_read_all (r1);
   for (guint i = 0; i < 5; i++)
     {
       g_assert_cmpuint (JOB (jobs1, i)->spec.id, ==, i + 1);
@@ -840,7 +704,7 @@ test_sort_window (void)
   const char *late = "submit,runtime\n100,1\n90,1\n80,1\n10,1\n";
   o.sort_window = 2;
   g_autoptr (WlReader) r2 = csv_text (late, WL_CSV_AUTO, &o, &error);
-  g_autoptr (GArray) jobs2 = read_all (r2);
+  g_autoptr (GArray) jobs2 = wl_test_read_all (r2);
   static const guint ids2[] = { 3, 4, 2, 1 };
   static const SchedTime sub2[] = { 80, 80, 90, 100 };
   for (guint i = 0; i < 4; i++)
@@ -853,8 +717,8 @@ test_sort_window (void)
   /* strict: an error naming the line */
   o.strict = TRUE;
   g_autoptr (WlReader) r3 = csv_text (late, WL_CSV_AUTO, &o, &error);
-  g_autoptr (GError) e = read_error (r3);
-  assert_error_has (e, WL_ERROR, WL_ERROR_UNSUPPORTED,
+  g_autoptr (GError) e = wl_test_read_error (r3);
+  wl_test_assert_error_has (e, WL_ERROR, WL_ERROR_UNSUPPORTED,
                     "t.csv:5: submit time 10 is earlier than 80, that of a job already passed "
                     "on: the rows are sorted within a window of 2 rows only");
 }
@@ -871,18 +735,18 @@ test_quoting (void)
   wl_reader_options_init (&o);
   o.columns = "id=job id,submit=submit,runtime=runtime";
   g_autoptr (GPtrArray) msgs = g_ptr_array_new_with_free_func (g_free);
-  o.warn_func = collect_warning;
+  o.warn_func = wl_test_collect_warning;
   o.warn_data = msgs;
   for (gsize chunk = 0; chunk <= 5; chunk++)
     {
       g_autoptr (GError) error = NULL;
       g_autoptr (GInputStream) in = chunk == 0
           ? g_memory_input_stream_new_from_data (text, -1, NULL)
-          : trickle_new (text, chunk);
+          : wl_test_trickle_new (text, strlen (text), chunk);
       g_autoptr (WlReader) r = wl_csv_reader_new (in, "t.csv", WL_CSV_GENERIC, &o, &error);
       g_assert_no_error (error);
       g_ptr_array_set_size (msgs, 0);
-      g_autoptr (GArray) jobs = read_all (r);
+      g_autoptr (GArray) jobs = wl_test_read_all (r);
       g_assert_cmpuint (jobs->len, ==, 2);
       g_assert_cmpuint (JOB (jobs, 0)->line, ==, 2);
       g_assert_cmpuint (JOB (jobs, 1)->spec.id, ==, 3);
@@ -899,7 +763,7 @@ test_quoting (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (WlReader) r = csv_text (k == 0 ? tabs : semis, WL_CSV_AUTO, NULL, &error);
       g_assert_no_error (error);
-      g_autoptr (GArray) jobs = read_all (r);
+      g_autoptr (GArray) jobs = wl_test_read_all (r);
       g_assert_cmpuint (jobs->len, ==, 1);
       g_assert_cmpint (JOB (jobs, 0)->runtime, ==, 5);
       g_assert_cmpuint (JOB (jobs, 0)->spec.gpus_per_node, ==, 2);
@@ -912,8 +776,8 @@ test_quoting (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) rb = csv_text (big->str, WL_CSV_AUTO, NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GError) e = read_error (rb);
-  assert_error_has (e, WL_ERROR, WL_ERROR_MALFORMED, "t.csv:2: a field longer than");
+  g_autoptr (GError) e = wl_test_read_error (rb);
+  wl_test_assert_error_has (e, WL_ERROR, WL_ERROR_MALFORMED, "t.csv:2: a field longer than");
 }
 
 static void
@@ -934,7 +798,7 @@ test_helios_inline (void)
   g_autoptr (WlReader) r = csv_text (text, WL_CSV_AUTO, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (wl_csv_reader_get_preset (r), ==, WL_CSV_HELIOS);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   g_assert_cmpuint (jobs->len, ==, 4);
   const guint32 base = (guint32) 1 << 31;
   const WlJob *a = JOB (jobs, 0), *b = JOB (jobs, 1), *c = JOB (jobs, 2), *d = JOB (jobs, 3);
@@ -989,7 +853,7 @@ test_resolve (void)
   g_autoptr (WlReader) r = csv_text (text, WL_CSV_AUTO, &o, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (resolve_calls, ==, 0);        /* nothing before the first next() */
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   g_assert_cmpuint (jobs->len, ==, 4);
   g_assert_cmpint (JOB (jobs, 0)->spec.partition, ==, 0);
   g_assert_cmpuint (JOB (jobs, 0)->spec.gpu_type, ==, 5);
@@ -1027,7 +891,7 @@ test_open_formats (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (WlReader) r = wl_reader_open (path, cases[i].format, NULL, &error);
       g_assert_no_error (error);
-      g_autoptr (GArray) jobs = read_all (r);
+      g_autoptr (GArray) jobs = wl_test_read_all (r);
       g_assert_cmpuint (jobs->len, ==, strcmp (cases[i].name, "x.csv") == 0
                                                || cases[i].format != NULL ? 4 : 1);
       if (strcmp (want[i], "csv") == 0)
@@ -1038,12 +902,12 @@ test_open_formats (void)
   g_assert_true (g_file_set_contents (odd, "hello world\n", -1, NULL));
   g_autoptr (GError) error = NULL;
   g_assert_null (wl_reader_open (odd, NULL, NULL, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED, "cannot tell the trace format");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED, "cannot tell the trace format");
   g_clear_error (&error);
   g_assert_null (wl_reader_open (odd, "parquet", NULL, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
                     "unknown trace format \"parquet\" (expected one of: auto, swf, csv, itp, "
-                    "philly, alibaba, helios, sacct)");
+                    "philly, alibaba, helios, sacct, json)");
   g_clear_error (&error);
   g_autofree char *missing = g_build_filename (dir, "missing.csv", NULL);
   g_assert_null (wl_reader_open (missing, NULL, NULL, &error));
@@ -1079,7 +943,7 @@ test_scan_machine (void)
   g_assert_cmpuint (sched_cluster_n_nodes (cl), ==, 3);
   g_assert_cmpuint (sched_cluster_total_gpus (cl), ==, 24);
   g_assert_cmpuint (sched_cluster_total_cpus (cl), ==, 60);
-  g_autoptr (GArray) jobs = read_all (r);           /* the scan left the reader untouched */
+  g_autoptr (GArray) jobs = wl_test_read_all (r);           /* the scan left the reader untouched */
   g_assert_cmpuint (jobs->len, ==, 3);
 
   WlTraceInfo none = { 0 };
@@ -1113,15 +977,16 @@ test_machine_list_inline (void)
   const char *dup = "sn,gpu\na,1\na,2\n";
   g_assert_true (g_file_set_contents (path, dup, -1, NULL));
   g_assert_null (wl_machine_list_load (path, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED, "node \"a\" listed twice");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED, "node \"a\" listed twice");
   g_clear_error (&error);
   g_assert_true (g_file_set_contents (path, "sn,gpu\na,x\n", -1, NULL));
   g_assert_null (wl_machine_list_load (path, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED, "node 1: expected a number of GPUs");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED,
+                            "node 1: expected a number of GPUs");
   g_clear_error (&error);
   g_assert_true (g_file_set_contents (path, "name,colour\na,red\n", -1, NULL));
   g_assert_null (wl_machine_list_load (path, &error));
-  assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED, "needs a CPU or a GPU column");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED, "needs a CPU or a GPU column");
   g_unlink (path);
   g_rmdir (dir);
 }
@@ -1131,7 +996,7 @@ test_machine_list_inline (void)
 static void
 test_real_itp (void)
 {
-  g_autofree char *dir = shared_dir ("gpu");
+  g_autofree char *dir = wl_test_shared_dir ("gpu");
   if (dir == NULL)
     {
       g_test_skip ("shared traces not found (SLUICE_SHARED/traces/gpu)");
@@ -1156,13 +1021,13 @@ test_real_itp (void)
       g_autoptr (WlReader) r = wl_reader_open (path, NULL, NULL, &error);
       g_assert_no_error (error);
       g_assert_cmpint (wl_csv_reader_get_preset (r), ==, WL_CSV_ITP);
-      g_autoptr (GArray) jobs = read_all (r);
+      g_autoptr (GArray) jobs = wl_test_read_all (r);
       const WlCounts *c = wl_reader_get_counts (r);
       g_assert_cmpuint (jobs->len, ==, files[i].jobs);
       g_assert_cmpuint (c->read, ==, files[i].jobs);
       g_assert_cmpuint (c->kept, ==, files[i].jobs);
       g_assert_cmpuint (c->adjusted[WL_ADJ_REQTIME_SYNTHESIZED], ==, files[i].jobs);
-      assert_counts_balance (c);
+      wl_test_assert_counts_balance (c);
       g_assert_cmpuint (c->adjusted[WL_ADJ_SUBMIT_REORDERED], ==, 0);
       g_assert_cmpuint (c->adjusted[WL_ADJ_GPUS_ROUNDED_UP], ==, 0);
       g_assert_cmpuint (total_gpus (jobs), ==, files[i].gpus);
@@ -1179,7 +1044,7 @@ test_real_itp (void)
 static void
 test_real_philly (void)
 {
-  g_autofree char *dir = shared_dir ("gpu");
+  g_autofree char *dir = wl_test_shared_dir ("gpu");
   if (dir == NULL)
     {
       g_test_skip ("shared traces not found (SLUICE_SHARED/traces/gpu)");
@@ -1189,7 +1054,7 @@ test_real_philly (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = wl_reader_open (path, "philly", NULL, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   const WlCounts *c = wl_reader_get_counts (r);
   g_assert_cmpuint (c->read, ==, 82247);
   g_assert_cmpuint (c->kept, ==, 82247);
@@ -1213,20 +1078,21 @@ test_real_philly (void)
   o.sort_window = 65536;
   g_autoptr (WlReader) r2 = wl_reader_open (path, "philly", &o, &error);
   g_assert_no_error (error);
-  g_autoptr (GArray) jobs2 = read_all (r2);
+  g_autoptr (GArray) jobs2 = wl_test_read_all (r2);
   g_assert_cmpuint (jobs2->len, ==, 82247);
   g_assert_cmpuint (wl_reader_get_counts (r2)->adjusted[WL_ADJ_SUBMIT_REORDERED], ==, 2185);
   assert_sorted (jobs2);
   o.strict = TRUE;
   g_autoptr (WlReader) r3 = wl_reader_open (path, "philly", &o, &error);
-  g_autoptr (GError) e = read_error (r3);
-  assert_error_has (e, WL_ERROR, WL_ERROR_UNSUPPORTED, "sorted within a window of 65536 rows");
+  g_autoptr (GError) e = wl_test_read_error (r3);
+  wl_test_assert_error_has (e, WL_ERROR, WL_ERROR_UNSUPPORTED,
+                            "sorted within a window of 65536 rows");
 }
 
 static void
 test_real_alibaba (void)
 {
-  g_autofree char *dir = shared_dir ("gpu");
+  g_autofree char *dir = wl_test_shared_dir ("gpu");
   if (dir == NULL)
     {
       g_test_skip ("shared traces not found (SLUICE_SHARED/traces/gpu)");
@@ -1238,7 +1104,7 @@ test_real_alibaba (void)
   g_autoptr (WlReader) r = wl_reader_open (path, NULL, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpint (wl_csv_reader_get_preset (r), ==, WL_CSV_ALIBABA);
-  g_autoptr (GArray) jobs = read_all (r);
+  g_autoptr (GArray) jobs = wl_test_read_all (r);
   const WlCounts *c = wl_reader_get_counts (r);
   /* README.md, section 1: 8,152 pods, 897 Pending, 5,193 Running (with a deletion time) */
   g_assert_cmpuint (c->read, ==, 8152);
@@ -1246,7 +1112,7 @@ test_real_alibaba (void)
   g_assert_cmpuint (c->kept, ==, 7255);
   g_assert_cmpuint (jobs->len, ==, 7255);
   g_assert_cmpuint (c->adjusted[WL_ADJ_UNFINISHED_KEPT], ==, 5193);
-  assert_counts_balance (c);
+  wl_test_assert_counts_balance (c);
   g_assert_cmpuint (c->adjusted[WL_ADJ_GPU_FRACTION_ROUNDED], ==, 2573);
   g_assert_cmpuint (c->adjusted[WL_ADJ_CPU_FRACTION_ROUNDED], ==, 4983);
   g_assert_cmpuint (c->adjusted[WL_ADJ_SUBMIT_REORDERED], ==, 0);
@@ -1274,7 +1140,7 @@ test_real_alibaba (void)
 static void
 test_real_scan (void)
 {
-  g_autofree char *dir = shared_dir ("gpu");
+  g_autofree char *dir = wl_test_shared_dir ("gpu");
   if (dir == NULL)
     {
       g_test_skip ("shared traces not found (SLUICE_SHARED/traces/gpu)");
@@ -1298,7 +1164,7 @@ test_real_scan (void)
 static void
 test_sim_end_to_end (void)
 {
-  g_autofree char *dir = shared_dir ("gpu");
+  g_autofree char *dir = wl_test_shared_dir ("gpu");
   const char *bin = g_getenv ("SLUICE_BIN");
   if (dir == NULL || bin == NULL)
     {
@@ -1387,27 +1253,6 @@ test_speed (void)
 
 /* ---- robustness ------------------------------------------------------------------------- */
 
-static char *
-mutate (const char *text)
-{
-  static const char alphabet[] = ",\"\n\r0123456789abcZ:-. |\t";
-  GString *m = g_string_new (text);
-  guint n = (guint) g_test_rand_int_range (1, 6);
-  for (guint k = 0; k < n && m->len > 0; k++)
-    {
-      guint pos = (guint) g_test_rand_int_range (0, (gint32) m->len);
-      char c = g_test_rand_bit () ? alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)]
-                                  : (char) g_test_rand_int_range (0, 256);
-      switch (g_test_rand_int_range (0, 3))
-        {
-        case 0: m->str[pos] = c; break;
-        case 1: g_string_insert_c (m, pos, c); break;
-        default: g_string_erase (m, pos, 1); break;
-        }
-    }
-  return g_string_free (m, FALSE);
-}
-
 static void
 test_fuzz (void)
 {
@@ -1421,40 +1266,18 @@ test_fuzz (void)
                      "5,300,310,400,,CANCELLED,3,1,1.5,carol,0.25\n";
   for (guint iter = 0; iter < 2000; iter++)
     {
-      g_autofree char *text = mutate (base);
+      g_autofree char *text = wl_test_mutate (base, ",\"\n\r0123456789abcZ:-. |\t");
       for (int strict = 0; strict <= 1; strict++)
         {
           WlReaderOptions o;
           wl_reader_options_init (&o);
           o.strict = strict;
-          o.warn_func = silent;
+          o.warn_func = wl_test_silent;
           o.sort_window = 1 + iter % 3;
           g_autoptr (GError) error = NULL;
-          g_autoptr (GInputStream) in = trickle_new (text, 1 + iter % 17);
+          g_autoptr (GInputStream) in = wl_test_trickle_new (text, strlen (text), 1 + iter % 17);
           g_autoptr (WlReader) r = wl_csv_reader_new (in, "f.csv", WL_CSV_AUTO, &o, &error);
-          if (r == NULL)
-            {
-              g_assert_true (error != NULL && error->domain == WL_ERROR);
-              continue;
-            }
-          for (;;)
-            {
-              WlJob w;
-              gboolean eof = FALSE;
-              if (!wl_reader_next (r, &w, &eof, &error))
-                {
-                  g_assert_true (strict && error->domain == WL_ERROR);
-                  break;
-                }
-              if (eof)
-                {
-                  assert_counts_balance (wl_reader_get_counts (r));
-                  break;
-                }
-              g_assert_cmpuint (w.spec.tasks, >=, 1);
-              g_assert_cmpint (w.spec.time_limit, >=, 1);
-              g_assert_cmpint (w.runtime, >=, 0);
-            }
+          wl_test_check_mutated (r, error, strict);
         }
     }
 }

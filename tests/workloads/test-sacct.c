@@ -9,57 +9,11 @@
  * per read.  With the shared traces (SLUICE_SHARED/traces/sacct) the Kabre dump must parse
  * completely, with the exact counts worked out from its README.md. */
 #include "workloads/open.h"
+#include "wl-test-helpers.h"
 
 #include <string.h>
 
 /* ---- helpers --------------------------------------------------------------------------- */
-
-#define TEST_TYPE_TRICKLE_STREAM (trickle_stream_get_type ())
-G_DECLARE_FINAL_TYPE (TrickleStream, trickle_stream, TEST, TRICKLE_STREAM, GInputStream)
-
-struct _TrickleStream {
-  GInputStream parent;
-  GBytes      *data;
-  gsize        pos;
-  gsize        chunk;
-};
-
-G_DEFINE_TYPE (TrickleStream, trickle_stream, G_TYPE_INPUT_STREAM)
-
-static gssize
-trickle_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancellable,
-              GError **error)
-{
-  (void) cancellable;
-  (void) error;
-  TrickleStream *t = TEST_TRICKLE_STREAM (stream);
-  gsize size;
-  const char *data = g_bytes_get_data (t->data, &size);
-  gsize n = MIN (MIN (count, t->chunk), size - t->pos);
-  memcpy (buffer, data + t->pos, n);
-  t->pos += n;
-  return (gssize) n;
-}
-
-static void
-trickle_finalize (GObject *obj)
-{
-  g_bytes_unref (TEST_TRICKLE_STREAM (obj)->data);
-  G_OBJECT_CLASS (trickle_stream_parent_class)->finalize (obj);
-}
-
-static void
-trickle_stream_class_init (TrickleStreamClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = trickle_finalize;
-  G_INPUT_STREAM_CLASS (klass)->read_fn = trickle_read;
-}
-
-static void
-trickle_stream_init (TrickleStream *t)
-{
-  (void) t;
-}
 
 static WlReader *
 sacct_text (const char *text, const WlReaderOptions *opts, GError **error)
@@ -69,67 +23,18 @@ sacct_text (const char *text, const WlReaderOptions *opts, GError **error)
 }
 
 static GArray *
-read_all (WlReader *r)
-{
-  GArray *jobs = g_array_new (FALSE, FALSE, sizeof (WlJob));
-  for (;;)
-    {
-      WlJob w;
-      gboolean eof = FALSE;
-      g_autoptr (GError) error = NULL;
-      gboolean ok = wl_reader_next (r, &w, &eof, &error);
-      g_assert_no_error (error);
-      g_assert_true (ok);
-      if (eof)
-        break;
-      g_array_append_val (jobs, w);
-    }
-  return jobs;
-}
-
-static GArray *
 read_text (const char *text, const WlReaderOptions *opts, WlCounts *counts)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = sacct_text (text, opts, &error);
   g_assert_no_error (error);
-  GArray *jobs = read_all (r);
+  GArray *jobs = wl_test_read_all (r);
   if (counts != NULL)
     *counts = *wl_reader_get_counts (r);
   return jobs;
 }
 
-static GError *
-read_error (WlReader *r)
-{
-  for (guint i = 0; i < 100000; i++)
-    {
-      WlJob w;
-      gboolean eof = FALSE;
-      GError *error = NULL;
-      if (!wl_reader_next (r, &w, &eof, &error))
-        return error;
-      g_assert_false (eof);
-    }
-  g_assert_not_reached ();
-  return NULL;
-}
-
 #define JOB(arr, i) (&g_array_index ((arr), WlJob, (i)))
-
-static void
-assert_error_has (const GError *error, int code, const char *part)
-{
-  g_assert_error (error, WL_ERROR, code);
-  if (strstr (error->message, part) == NULL)
-    g_error ("message \"%s\" lacks \"%s\"", error->message, part);
-}
-
-static void
-collect_warning (const char *message, gpointer data)
-{
-  g_ptr_array_add (data, g_strdup (message));
-}
 
 static const guint32 base = (guint32) 1 << 31;
 
@@ -229,14 +134,11 @@ test_full (void)
     }
   for (gsize chunk = 1; chunk <= 6; chunk++)
     {
-      TrickleStream *t = g_object_new (TEST_TYPE_TRICKLE_STREAM, NULL);
-      t->data = g_bytes_new (crlf->str, crlf->len);
-      t->chunk = chunk;
-      g_autoptr (GInputStream) in = G_INPUT_STREAM (t);
+      g_autoptr (GInputStream) in = wl_test_trickle_new (crlf->str, crlf->len, chunk);
       g_autoptr (GError) error = NULL;
       g_autoptr (WlReader) r = wl_sacct_reader_new (in, "t.txt", NULL, &error);
       g_assert_no_error (error);
-      g_autoptr (GArray) jobs2 = read_all (r);
+      g_autoptr (GArray) jobs2 = wl_test_read_all (r);
       check_full_jobs (jobs2);
     }
 }
@@ -441,7 +343,8 @@ test_times (void)
   o.time_zone = "Nowhere/Special";
   g_autoptr (GError) error = NULL;
   g_assert_null (sacct_text (text, &o, &error));
-  assert_error_has (error, WL_ERROR_MALFORMED, "t.txt: unknown time zone \"Nowhere/Special\"");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED,
+                            "t.txt: unknown time zone \"Nowhere/Special\"");
 }
 
 static void
@@ -546,8 +449,8 @@ test_errors_strict (void)
       g_autoptr (GError) error = NULL;
       g_autoptr (WlReader) r = sacct_text (text, &o, &error);
       g_assert_no_error (error);
-      g_autoptr (GError) e = read_error (r);
-      assert_error_has (e, WL_ERROR_MALFORMED, err_rows[i][1]);
+      g_autoptr (GError) e = wl_test_read_error (r);
+      wl_test_assert_error_has (e, WL_ERROR, WL_ERROR_MALFORMED, err_rows[i][1]);
     }
 }
 
@@ -567,7 +470,7 @@ test_errors_lenient (void)
   g_autoptr (GPtrArray) msgs = g_ptr_array_new_with_free_func (g_free);
   WlReaderOptions o;
   wl_reader_options_init (&o);
-  o.warn_func = collect_warning;
+  o.warn_func = wl_test_collect_warning;
   o.warn_data = msgs;
   o.max_warnings = 100;
   WlCounts c;
@@ -590,11 +493,12 @@ test_errors_lenient (void)
     {
       g_autoptr (GError) error = NULL;
       g_assert_null (sacct_text (headers[i][0], NULL, &error));
-      assert_error_has (error, WL_ERROR_UNSUPPORTED, headers[i][1]);
+      wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED, headers[i][1]);
     }
   g_autoptr (GError) error = NULL;
   g_assert_null (sacct_text ("\n\n", NULL, &error));
-  assert_error_has (error, WL_ERROR_MALFORMED, "t.txt: empty file: no header line");
+  wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_MALFORMED,
+                            "t.txt: empty file: no header line");
 }
 
 static void
@@ -623,12 +527,10 @@ test_sorting (void)
 static void
 test_kabre (void)
 {
-  const char *env = g_getenv ("SLUICE_SHARED");
-  g_autofree char *path = env != NULL
-      ? g_build_filename (env, "traces", "sacct", "kabre-sacct-parsable2.txt.gz", NULL)
-      : g_test_build_filename (G_TEST_DIST, "..", "..", "shared", "traces", "sacct",
-                               "kabre-sacct-parsable2.txt.gz", NULL);
-  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+  g_autofree char *dir = wl_test_shared_dir ("sacct");
+  g_autofree char *path = dir != NULL
+      ? g_build_filename (dir, "kabre-sacct-parsable2.txt.gz", NULL) : NULL;
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     {
       g_test_skip ("shared traces not found (SLUICE_SHARED/traces/sacct)");
       return;
@@ -639,12 +541,12 @@ test_kabre (void)
       WlReaderOptions o;
       wl_reader_options_init (&o);
       o.strict = strict;
-      o.warn_func = collect_warning;
+      o.warn_func = wl_test_collect_warning;
       o.warn_data = msgs;
       g_autoptr (GError) error = NULL;
       g_autoptr (WlReader) r = wl_reader_open (path, NULL, &o, &error);   /* guessed */
       g_assert_no_error (error);
-      g_autoptr (GArray) jobs = read_all (r);
+      g_autoptr (GArray) jobs = wl_test_read_all (r);
       const WlCounts *c = wl_reader_get_counts (r);
       /* README.md: 30,376 rows, all well formed; no JobID, Start, End or Elapsed, so the run
        * time is CPUTimeRAW / ReqCPUS: 958 rows have CPUTimeRAW 0 (never ran), among them
@@ -692,69 +594,22 @@ test_kabre (void)
 /* ---- robustness ------------------------------------------------------------------------- */
 
 static void
-silent (const char *message, gpointer data)
-{
-  (void) message;
-  (void) data;
-}
-
-static void
 test_fuzz (void)
 {
   g_test_summary ("Mutated dumps never crash the reader; lenient reads never fail and keep "
                   "the counts balanced; strict reads fail only with WL_ERROR.");
-  static const char alphabet[] = "|.\n\r0123456789_[]+-:TNMGcn abc";
   for (guint iter = 0; iter < 2000; iter++)
     {
-      GString *m = g_string_new (full_dump);
-      guint n = (guint) g_test_rand_int_range (1, 6);
-      for (guint k = 0; k < n; k++)
-        {
-          guint pos = (guint) g_test_rand_int_range (0, (gint32) m->len);
-          char c = g_test_rand_bit () ? alphabet[g_test_rand_int_range (0, sizeof alphabet - 1)]
-                                      : (char) g_test_rand_int_range (0, 256);
-          switch (g_test_rand_int_range (0, 3))
-            {
-            case 0: m->str[pos] = c; break;
-            case 1: g_string_insert_c (m, pos, c); break;
-            default: g_string_erase (m, pos, 1); break;
-            }
-        }
-      g_autofree char *text = g_string_free (m, FALSE);
+      g_autofree char *text = wl_test_mutate (full_dump, "|.\n\r0123456789_[]+-:TNMGcn abc");
       for (int strict = 0; strict <= 1; strict++)
         {
           WlReaderOptions o;
           wl_reader_options_init (&o);
           o.strict = strict;
-          o.warn_func = silent;
+          o.warn_func = wl_test_silent;
           g_autoptr (GError) error = NULL;
           g_autoptr (WlReader) r = sacct_text (text, &o, &error);
-          if (r == NULL)
-            {
-              g_assert_true (error != NULL && error->domain == WL_ERROR);
-              continue;
-            }
-          for (;;)
-            {
-              WlJob w;
-              gboolean eof = FALSE;
-              if (!wl_reader_next (r, &w, &eof, &error))
-                {
-                  g_assert_true (strict && error->domain == WL_ERROR);
-                  break;
-                }
-              if (eof)
-                {
-                  const WlCounts *c = wl_reader_get_counts (r);
-                  guint64 skipped = 0;
-                  for (guint i = 0; i < WL_SKIP_N; i++)
-                    skipped += c->skipped[i];
-                  g_assert_cmpuint (c->read, ==, c->kept + skipped);
-                  break;
-                }
-              g_assert_cmpuint (w.spec.tasks, >=, 1);
-              g_assert_cmpint (w.spec.time_limit, >=, 1);
-            }
+          wl_test_check_mutated (r, error, strict);
         }
     }
 }

@@ -9,68 +9,12 @@
  * traces are present (SLUICE_SHARED, or G_TEST_SRCDIR/../../shared) every *.swf.gz there
  * is read and checked against the record counts in their README. */
 #include "workloads/swf.h"
+#include "wl-test-helpers.h"
 
 #include <glib/gstdio.h>
 #include <string.h>
 
 /* ---- helpers --------------------------------------------------------------------------- */
-
-/* An input stream that returns at most `chunk` bytes per read, to cross buffer edges. */
-#define TEST_TYPE_TRICKLE_STREAM (trickle_stream_get_type ())
-G_DECLARE_FINAL_TYPE (TrickleStream, trickle_stream, TEST, TRICKLE_STREAM, GInputStream)
-
-struct _TrickleStream {
-  GInputStream parent;
-  GBytes      *data;
-  gsize        pos;
-  gsize        chunk;
-};
-
-G_DEFINE_TYPE (TrickleStream, trickle_stream, G_TYPE_INPUT_STREAM)
-
-static gssize
-trickle_read (GInputStream *stream, void *buffer, gsize count, GCancellable *cancellable,
-              GError **error)
-{
-  (void) cancellable;
-  (void) error;
-  TrickleStream *t = TEST_TRICKLE_STREAM (stream);
-  gsize size;
-  const char *data = g_bytes_get_data (t->data, &size);
-  gsize n = MIN (MIN (count, t->chunk), size - t->pos);
-  memcpy (buffer, data + t->pos, n);
-  t->pos += n;
-  return (gssize) n;
-}
-
-static void
-trickle_finalize (GObject *obj)
-{
-  g_bytes_unref (TEST_TRICKLE_STREAM (obj)->data);
-  G_OBJECT_CLASS (trickle_stream_parent_class)->finalize (obj);
-}
-
-static void
-trickle_stream_class_init (TrickleStreamClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = trickle_finalize;
-  G_INPUT_STREAM_CLASS (klass)->read_fn = trickle_read;
-}
-
-static void
-trickle_stream_init (TrickleStream *t)
-{
-  (void) t;
-}
-
-static GInputStream *
-trickle_stream_new (const void *data, gsize len, gsize chunk)
-{
-  TrickleStream *t = g_object_new (TEST_TYPE_TRICKLE_STREAM, NULL);
-  t->data = g_bytes_new (data, len);
-  t->chunk = chunk;
-  return G_INPUT_STREAM (t);
-}
 
 /* Collected warnings. */
 typedef struct {
@@ -104,7 +48,7 @@ reader_from_data (const void *data, gsize len, gsize chunk, const WlSwfOptions *
       in = g_memory_input_stream_new_from_bytes (bytes);
     }
   else
-    in = trickle_stream_new (data, len, chunk);
+    in = wl_test_trickle_new (data, len, chunk);
   return wl_swf_reader_new (in, "trace.swf", opts, error);
 }
 
@@ -131,17 +75,6 @@ read_all (WlReader *r, GArray *jobs, GError **error)
     }
 }
 
-/* Every record read is kept or skipped for exactly one reason. */
-static void
-check_counts_consistent (const WlCounts *c)
-{
-  guint64 skipped = 0;
-  for (int i = 0; i < WL_SKIP_N; i++)
-    skipped += c->skipped[i];
-  g_assert_cmpuint (c->read, ==, c->kept + skipped);
-}
-
-/* A record with the fields the reader uses; the others are -1. */
 static char *
 rec (gint64 id, const char *submit, const char *runtime, const char *alloc, const char *req,
      const char *reqtime, const char *status, const char *user, const char *group)
@@ -166,7 +99,7 @@ read_text (const char *text, WlSwfOptions *opts, WlCounts *counts_out)
   GArray *jobs = g_array_new (FALSE, TRUE, sizeof (WlJob));
   g_assert_true (read_all (r, jobs, &error));
   g_assert_no_error (error);
-  check_counts_consistent (wl_reader_get_counts (r));
+  wl_test_assert_counts_balance (wl_reader_get_counts (r));
   if (counts_out != NULL)
     *counts_out = *wl_reader_get_counts (r);
   g_ptr_array_unref (log.messages);
@@ -693,35 +626,6 @@ test_blank_lines (void)
 /* ---- gzip and files -------------------------------------------------------------------- */
 
 static void
-write_gz (const char *path, const char *text, gsize len)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GFile) file = g_file_new_for_path (path);
-  g_autoptr (GFileOutputStream) fout
-      = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  g_autoptr (GZlibCompressor) comp = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 9);
-  g_autoptr (GOutputStream) out
-      = g_converter_output_stream_new (G_OUTPUT_STREAM (fout), G_CONVERTER (comp));
-  g_assert_true (g_output_stream_write_all (out, text, len, NULL, NULL, &error));
-  g_assert_true (g_output_stream_close (out, NULL, &error));
-  g_assert_no_error (error);
-}
-
-static void
-rm_rf (const char *dir)
-{
-  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
-  const char *name;
-  while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *p = g_build_filename (dir, name, NULL);
-      g_remove (p);
-    }
-  g_rmdir (dir);
-}
-
-static void
 test_gz (void)
 {
   g_autoptr (GError) error = NULL;
@@ -737,7 +641,7 @@ test_gz (void)
     g_string_append_printf (text,
                             "%6u %9u -1 %6u %3u -1 -1 %3u %6u -1 1 %3u 1 -1 -1 -1 -1 -1\n",
                             i, i * 3, 1 + i % 5000, 1 + i % 64, 1 + i % 64, 10000, i % 97);
-  write_gz (gz, text->str, text->len);
+  wl_test_write_gz (gz, text->str, text->len);
   g_assert_true (g_file_set_contents (plain, text->str, (gssize) text->len, &error));
 
   const char *paths[] = { gz, plain };
@@ -781,7 +685,7 @@ test_gz (void)
   g_assert_error (error, WL_ERROR, WL_ERROR_IO);
   g_clear_error (&error);
 
-  rm_rf (dir);
+  wl_test_rm_rf (dir);
 }
 
 /* ---- robustness ------------------------------------------------------------------------ */
@@ -811,7 +715,7 @@ read_garbage (const void *data, gsize len, gsize chunk, gboolean strict)
           n++;
         }
       const WlCounts *c = wl_reader_get_counts (r);
-      check_counts_consistent (c);
+      wl_test_assert_counts_balance (c);
       g_assert_cmpuint (c->kept, ==, n);
       g_assert_true (strict || error == NULL);
     }
@@ -1093,18 +997,6 @@ test_writer_roundtrip (void)
 
 /* ---- the shared traces ----------------------------------------------------------------- */
 
-static char *
-shared_traces_dir (void)
-{
-  const char *env = g_getenv ("SLUICE_SHARED");
-  g_autofree char *dir = env != NULL ? g_build_filename (env, "traces", NULL)
-                                     : g_test_build_filename (G_TEST_DIST, "..", "..", "shared",
-                                                              "traces", NULL);
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    return NULL;
-  return g_steal_pointer (&dir);
-}
-
 /* Parses "1,234" into *out. */
 static gboolean
 parse_count (const char *s, guint64 *out)
@@ -1199,7 +1091,7 @@ cmp_strptr (gconstpointer a, gconstpointer b)
 static void
 test_shared_traces (void)
 {
-  g_autofree char *dir = shared_traces_dir ();
+  g_autofree char *dir = wl_test_shared_dir (NULL);
   if (dir == NULL)
     {
       g_test_skip ("no shared traces: set SLUICE_SHARED to the folder holding traces/ "
@@ -1247,7 +1139,7 @@ test_shared_traces (void)
         }
       g_assert_no_error (error);
       const WlCounts *c = wl_reader_get_counts (r);
-      check_counts_consistent (c);
+      wl_test_assert_counts_balance (c);
       g_assert_cmpuint (c->skipped[WL_SKIP_MALFORMED], ==, 0);
       g_test_message ("%s: %" G_GUINT64_FORMAT " read, %" G_GUINT64_FORMAT " kept", f, c->read,
                       c->kept);

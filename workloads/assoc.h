@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/* workloads/assoc.h - account and user descriptions (the association tree of Slurm's
+ * fair-share) read into a SchedPriority (sched/priority.h).
+ *
+ * Two formats, told apart by the first line that is not blank (or a comment, in the
+ * simple format): a line with '|' is a sacctmgr header, anything else the simple format.
+ *
+ * sacctmgr.  The output of `sacctmgr show assoc -P` (or -p: a trailing '|'), e.g.
+ *     sacctmgr show assoc format=Cluster,Account,User,Partition,Share,ParentName -P
+ * A header names the fields, in any order and case; the ones read are Account and User
+ * (required), Share (or Fairshare), ParentName, Cluster and Partition; others are ignored.
+ * A row with an empty User is an account, whose parent is ParentName (empty: root);
+ * a row with a User is that user's association with the account.  Share is a number
+ * (0 .. 4294967294), "parent" (Fairshare=parent) or empty (1, Slurm's default).  Without a
+ * ParentName field the dump must come from the `tree` option, whose Account column is
+ * indented by depth: an account's parent is then the nearest account row above it with
+ * less indentation; an account row without indentation other than root is an error
+ * (WL_ERROR_UNSUPPORTED: the dump does not say where it hangs).  Rows of a Cluster other
+ * than opts->cluster are skipped; without opts->cluster a dump naming two clusters is
+ * refused (WL_ERROR_UNSUPPORTED).  Partition-specific associations of a user and account
+ * (Slurm keeps them apart) are merged: the first row of a user and account counts, later
+ * rows of the same pair with another Partition are skipped.
+ *
+ * Simple.  One association per line, '#' starts a comment, words separated by blanks,
+ * keys case-insensitive:
+ *     account NAME [parent=ACCOUNT] [shares=N|parent]    parent defaults to root
+ *     user NAME account=ACCOUNT [shares=N|parent]
+ * shares defaults to 1 (fairshare= and share= are accepted for shares=).  Trace users are
+ * numbers: name them by number ("user 17 account=physics").
+ *
+ * Both.  Lines may come in any order (an account may be used before the line defining
+ * it); "root" is the tree's root (an account "root" line is accepted and adds nothing).
+ * Accounts already in the SchedPriority may be used as parents, and an account given
+ * again must keep its parent.  The whole file is checked before anything is added, so a
+ * failed load changes nothing.  Errors are WL_ERROR_MALFORMED with "file:line: ..." for a
+ * line that does not parse, a duplicate, an unknown parent or account, a parent cycle;
+ * WL_ERROR_UNSUPPORTED as said above; WL_ERROR_IO when the file cannot be read.  CRLF, a
+ * UTF-8 BOM and a last line without newline are fine.  Costs: O(file) time and memory. */
+#pragma once
+#include "sched/priority.h"
+#include "workloads/trace.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  const char *cluster;   /* sacctmgr: keep only this cluster's rows; NULL: any one cluster */
+} WlAssocOptions;
+
+/* Reads `text` (len bytes, or NUL-terminated when len is -1), named `name` in messages,
+ * into `p`.  `opts` may be NULL.  Returns TRUE, or FALSE with `error` set and `p`
+ * unchanged. */
+gboolean wl_assoc_parse (const char *text, gssize len, const char *name,
+                         const WlAssocOptions *opts, SchedPriority *p, GError **error);
+
+/* As wl_assoc_parse for the file `path` (.gz is decompressed; at most 64 MiB). */
+gboolean wl_assoc_load (const char *path, const WlAssocOptions *opts, SchedPriority *p,
+                        GError **error);
+
+G_END_DECLS
