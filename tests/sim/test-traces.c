@@ -5,8 +5,9 @@
  * end = start + min (runtime, limit) is respected (runtime <= limit), and determinism (two
  * runs give the same records).  Skips with a message when ../shared is absent.
  *
- * The default run replays each trace under fcfs and easy and the smaller ones under
- * conservative too; with -m thorough (the 'slow' suite) conservative runs on all of them. */
+ * The default run replays each trace under fcfs and easy, and the smaller ones under
+ * conservative and slurm too and with the other knob settings (arrivals first, a pass per
+ * event); with -m thorough every trace gets every policy and both settings. */
 #include <glib.h>
 #include <string.h>
 
@@ -50,8 +51,8 @@ submit_order_cmp (gconstpointer pa, gconstpointer pb)
 }
 
 static char *
-replay (const char *path, const char *policy_name, GArray **recs_out, guint64 *kept,
-        guint64 *capacity)
+replay (const char *path, const char *policy_name, const SimOptions *opts, GArray **recs_out,
+        guint64 *kept, guint64 *capacity)
 {
   WlSwfOptions so;
   wl_swf_options_init (&so);
@@ -64,7 +65,7 @@ replay (const char *path, const char *policy_name, GArray **recs_out, guint64 *k
   g_autoptr (SchedCluster) cl = sched_cluster_new_uniform ((guint32) procs, 1, 0, 0);
   SchedPolicy pol;
   g_assert_true (sched_policy_lookup (policy_name, &pol));
-  g_autoptr (SimEngine) e = sim_engine_new (cl, &pol, NULL);
+  g_autoptr (SimEngine) e = sim_engine_new (cl, &pol, opts);
   Sink s = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)),
              g_checksum_new (G_CHECKSUM_SHA256) };
   g_assert_true (sim_engine_run (e, r, sink_record, &s, &error));
@@ -77,60 +78,78 @@ replay (const char *path, const char *policy_name, GArray **recs_out, guint64 *k
   return digest;
 }
 
+/* The invariants of one replay's records. */
+static void
+check_records (const char *base, const char *policy, const char *knobs, GArray *recs,
+               guint64 kept, guint64 cap)
+{
+  g_assert_cmpuint (recs->len, ==, kept);
+  g_autofree Ev *ev = g_new (Ev, 2 * recs->len);
+  for (guint i = 0; i < recs->len; i++)
+    {
+      const SchedJobRecord *r = &g_array_index (recs, SchedJobRecord, i);
+      g_assert_cmpint (r->state, !=, SCHED_JOB_PENDING);
+      g_assert_cmpint (r->start, >=, r->submit);
+      g_assert_cmpint (r->end, >=, r->start);
+      g_assert_cmpint (r->end - r->start, <=, r->time_limit);
+      if (r->state == SCHED_JOB_TIMEOUT)
+        g_assert_cmpint (r->end - r->start, ==, r->time_limit);
+      ev[2 * i] = (Ev) { r->start, (gint64) r->cpus };
+      ev[2 * i + 1] = (Ev) { r->end, -(gint64) r->cpus };
+    }
+  qsort (ev, 2 * recs->len, sizeof (Ev), ev_cmp);
+  gint64 busy = 0;
+  for (guint i = 0; i < 2 * recs->len; i++)
+    {
+      busy += ev[i].delta;
+      if (busy > (gint64) cap)
+        g_error ("%s %s (%s): %" G_GINT64_FORMAT " CPUs busy at t=%" G_GINT64_FORMAT " on %"
+                 G_GUINT64_FORMAT, base, policy, knobs, busy, ev[i].t, cap);
+    }
+  g_assert_cmpint (busy, ==, 0);
+  if (g_str_equal (policy, "fcfs"))
+    {
+      /* fcfs: starts follow queue order (submit, then trace order, which is job number
+       * order in SWF files) */
+      g_array_sort (recs, submit_order_cmp);
+      for (guint i = 1; i < recs->len; i++)
+        g_assert_cmpint (g_array_index (recs, SchedJobRecord, i).start, >=,
+                         g_array_index (recs, SchedJobRecord, i - 1).start);
+    }
+}
+
 static void
 check_trace (gconstpointer data)
 {
   const char *path = data;
   g_autofree char *base = g_path_get_basename (path);
-  const char *policies[] = { "fcfs", "easy", "conservative" };
+  const char *policies[] = { "fcfs", "easy", "conservative", "slurm" };
   gboolean big = strstr (base, "RICC") || strstr (base, "LCG") || strstr (base, "Atlas");
-  for (int p = 0; p < 3; p++)
+  for (int p = 0; p < 4; p++)
     {
-      if (p == 2 && big && !g_test_thorough ())
+      if (p >= 2 && big && !g_test_thorough ())
         {
-          g_test_message ("%s: conservative only with -m thorough (slow suite)", base);
+          g_test_message ("%s: %s only with -m thorough (slow suite)", base, policies[p]);
           continue;
         }
       GArray *recs = NULL, *recs2 = NULL;
       guint64 kept = 0, cap = 0, kept2 = 0, cap2 = 0;
-      g_autofree char *h1 = replay (path, policies[p], &recs, &kept, &cap);
-      g_assert_cmpuint (recs->len, ==, kept);
-      g_autofree Ev *ev = g_new (Ev, 2 * recs->len);
-      for (guint i = 0; i < recs->len; i++)
-        {
-          const SchedJobRecord *r = &g_array_index (recs, SchedJobRecord, i);
-          g_assert_cmpint (r->state, !=, SCHED_JOB_PENDING);
-          g_assert_cmpint (r->start, >=, r->submit);
-          g_assert_cmpint (r->end, >=, r->start);
-          g_assert_cmpint (r->end - r->start, <=, r->time_limit);
-          if (r->state == SCHED_JOB_TIMEOUT)
-            g_assert_cmpint (r->end - r->start, ==, r->time_limit);
-          ev[2 * i] = (Ev) { r->start, (gint64) r->cpus };
-          ev[2 * i + 1] = (Ev) { r->end, -(gint64) r->cpus };
-        }
-      qsort (ev, 2 * recs->len, sizeof (Ev), ev_cmp);
-      gint64 busy = 0;
-      for (guint i = 0; i < 2 * recs->len; i++)
-        {
-          busy += ev[i].delta;
-          if (busy > (gint64) cap)
-            g_error ("%s %s: %" G_GINT64_FORMAT " CPUs busy at t=%" G_GINT64_FORMAT " on %"
-                     G_GUINT64_FORMAT, base, policies[p], busy, ev[i].t, cap);
-        }
-      g_assert_cmpint (busy, ==, 0);
-      if (p == 0)
-        {
-          /* fcfs: starts follow queue order (submit, then trace order, which is job
-           * number order in SWF files) */
-          g_array_sort (recs, submit_order_cmp);
-          for (guint i = 1; i < recs->len; i++)
-            g_assert_cmpint (g_array_index (recs, SchedJobRecord, i).start, >=,
-                             g_array_index (recs, SchedJobRecord, i - 1).start);
-        }
-      g_autofree char *h2 = replay (path, policies[p], &recs2, &kept2, &cap2);
+      g_autofree char *h1 = replay (path, policies[p], NULL, &recs, &kept, &cap);
+      check_records (base, policies[p], "defaults", recs, kept, cap);
+      g_autofree char *h2 = replay (path, policies[p], NULL, &recs2, &kept2, &cap2);
       g_assert_cmpstr (h1, ==, h2);
       g_array_free (recs, TRUE);
       g_array_free (recs2, TRUE);
+      if (big && !g_test_thorough ())
+        continue;
+      /* the other knob settings published simulators use */
+      SimOptions o;
+      sim_options_init (&o);
+      o.tie_order = SIM_TIE_ARRIVALS_FIRST;
+      o.pass_mode = SIM_PASS_PER_EVENT;
+      g_autofree char *h3 = replay (path, policies[p], &o, &recs, &kept, &cap);
+      check_records (base, policies[p], "arrivals-first, per-event", recs, kept, cap);
+      g_array_free (recs, TRUE);
     }
 }
 
