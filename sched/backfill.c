@@ -3,8 +3,9 @@
  * a reservation depth.
  *
  * Algorithm (generic engine).  Build the availability profile from the running jobs (each
- * holds its resources until start + time limit).  Walk the pending queue in order.  For each
- * job find the earliest time it fits for its whole time limit.  If that is now, start it and
+ * holds its resources until start + its plan: the estimate, or else the time limit).  Walk
+ * the pending queue in the policy's order.  For each job find the earliest time it fits for
+ * its whole plan.  If that is now, start it and
  * hold its resources in the profile.  Otherwise, while fewer than `depth` jobs hold a
  * reservation, reserve it at that time in the profile; with depth 0 (fcfs) stop at the first
  * job that cannot start.  Jobs behind the reservations may start now only where they delay
@@ -13,8 +14,8 @@
  *   depth 1        EASY (Lifka 1995; Mu'alem & Feitelson, IEEE TPDS 12(6) 2001): only the
  *                  first blocked job is protected;
  *   depth infinite conservative (same paper): every queued job holds a reservation, and the
- *                  schedule is rebuilt in queue order at every pass, which compresses it
- *                  when jobs end before their limits.
+ *                  schedule is rebuilt in queue order when a job ends before its plan,
+ *                  which compresses it (kept as it is otherwise: conservative_counting).
  * Worked example, 10 CPUs, now = 0: A (8 CPUs) runs until 100.  Queue: B (4 CPUs, 50 s),
  * C (2 CPUs, 50 s), D (2 CPUs, 200 s).  B cannot start (2 free): fcfs stops there.  EASY
  * reserves B at 100 (free at 100: 10, B leaves 6), starts C (2 <= 2 free now, ends at 50 <=
@@ -28,7 +29,11 @@
  * the heap (O(k log k) for the k needed) until the head fits; the head's shadow time is that
  * release time and `extra` what is left beside it then; a later job starts now if it fits
  * now and either ends by the shadow time or fits in `extra` (which it then consumes).  This
- * is exactly what the profile gives at depth 1, and the oracle tests check both agree. */
+ * is exactly what the profile gives at depth 1, and the oracle tests check both agree.  The
+ * queue is cut into blocks that keep their least CPUs and plan, so the scan hops over blocks
+ * where nothing can start, and a pass after arrivals only examines the new jobs.
+ * Conservative keeps its schedule between passes (conservative_counting).  The fast paths
+ * serve submit order while no running job has outlived its estimate. */
 #include "sched/core-private.h"
 #include "sched/heap.h"
 
