@@ -3,14 +3,15 @@
  *
  * The input is a slurm.conf, parsed with wl_slurmconf_parse as if it were
  * <tmp>/slurm.conf, where <tmp> is a fresh folder holding nodes.conf and loop.conf (which
- * includes itself), so that "Include nodes.conf" and Include loops are reached.  Inputs that name "include" and hold
- * a '/' are rejected (returned -1, kept out of the corpus): an Include of an absolute path
- * would read the machine's own files (/dev/zero never ends).  So are inputs whose hostlists
- * add up to more than MAX_HOSTS hosts: each NodeName expression may give 1,000,000 nodes
- * and a conf any number of them (docs/threat-model.md, "Known limits"), which costs
- * about 1 KB and 10 us per node here; that is a size, not a bug.  Then every query of
- * the header is run on the result, and wl_slurmconf_build_cluster, checking the cross
- * references: partitions list defined nodes, names find their own entries. */
+ * includes itself), so that "Include nodes.conf" and Include loops are reached.  Inputs
+ * that name "include" and hold a '/' are rejected (returned -1, kept out of the corpus):
+ * an Include of an absolute path would read the machine's own files (/dev/zero never
+ * ends).  So are inputs whose hostlists may add up to more than MAX_HOSTS hosts: each
+ * NodeName expression may give 1,000,000 nodes and a conf any number of them
+ * (docs/threat-model.md, "Known limits"), at about 1 KB and 10 us per node here; that is
+ * a size, not a bug.  Then every query of the header is run on the result, and
+ * wl_slurmconf_build_cluster, checking the cross references: partitions list defined
+ * nodes, names find their own entries. */
 #include <glib/gstdio.h>
 #include <string.h>
 #include "fuzz/fuzz-common.h"
@@ -62,10 +63,11 @@ names_outside_files (const char *text, gsize len)
   return include && memchr (text, '/', len) != NULL;
 }
 
-/* TRUE if the words of `text` (whole and after their first '=', with line continuations
- * joined and quotes dropped) name more than MAX_HOSTS hosts in all, as hostlists. */
-static gboolean
-names_many_hosts (const char *text, gsize len)
+/* The hosts the words of `text` name as hostlists, whole and after their first '=', with
+ * line continuations joined, quotes dropped and, if `comments`, each '#' not written
+ * "\#" ending its line as in slurm.conf. */
+static guint64
+count_hosts (const char *text, gsize len, gboolean comments)
 {
   g_autoptr (GString) joined = g_string_sized_new (len);
   for (gsize i = 0; i < len; i++)
@@ -75,8 +77,11 @@ names_many_hosts (const char *text, gsize len)
              && (text[j] == ' ' || text[j] == '\t' || text[j] == '\r'))
         j++;
       if (text[i] == '\\' && j < len && text[j] == '\n')
-        i = j;             /* a continuation: joined without a blank */
-      else if (text[i] != '"')   /* quotes only hold blanks: drop them */
+        i = j;                       /* a continuation: joined without a blank */
+      else if (comments && text[i] == '#' && (i == 0 || text[i - 1] != '\\'))
+        while (i + 1 < len && text[i + 1] != '\n')
+          i++;
+      else if (text[i] != '"')       /* quotes only hold blanks: drop them */
         g_string_append_c (joined, text[i] == '\0' ? ' ' : text[i]);
     }
   g_auto (GStrv) words = g_strsplit_set (joined->str, " \t\r\n", -1);
@@ -90,7 +95,14 @@ names_many_hosts (const char *text, gsize len)
       if (value != NULL && wl_hostlist_count (value + 1, &n, NULL))
         total += n;
     }
-  return total > MAX_HOSTS;
+  return total;
+}
+
+/* TRUE if `text` may name more than MAX_HOSTS hosts in all (an over-estimate). */
+static gboolean
+names_many_hosts (const char *text, gsize len)
+{
+  return count_hosts (text, len, FALSE) > MAX_HOSTS || count_hosts (text, len, TRUE) > MAX_HOSTS;
 }
 
 static void

@@ -3,10 +3,10 @@
 # Usage: fuzz/run.sh [SECONDS [HARNESS...]]    (default: 30 s each, every harness)
 #
 # Sets up build-fuzz/ with clang (CC=clang, -Dfuzz=true; `./setup.sh --fuzz` installs clang
-# and libFuzzer when they are missing), builds the harnesses, replays the saved crashes of
-# fuzz/regressions/ (<harness>-<anything>), then fuzzes each harness for SECONDS.  The
-# corpus grows in build-fuzz/corpus/<harness>/ across runs; it starts from
-# fuzz/corpus/<harness>/ (committed), the matching files of tests/data/, and, when
+# and libFuzzer when they are missing), builds the harnesses, replays the inputs saved in
+# fuzz/regressions/ (<harness>-<anything>: each must pass now), then fuzzes each harness
+# for SECONDS.  The corpus grows in build-fuzz/corpus/<harness>/ across runs; it starts
+# from fuzz/corpus/<harness>/ (committed), the matching files of tests/data/, and, when
 # ../shared/traces is there (SLUICE_SHARED overrides ../shared), the first lines of each
 # real trace, copied under build-fuzz/seeds/ at run time (never into the repository).
 # A crash, leak, UB report, timeout (10 s per input) or out-of-memory (2 GB) is saved as
@@ -25,10 +25,7 @@ B=build-fuzz
 # GLib < 2.76 carves small blocks out of its own slabs, hidden from ASan: use malloc.
 export G_SLICE=always-malloc
 
-if ! command -v clang >/dev/null 2>&1 \
-   || ! ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-x86_64.a >/dev/null 2>&1; then
-    ./setup.sh --fuzz
-fi
+./setup.sh --fuzz     # cheap when clang and libFuzzer are there already
 if [ ! -f "$B/build.ninja" ]; then
     CC=clang meson setup "$B" -Dfuzz=true >/dev/null
 fi
