@@ -20,7 +20,7 @@ cmd_demo (int argc, char **argv)
     { "jobs", 'j', 0, G_OPTION_ARG_INT64, &jobs, "Jobs to generate (default 20000)", "N" },
     { "nodes", 'N', 0, G_OPTION_ARG_INT, &nodes, "Machine size in processors (default 256)", "P" },
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
-    { NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- compare fcfs, easy and conservative on a generated workload");
   g_option_context_add_main_entries (ctx, entries, NULL);

@@ -61,7 +61,7 @@ cmd_gen (int argc, char **argv)
     { "seed", 's', 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "load-scale", 0, 0, G_OPTION_ARG_DOUBLE, &load, "Divide interarrival times by this (default 1)", "F" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write here (default: standard output)", "FILE" },
-    { NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- generate a synthetic workload as SWF");
   g_option_context_add_main_entries (ctx, entries, NULL);

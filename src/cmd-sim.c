@@ -68,7 +68,7 @@ cmd_sim (int argc, char **argv)
     { "keep-zero-runtime", 0, 0, G_OPTION_ARG_NONE, &keep_zero, "Keep jobs with run time -1 or 0 as 0-second jobs", NULL },
     { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &tau, "Bounded-slowdown threshold in seconds (default 10)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not print the summary table", NULL },
-    { NULL },
+    { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- replay a workload trace");
   g_option_context_add_main_entries (ctx, entries, NULL);

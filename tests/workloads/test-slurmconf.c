@@ -716,6 +716,7 @@ test_warnings_to_stderr (void)
       g_autoptr (WlSlurmConf) c = wl_slurmconf_parse ("Foo=1\nFoo=2\n", -1, "w.conf", NULL,
                                                       &error);
       g_assert_no_error (error);
+      g_assert_nonnull (c);
       return;
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
