@@ -272,7 +272,6 @@ conservative_counting (SchedCore *core, SchedTime now, GArray *started)
 {
   SchedJob *from = NULL;
   gboolean reuse = core->cons_valid && core->cons_profile != NULL && none_overdue (core, now);
-  guint first_started = started->len;
   if (reuse)
     {
       sched__profile_advance (core->cons_profile, now);
@@ -341,7 +340,6 @@ conservative_counting (SchedCore *core, SchedTime now, GArray *started)
   sched__profile_end_pass (core->cons_profile, 0);
   sched__core_defer_push (core, FALSE);
   sched__core_flush_deferred (core);
-  (void) first_started;
   g_assert_cmpint (sched__profile_free_now (core->cons_profile), ==, (gint64) core->free_cpus);
   core->cons_valid = none_overdue (core, now);
   core->easy_valid = FALSE;

@@ -161,6 +161,10 @@ typedef struct {
   guint64 mem;
 } SchedAvail;
 
+/* Fills `avail` (n_nodes entries) with what each node has free now; down and drained
+ * nodes get nothing.  Returns the GPUs free in all. */
+guint64 sched__avail_now (const SchedCore *core, SchedAvail *avail);
+
 /* Chooses nodes for `spec` in partition `part` given per-node availability `avail`
  * (n_nodes entries; nodes that are down or drained must have been zeroed by the caller).
  * Best fit: among eligible nodes, lower weight first, then fewer free CPUs, then index.

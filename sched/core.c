@@ -858,16 +858,29 @@ sched__try_start_now (SchedCore *core, SchedJob *j, SchedTime now, GArray *start
       sched__core_start (core, j, now, NULL, started);
       return TRUE;
     }
-  g_autofree SchedAvail *avail = g_new0 (SchedAvail, core->n_nodes);
-  for (guint32 n = 0; n < core->n_nodes; n++)
-    {
-      const SchedNodeState *ns = &core->nodes[n];
-      if (node_usable (ns))
-        avail[n] = (SchedAvail) { ns->free_cpus, ns->free_gpus, ns->free_mem };
-    }
+  g_autofree SchedAvail *avail = g_new (SchedAvail, core->n_nodes);
+  sched__avail_now (core, avail);
   SchedAlloc a = { 0 };
   if (!sched__select_nodes (core, &j->spec, j->part, avail, &a))
     return FALSE;
   sched__core_start (core, j, now, &a, started);
   return TRUE;
+}
+
+guint64
+sched__avail_now (const SchedCore *core, SchedAvail *avail)
+{
+  guint64 gpus = 0;
+  for (guint32 n = 0; n < core->n_nodes; n++)
+    {
+      const SchedNodeState *ns = &core->nodes[n];
+      if (node_usable (ns))
+        {
+          avail[n] = (SchedAvail) { ns->free_cpus, ns->free_gpus, ns->free_mem };
+          gpus += ns->free_gpus;
+        }
+      else
+        avail[n] = (SchedAvail) { 0, 0, 0 };
+    }
+  return gpus;
 }

@@ -502,12 +502,10 @@ advance_to (SchedPriority *p, SchedTime now, SchedTime *reset)
   return TRUE;
 }
 
-void
-sched_priority_job_start (SchedPriority *p, SchedTime now, SchedAssocId assoc, double cpus)
+/* Changes the CPU rate charged to `assoc` and its ancestors by `delta` from `now` on. */
+static void
+add_rate (SchedPriority *p, SchedTime now, SchedAssocId assoc, double delta)
 {
-  g_return_if_fail (p != NULL);
-  g_return_if_fail (assoc < p->nodes->len);
-  g_return_if_fail (cpus >= 0 && isfinite (cpus));
   SchedTime reset;
   if (!advance_to (p, now, &reset))
     return;
@@ -515,8 +513,19 @@ sched_priority_job_start (SchedPriority *p, SchedTime now, SchedAssocId assoc, d
     {
       Node *n = node_at (p, id);
       sync_node (&p->params, n, now, reset);
-      n->rate += cpus;
+      n->rate += delta;
+      if (n->rate < 0)          /* rounding of fractional billing units */
+        n->rate = 0;
     }
+}
+
+void
+sched_priority_job_start (SchedPriority *p, SchedTime now, SchedAssocId assoc, double cpus)
+{
+  g_return_if_fail (p != NULL);
+  g_return_if_fail (assoc < p->nodes->len);
+  g_return_if_fail (cpus >= 0 && isfinite (cpus));
+  add_rate (p, now, assoc, cpus);
 }
 
 void
@@ -526,17 +535,7 @@ sched_priority_job_end (SchedPriority *p, SchedTime now, SchedAssocId assoc, dou
   g_return_if_fail (assoc < p->nodes->len);
   g_return_if_fail (cpus >= 0 && isfinite (cpus));
   g_return_if_fail (node_at (p, assoc)->rate >= cpus * (1 - 1e-12));
-  SchedTime reset;
-  if (!advance_to (p, now, &reset))
-    return;
-  for (SchedAssocId id = assoc; id != SCHED_ASSOC_NONE; id = node_at (p, id)->parent)
-    {
-      Node *n = node_at (p, id);
-      sync_node (&p->params, n, now, reset);
-      n->rate -= cpus;
-      if (n->rate < 0)          /* rounding of fractional billing units */
-        n->rate = 0;
-    }
+  add_rate (p, now, assoc, -cpus);
 }
 
 void

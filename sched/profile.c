@@ -135,16 +135,8 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
   Step s0 = { .time = now, .free = (gint64) core->free_cpus };
   if (!counting)
     {
-      s0.avail = g_new0 (SchedAvail, core->n_nodes);
-      for (guint32 n = 0; n < core->n_nodes; n++)
-        {
-          const SchedNodeState *ns = &core->nodes[n];
-          if (!ns->down && !ns->drain)
-            {
-              s0.avail[n] = (SchedAvail) { ns->free_cpus, ns->free_gpus, ns->free_mem };
-              s0.gfree += ns->free_gpus;
-            }
-        }
+      s0.avail = g_new (SchedAvail, core->n_nodes);
+      s0.gfree = (gint64) sched__avail_now (core, s0.avail);
       p->tmp = g_new0 (SchedAvail, core->n_nodes);
     }
   g_array_append_val (p->steps, s0);
