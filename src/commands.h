@@ -5,4 +5,5 @@
 
 int cmd_sim (int argc, char **argv);
 int cmd_gen (int argc, char **argv);
+int cmd_convert (int argc, char **argv);
 int cmd_demo (int argc, char **argv);

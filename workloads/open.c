@@ -7,6 +7,7 @@
  * pass (a few hundred milliseconds for the GPU traces in use) and O(1) memory beyond the
  * reader's own.  Node lists are small CSV files parsed with libcsv into a SchedCluster. */
 #include "workloads/open.h"
+#include "workloads/batsim.h"
 
 #include <csv.h>
 #include <math.h>
@@ -15,7 +16,7 @@
 #define PEEK_SIZE (64 * 1024)
 
 static const char *const format_names[] = {
-  "auto", "swf", "csv", "itp", "philly", "alibaba", "helios", "sacct", "json", NULL,
+  "auto", "swf", "csv", "itp", "philly", "alibaba", "helios", "sacct", "json", "batsim", NULL,
 };
 
 const char *const *
@@ -31,6 +32,27 @@ has_suffix_nocase (const char *s, const char *suffix)
 {
   gsize n = strlen (s), k = strlen (suffix);
   return n >= k && g_ascii_strcasecmp (s + n - k, suffix) == 0;
+}
+
+/* TRUE when the first PEEK_SIZE bytes of `path` look like a Batsim workload (batsim.h). */
+static gboolean
+head_is_batsim (const char *path, GError **error)
+{
+  g_autoptr (GInputStream) in = wl_open_input (path, error);
+  if (in == NULL)
+    return FALSE;
+  g_autofree char *buf = g_malloc (PEEK_SIZE);
+  gsize len = 0;
+  while (len < PEEK_SIZE)
+    {
+      gssize n = wl__read_input (in, path, buf + len, PEEK_SIZE - len, error);
+      if (n < 0)
+        return FALSE;
+      if (n == 0)
+        break;
+      len += (gsize) n;
+    }
+  return wl_batsim_looks_like (buf, len);
 }
 
 /* Reads the first line of `path` (at most PEEK_SIZE bytes). */
@@ -66,16 +88,20 @@ guess_format (const char *path, GError **error)
 {
   if (has_suffix_nocase (path, ".swf") || has_suffix_nocase (path, ".swf.gz"))
     return "swf";
-  if (wl_json_name_looks_like (path))
-    return "json";
   g_autofree char *line = first_line (path, error);
   if (line == NULL)
     return NULL;
   const char *l = line;
   if (g_str_has_prefix (l, "\xef\xbb\xbf"))
     l += 3;
-  if (*l == '{' || *l == '[')
-    return "json";
+  if (wl_json_name_looks_like (path) || *l == '{' || *l == '[')
+    {
+      if (*l == '{' && head_is_batsim (path, error))
+        return "batsim";
+      if (error != NULL && *error != NULL)
+        return NULL;
+      return "json";
+    }
   if (wl_sacct_header_looks_like (l, strlen (l)))
     return "sacct";
   if (strchr (l, ',') != NULL || has_suffix_nocase (path, ".csv")
@@ -85,7 +111,7 @@ guess_format (const char *path, GError **error)
     return "swf";
   g_set_error (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
                "%s: cannot tell the trace format from its name or first line; give the "
-               "format (swf, csv, itp, philly, alibaba, helios, sacct, json)", path);
+               "format (swf, csv, itp, philly, alibaba, helios, sacct, json, batsim)", path);
   return NULL;
 }
 
@@ -112,6 +138,8 @@ open_format (const char *path, const char *format, const WlReaderOptions *opts,
     return wl_sacct_reader_open (path, opts, error);
   if (g_ascii_strcasecmp (format, "json") == 0)
     return wl_json_reader_open (path, opts, error);
+  if (g_ascii_strcasecmp (format, "batsim") == 0)
+    return wl_batsim_reader_open (path, opts, error);
   if (g_ascii_strcasecmp (format, "csv") == 0)
     return wl_csv_reader_open (path, opts->columns != NULL ? WL_CSV_GENERIC : WL_CSV_AUTO,
                                opts, error);

@@ -7,7 +7,9 @@
  * another sacct field) is sacct, a line with a ',' (or a name ending in .csv / .csv.gz) is
  * CSV with the preset its columns match (csvtrace.h), a ';' or a digit first is SWF.
  * Format names: "auto" (or NULL), "swf", "csv" (generic, or --columns), "itp", "philly",
- * "alibaba", "helios" (CSV presets), "sacct" and "json" (jsontrace.h).
+ * "alibaba", "helios" (CSV presets), "sacct", "json" (jsontrace.h) and "batsim" (batsim.h).
+ * A JSON file (by name or first byte) that starts with '{' and whose first 64 KiB name a
+ * "subtime" key and "res" or "profiles" is a Batsim workload.
  *
  * The machine.  SWF traces say their size in the header (MaxProcs).  GPU CSV traces and
  * sacct dumps do not, so with opts->scan the trace is read once ahead (same rules, warnings

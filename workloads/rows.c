@@ -574,6 +574,7 @@ wl_limit_synthesize (WlLimitRule rule, double factor, SchedTime runtime)
 {
   static const SchedTime ladder[] = { 3600, 7200, 4 * 3600, 8 * 3600, 12 * 3600, 86400,
                                       2 * 86400, 3 * 86400, 7 * 86400 };
+  static const SchedTime short_limits[] = { 300, 600, 900, 1800 };
   switch (rule)
     {
     case WL_LIMIT_RUNTIME:
@@ -585,6 +586,11 @@ wl_limit_synthesize (WlLimitRule rule, double factor, SchedTime runtime)
           return MAX_TIME;
         return MAX ((SchedTime) x, 1);
       }
+    case WL_LIMIT_ROUND_UP:
+      for (gsize i = 0; i < G_N_ELEMENTS (short_limits); i++)
+        if (runtime <= short_limits[i])
+          return short_limits[i];
+      G_GNUC_FALLTHROUGH;
     case WL_LIMIT_LADDER:
     default:
       for (gsize i = 0; i < G_N_ELEMENTS (ladder); i++)

@@ -23,6 +23,9 @@ typedef enum {
   WL_LIMIT_RUNTIME,     /* the run time itself, at least 1 s (reqtime_from_runtime) */
   WL_LIMIT_FACTOR,      /* the run time times limit_factor, rounded up, at least 1 s
                          * (reqtime_synthesized) */
+  WL_LIMIT_ROUND_UP,    /* the run time rounded up to the next common limit value: 5, 10,
+                         * 15, 30 min, then the ladder's 1h ... 7d and whole days
+                         * (reqtime_synthesized; `--synth-limit round-up`) */
 } WlLimitRule;
 
 /* What a name in a trace refers to, for WlResolveFunc. */

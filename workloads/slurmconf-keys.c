@@ -29,7 +29,9 @@ const WlKeyInfo wl__slurmconf_global_keys[] = {
   { "AllowSpecResourcesUsage", WL_KEY_BOOL },
   { "AuthAltParameters", WL_KEY_ANY },
   { "AuthAltTypes", WL_KEY_ANY },
+  { "AuthAdmins", WL_KEY_ANY },      /* sluice: users who act on every job */
   { "AuthInfo", WL_KEY_ANY },
+  { "AuthKey", WL_KEY_ANY },         /* sluice: the cluster key file */
   { "AuthType", WL_KEY_ANY },
   { "BackupAddr", WL_KEY_ANY },
   { "BackupController", WL_KEY_ANY },

@@ -26,6 +26,9 @@ static const char *const skip_names[WL_SKIP_N] = {
   [WL_SKIP_NOT_STARTED] = "not_started",
   [WL_SKIP_UNFINISHED] = "unfinished",
   [WL_SKIP_ORPHAN_STEP] = "orphan_step",
+  [WL_SKIP_UNSUPPORTED] = "unsupported",
+  [WL_SKIP_FILTERED] = "filtered",
+  [WL_SKIP_OUTSIDE_WINDOW] = "outside_window",
 };
 
 static const char *const adjust_names[WL_ADJ_N] = {
@@ -41,6 +44,9 @@ static const char *const adjust_names[WL_ADJ_N] = {
   [WL_ADJ_CPU_FRACTION_ROUNDED] = "cpu_fraction_rounded",
   [WL_ADJ_RUNTIME_FROM_CPUTIME] = "runtime_from_cputime",
   [WL_ADJ_UNFINISHED_KEPT] = "unfinished_kept",
+  [WL_ADJ_SUBMIT_SCALED] = "submit_scaled",
+  [WL_ADJ_LIMIT_MODELED] = "limit_modeled",
+  [WL_ADJ_RESUBMITTED] = "resubmitted",
 };
 
 const char *

@@ -33,6 +33,10 @@ typedef enum {
   WL_SKIP_NOT_STARTED,    /* never started: pending at dump time, no start time */
   WL_SKIP_UNFINISHED,     /* still running at dump time, its run time unknown */
   WL_SKIP_ORPHAN_STEP,    /* a sacct job step whose job line is not in the dump */
+  WL_SKIP_UNSUPPORTED,    /* a request the format allows but sluice cannot replay (a Batsim
+                           * profile other than delay) */
+  WL_SKIP_FILTERED,       /* left out by a transform's --filter (transform.h) */
+  WL_SKIP_OUTSIDE_WINDOW, /* submitted outside a transform's --window */
   WL_SKIP_N
 } WlSkipReason;
 
@@ -52,6 +56,9 @@ typedef enum {
   WL_ADJ_CPU_FRACTION_ROUNDED,     /* a fraction of a CPU became a whole CPU */
   WL_ADJ_RUNTIME_FROM_CPUTIME,     /* run time = CPU time / CPUs (no start, end, elapsed) */
   WL_ADJ_UNFINISHED_KEPT,          /* state says running, but an end is known: kept */
+  WL_ADJ_SUBMIT_SCALED,            /* submit time moved by a transform's load scaling */
+  WL_ADJ_LIMIT_MODELED,            /* time limit replaced by a transform's limit model */
+  WL_ADJ_RESUBMITTED,              /* a copy of a TIMEOUT job, resubmitted (transform) */
   WL_ADJ_N
 } WlAdjustReason;
 

@@ -907,7 +907,7 @@ test_open_formats (void)
   g_assert_null (wl_reader_open (odd, "parquet", NULL, &error));
   wl_test_assert_error_has (error, WL_ERROR, WL_ERROR_UNSUPPORTED,
                     "unknown trace format \"parquet\" (expected one of: auto, swf, csv, itp, "
-                    "philly, alibaba, helios, sacct, json)");
+                    "philly, alibaba, helios, sacct, json, batsim)");
   g_clear_error (&error);
   g_autofree char *missing = g_build_filename (dir, "missing.csv", NULL);
   g_assert_null (wl_reader_open (missing, NULL, NULL, &error));
