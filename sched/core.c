@@ -521,6 +521,39 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
 }
 
 gboolean
+sched_core_adopt_running (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                          SchedTime start, const SchedAlloc *alloc, gpointer tag,
+                          GArray *started)
+{
+  g_return_val_if_fail (core != NULL && spec != NULL && alloc != NULL, FALSE);
+  if (g_hash_table_contains (core->jobs, GUINT_TO_POINTER (spec->id)))
+    return FALSE;
+  for (guint32 k = 0; k < alloc->n_nodes; k++)
+    {
+      const SchedAllocNode *an = &alloc->nodes[k];
+      if (an->node >= sched_cluster_n_nodes (core->cluster))
+        return FALSE;
+      const SchedNodeState *ns = &core->nodes[an->node];
+      if (!node_usable (ns) || ns->free_cpus < an->cpus || ns->free_gpus < an->gpus
+          || ns->free_mem < an->mem_mb)
+        return FALSE;
+    }
+  SchedReason r;
+  SchedJobSpec s = *spec;
+  s.max_nodes = 0;   /* the allocation is a fact now, not a request to check */
+  s.min_nodes = 0;
+  if (!sched_core_submit_tagged (core, start, &s, tag, &r))
+    return FALSE;
+  SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (spec->id));
+  SchedAlloc copy;
+  sched_alloc_copy (&copy, alloc);
+  core->easy_valid = core->cons_valid = FALSE;
+  sched__core_start (core, j, start, &copy, started);
+  (void) now;
+  return TRUE;
+}
+
+gboolean
 sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobState state)
 {
   g_return_val_if_fail (core != NULL, FALSE);

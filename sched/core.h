@@ -72,6 +72,14 @@ gboolean sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id);
 gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
                                SchedJobState state);
 
+/* Takes back a job that was already running (a controller restarting from its state):
+ * queues `spec` and starts it at `start` on `alloc` (copied) without a pass, appending it
+ * to `started`.  Returns FALSE (core unchanged) when the allocation does not fit the free
+ * resources of usable nodes, the id is known, or the request can never run here. */
+gboolean sched_core_adopt_running (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                                   SchedTime start, const SchedAlloc *alloc, gpointer tag,
+                                   GArray *started);
+
 /* Runs one scheduling pass at `now`: appends to `started` (a GArray of SchedStart) the jobs
  * that start now, in the order they were chosen; they are RUNNING from now.  Returns the
  * time the core next wants a pass without any new event, or SCHED_TIME_NEVER. */

@@ -1,0 +1,1059 @@
+/* SPDX-License-Identifier: MIT */
+/* realnet/cmds.c - sbatch, squeue, scancel, sinfo, scontrol, srun and sacct: parse the
+ * command line as Slurm does, ask the controller (realnet/client.c), print with Slurm's
+ * formats (realnet/fmt.c).  Each is `sluice <command>` and, through a link with the
+ * command's name, the command itself.  Errors read as Slurm's do ("slurm_load_jobs error:
+ * Invalid job id specified") and exit 1. */
+#include "realnet/cmds.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "realnet/client.h"
+#include "realnet/config.h"
+#include "realnet/fmt.h"
+#include "realnet/jobreq.h"
+#include "workloads/hostlist.h"
+
+extern char **environ;
+
+static gint64
+now_s (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
+/* Loads the configuration and connects; prints Slurm-like errors. */
+static RnClient *
+connect_or_die (const char *prog, RnConfig **cfg_out)
+{
+  g_autoptr (GError) err = NULL;
+  RnConfig *cfg = rn_config_load (rn_config_default_path (NULL), FALSE, &err);
+  if (cfg == NULL)
+    {
+      g_printerr ("%s: error: %s\n", prog, err->message);
+      return NULL;
+    }
+  RnClient *c = rn_client_connect (cfg, &err);
+  if (c == NULL)
+    {
+      g_printerr ("%s: error: %s\n", prog, err->message);
+      rn_config_free (cfg);
+      return NULL;
+    }
+  *cfg_out = cfg;
+  return c;
+}
+
+static json_t *
+split_list (const char *s)
+{
+  json_t *a = json_array ();
+  if (s == NULL)
+    return a;
+  g_auto (GStrv) parts = g_strsplit (s, ",", -1);
+  for (guint i = 0; parts[i]; i++)
+    if (*g_strstrip (parts[i]))
+      json_array_append_new (a, json_string (parts[i]));
+  return a;
+}
+
+static void
+print_text (char *text)
+{
+  if (text)
+    fputs (text, stdout);
+  g_free (text);
+}
+
+/* ---- sbatch ---- */
+
+int
+rn_cmd_sbatch (int argc, char **argv)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (NetSbatch) s = net_sbatch_parse_args (argc, (const char *const *) argv, &err);
+  if (s == NULL)
+    {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+  const NetClientFlags *f0 = net_sbatch_get_flags (s);
+  if (f0->help || f0->usage)
+    {
+      printf ("Usage: sbatch [OPTIONS(0)...] [ : [OPTIONS(N)...]] script(0) [args(0)...]\n"
+              "Common options: -J NAME -p PARTITION -N NODES -n TASKS -c CPUS -t TIME --mem MB\n"
+              "  --gres=gpu[:type]:N -o OUT -e ERR --wrap CMD --array SPEC --dependency SPEC\n"
+              "  --hold --begin TIME --exclusive -A ACCOUNT -q QOS -D DIR --export VARS --parsable\n");
+      return 0;
+    }
+  if (f0->version)
+    {
+      printf ("sluice 0.1.0 (slurm 22.05 compatible)\n");
+      return 0;
+    }
+  g_autofree char *script = NULL;
+  if (net_sbatch_needs_script (s))
+    {
+      const char *path = net_sbatch_get_script_path (s);
+      if (path)
+        {
+          if (!g_file_get_contents (path, &script, NULL, NULL))
+            {
+              g_printerr ("sbatch: error: Unable to open file %s\n", path);
+              return 1;
+            }
+        }
+      else
+        {
+          GString *in = g_string_new (NULL);
+          char buf[65536];
+          size_t n;
+          while ((n = fread (buf, 1, sizeof buf, stdin)) > 0)
+            g_string_append_len (in, buf, (gssize) n);
+          script = g_string_free (in, FALSE);
+        }
+    }
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  NetJobEnv env = { cwd, (const char *const *) environ, g_get_host_name (), now_s (), tz, 0, 0 };
+  NetClientFlags flags = { 0 };
+  json_t *req = net_sbatch_build (s, script, &env, &flags, &err);
+  if (req == NULL)
+    {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("sbatch", &cfg);
+  if (c == NULL)
+    {
+      json_decref (req);
+      return 1;
+    }
+  json_t *rep = rn_client_call (c, "submit", req, NULL, &err);
+  g_autofree char *part = g_strdup (json_string_value (json_object_get (req, "partition")));
+  json_decref (req);
+  if (rep == NULL)
+    {
+      if (err->code == RN_ERROR_INVALID_PARTITION && part)
+        g_printerr ("sbatch: error: invalid partition specified: %s\n", part);
+      g_printerr ("sbatch: error: Batch job submission failed: %s\n", err->message);
+      rn_config_free (cfg);
+      return 1;
+    }
+  gint64 id = json_integer_value (json_object_get (rep, "job_id"));
+  json_decref (rep);
+  if (flags.parsable)
+    printf ("%" G_GINT64_FORMAT "\n", id);
+  else if (!flags.quiet)
+    printf ("Submitted batch job %" G_GINT64_FORMAT "\n", id);
+  fflush (stdout);
+  int rc = 0;
+  if (flags.wait)
+    {
+      for (;;)
+        {
+          g_usleep (200000);
+          g_autofree char *ids = g_strdup_printf ("%" G_GINT64_FORMAT, id);
+          json_t *b = json_pack ("{s:[s]}", "job_ids", ids);
+          json_t *r = rn_client_call (c, "job_list", b, NULL, &err);
+          json_decref (b);
+          if (r == NULL)
+            {
+              g_printerr ("sbatch: error: %s\n", err->message);
+              rc = 1;
+              break;
+            }
+          json_t *jobs = json_object_get (r, "jobs");
+          gboolean done = TRUE;
+          size_t i;
+          json_t *j;
+          json_array_foreach (jobs, i, j)
+            {
+              const char *st = json_string_value (json_object_get (j, "state"));
+              if (g_strcmp0 (st, "PENDING") == 0 || g_strcmp0 (st, "RUNNING") == 0)
+                done = FALSE;
+              else if (g_strcmp0 (st, "COMPLETED") != 0)
+                rc = MAX (rc, (int) MAX (json_integer_value (json_object_get (j, "exit_code")), 1));
+            }
+          json_decref (r);
+          if (done)
+            break;
+        }
+    }
+  rn_config_free (cfg);
+  return rc;
+}
+
+/* ---- squeue ---- */
+
+int
+rn_cmd_squeue (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "user", required_argument, NULL, 'u' }, { "jobs", required_argument, NULL, 'j' },
+    { "states", required_argument, NULL, 't' }, { "state", required_argument, NULL, 't' },
+    { "partition", required_argument, NULL, 'p' }, { "me", no_argument, NULL, 'M' },
+    { "format", required_argument, NULL, 'o' }, { "Format", required_argument, NULL, 'O' },
+    { "start", no_argument, NULL, 'T' }, { "noheader", no_argument, NULL, 'h' },
+    { "long", no_argument, NULL, 'l' }, { "array", no_argument, NULL, 'r' },
+    { "sort", required_argument, NULL, 'S' }, { "name", required_argument, NULL, 'n' },
+    { "json", no_argument, NULL, 'J' }, { "help", no_argument, NULL, 'H' },
+    { NULL, 0, NULL, 0 },
+  };
+  NetSqueueOptions o = { 0 };
+  const char *users = NULL, *jobs = NULL, *states = NULL, *parts = NULL, *names = NULL;
+  gboolean json = FALSE;
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long (argc, argv, "u:j:t:p:o:O:hlrS:n:", opts, NULL)) != -1)
+    switch (ch)
+      {
+      case 'u': users = optarg; break;
+      case 'j': jobs = optarg; break;
+      case 't': states = optarg; break;
+      case 'p': parts = optarg; break;
+      case 'M': users = g_get_user_name (); break;
+      case 'o': o.format = optarg; break;
+      case 'O': o.format_long = optarg; break;
+      case 'T': o.start = TRUE; break;
+      case 'h': o.no_header = TRUE; break;
+      case 'l': o.long_output = TRUE; break;
+      case 'r': o.array_expand = TRUE; break;
+      case 'S': o.sort = optarg; break;
+      case 'n': names = optarg; break;
+      case 'J': json = TRUE; break;
+      case 'H':
+        printf ("Usage: squeue [-u USERS] [-j JOBS] [-t STATES] [-p PARTS] [--me] [-o FORMAT]\n"
+                "              [-O FIELDS] [--start] [-h] [-l] [-r] [-S SORT] [-n NAMES] [--json]\n");
+        return 0;
+      default:
+        g_printerr ("squeue: unrecognized option '%s'\nTry \"squeue --help\" for more information\n",
+                    argv[optind - 1]);
+        return 1;
+      }
+  if (optind < argc && jobs == NULL)
+    jobs = argv[optind];   /* Slurm 22.05 takes a bare job list too */
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("squeue", &cfg);
+  if (c == NULL)
+    return 1;
+  json_t *body = json_object ();
+  if (jobs)
+    json_object_set_new (body, "job_ids", split_list (jobs));
+  if (users)
+    json_object_set_new (body, "users", split_list (users));
+  if (parts)
+    json_object_set_new (body, "partitions", split_list (parts));
+  if (names)
+    json_object_set_new (body, "names", split_list (names));
+  json_object_set_new (body, "expand_arrays", json_boolean (o.array_expand));
+  g_autoptr (GError) err = NULL;
+  json_t *rep = rn_client_call (c, "job_list", body, NULL, &err);
+  json_decref (body);
+  rn_config_free (cfg);
+  if (rep == NULL)
+    {
+      g_printerr ("slurm_load_jobs error: %s\n", err->message);
+      return 1;
+    }
+  gint64 now = json_integer_value (json_object_get (rep, "time"));
+  json_t *list = json_object_get (rep, "jobs");
+  g_auto (GStrv) sv = states ? g_strsplit (states, ",", -1) : NULL;
+  o.states = (const char *const *) sv;
+  if (json)
+    {
+      print_text (net_fmt_squeue_json (list, now));
+      json_decref (rep);
+      return 0;
+    }
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+  char *text = net_fmt_squeue (list, &o, now, tz, warnings, &err);
+  for (guint i = 0; i < warnings->len; i++)
+    g_printerr ("%s\n", (char *) warnings->pdata[i]);
+  json_decref (rep);
+  if (text == NULL)
+    {
+      g_printerr ("squeue: error: %s\n", err->message);
+      return 1;
+    }
+  print_text (text);
+  return 0;
+}
+
+/* ---- scancel ---- */
+
+int
+rn_cmd_scancel (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "user", required_argument, NULL, 'u' }, { "state", required_argument, NULL, 't' },
+    { "signal", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
+    { "partition", required_argument, NULL, 'p' }, { "me", no_argument, NULL, 'M' },
+    { "quiet", no_argument, NULL, 'Q' }, { "help", no_argument, NULL, 'H' },
+    { "full", no_argument, NULL, 'f' }, { "batch", no_argument, NULL, 'b' },
+    { NULL, 0, NULL, 0 },
+  };
+  const char *user = NULL, *states = NULL, *sig = NULL, *name = NULL, *part = NULL;
+  gboolean quiet = FALSE;
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long (argc, argv, "u:t:s:n:p:Qfb", opts, NULL)) != -1)
+    switch (ch)
+      {
+      case 'u': user = optarg; break;
+      case 't': states = optarg; break;
+      case 's': sig = optarg; break;
+      case 'n': name = optarg; break;
+      case 'p': part = optarg; break;
+      case 'M': user = g_get_user_name (); break;
+      case 'Q': quiet = TRUE; break;
+      case 'f': case 'b': break;
+      case 'H':
+        printf ("Usage: scancel [-u USER] [-t STATES] [-s SIGNAL] [-n NAME] [-p PART] [--me] [job_id[_array_id]...]\n");
+        return 0;
+      default:
+        g_printerr ("scancel: unrecognized option '%s'\nTry \"scancel --help\" for more information\n",
+                    argv[optind - 1]);
+        return 1;
+      }
+  if (optind >= argc && !user && !states && !name && !part)
+    {
+      g_printerr ("scancel: error: No job identification provided\n");
+      return 1;
+    }
+  int signo = 0;
+  if (sig)
+    {
+      const char *sn = g_str_has_prefix (sig, "SIG") ? sig + 3 : sig;
+      static const struct { const char *n; int s; } names[] = {
+        { "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+        { "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+        { "STOP", SIGSTOP }, { "TSTP", SIGTSTP },
+      };
+      char *end;
+      long v = strtol (sn, &end, 10);
+      if (*sn && *end == '\0' && v > 0 && v < 65)
+        signo = (int) v;
+      for (gsize i = 0; signo == 0 && i < G_N_ELEMENTS (names); i++)
+        if (g_ascii_strcasecmp (sn, names[i].n) == 0)
+          signo = names[i].s;
+      if (signo == 0)
+        {
+          g_printerr ("scancel: error: Invalid job signal: %s\n", sig);
+          return 1;
+        }
+    }
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("scancel", &cfg);
+  if (c == NULL)
+    return 1;
+  json_t *body = json_object ();
+  json_t *ids = json_array ();
+  for (int i = optind; i < argc; i++)
+    {
+      json_t *l = split_list (argv[i]);
+      json_array_extend (ids, l);
+      json_decref (l);
+    }
+  json_object_set_new (body, "job_ids", ids);
+  if (user)
+    json_object_set_new (body, "user", json_string (user));
+  if (states)
+    json_object_set_new (body, "states", split_list (states));
+  if (name)
+    json_object_set_new (body, "name", json_string (name));
+  if (part)
+    json_object_set_new (body, "partition", json_string (part));
+  if (signo)
+    json_object_set_new (body, "signal", json_integer (signo));
+  g_autoptr (GError) err = NULL;
+  json_t *rep = rn_client_call (c, "cancel", body, NULL, &err);
+  json_decref (body);
+  rn_config_free (cfg);
+  if (rep == NULL)
+    {
+      g_printerr ("scancel: error: %s\n", err->message);
+      return 1;
+    }
+  int rc = 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach (json_object_get (rep, "errors"), i, e)
+    {
+      if (!quiet)
+        g_printerr ("scancel: error: Kill job error on job id %s: %s\n",
+                    json_string_value (json_array_get (e, 0)),
+                    json_string_value (json_array_get (e, 1)));
+      rc = 1;
+    }
+  json_decref (rep);
+  return rc;
+}
+
+/* ---- sinfo ---- */
+
+int
+rn_cmd_sinfo (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "Node", no_argument, NULL, 'N' }, { "long", no_argument, NULL, 'l' },
+    { "summarize", no_argument, NULL, 's' }, { "list-reasons", no_argument, NULL, 'R' },
+    { "format", required_argument, NULL, 'o' }, { "noheader", no_argument, NULL, 'h' },
+    { "partition", required_argument, NULL, 'p' }, { "json", no_argument, NULL, 'J' },
+    { "help", no_argument, NULL, 'H' }, { "nodes", required_argument, NULL, 'n' },
+    { NULL, 0, NULL, 0 },
+  };
+  NetSinfoOptions o = { 0 };
+  const char *parts = NULL, *nodes = NULL;
+  gboolean json = FALSE;
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long (argc, argv, "NlsRo:hp:n:", opts, NULL)) != -1)
+    switch (ch)
+      {
+      case 'N': o.node_oriented = TRUE; break;
+      case 'l': o.long_output = TRUE; break;
+      case 's': o.summarize = TRUE; break;
+      case 'R': o.list_reasons = TRUE; break;
+      case 'o': o.format = optarg; break;
+      case 'h': o.no_header = TRUE; break;
+      case 'p': parts = optarg; break;
+      case 'n': nodes = optarg; break;
+      case 'J': json = TRUE; break;
+      case 'H':
+        printf ("Usage: sinfo [-N] [-l] [-s] [-R] [-o FORMAT] [-h] [-p PARTS] [-n NODES] [--json]\n");
+        return 0;
+      default:
+        g_printerr ("sinfo: unrecognized option '%s'\nTry \"sinfo --help\" for more information\n",
+                    argv[optind - 1]);
+        return 1;
+      }
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("sinfo", &cfg);
+  if (c == NULL)
+    return 1;
+  g_autoptr (GError) err = NULL;
+  json_t *nb = json_object ();
+  if (nodes)
+    {
+      g_autoptr (GPtrArray) names = wl_hostlist_expand_max (nodes, 100000, NULL);
+      json_t *a = json_array ();
+      for (guint i = 0; names && i < names->len; i++)
+        json_array_append_new (a, json_string (names->pdata[i]));
+      json_object_set_new (nb, "nodes", a);
+    }
+  json_t *nrep = rn_client_call (c, "node_list", nb, NULL, &err);
+  json_decref (nb);
+  json_t *prep = nrep ? rn_client_call (c, "part_list", NULL, NULL, &err) : NULL;
+  rn_config_free (cfg);
+  if (prep == NULL)
+    {
+      g_printerr ("slurm_load_partitions: %s\n", err->message);
+      if (nrep)
+        json_decref (nrep);
+      return 1;
+    }
+  json_t *plist = json_object_get (prep, "partitions");
+  if (parts)
+    {
+      json_t *keep = json_array ();
+      g_auto (GStrv) want = g_strsplit (parts, ",", -1);
+      size_t i;
+      json_t *p;
+      json_array_foreach (plist, i, p)
+        if (g_strv_contains ((const char *const *) want,
+                             json_string_value (json_object_get (p, "name"))))
+          json_array_append (keep, p);
+      json_object_set_new (prep, "partitions", keep);
+      plist = keep;
+    }
+  json_t *nlist = json_object_get (nrep, "nodes");
+  gint64 now = json_integer_value (json_object_get (nrep, "time"));
+  if (json)
+    print_text (net_fmt_sinfo_json (nlist, plist));
+  else
+    {
+      g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+      g_autoptr (GPtrArray) warnings = g_ptr_array_new_with_free_func (g_free);
+      print_text (net_fmt_sinfo (nlist, plist, &o, now, tz, warnings));
+      for (guint i = 0; i < warnings->len; i++)
+        g_printerr ("%s\n", (char *) warnings->pdata[i]);
+    }
+  json_decref (nrep);
+  json_decref (prep);
+  return 0;
+}
+
+/* ---- scontrol ---- */
+
+static int
+scontrol_show (RnClient *c, RnConfig *cfg, int argc, char **argv)
+{
+  if (argc < 1)
+    {
+      g_printerr ("scontrol: error: show what? (job, node, partition, config)\n");
+      return 1;
+    }
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  const char *what = argv[0], *id = argc > 1 ? argv[1] : NULL;
+  if (g_str_has_prefix ("jobs", what) && strlen (what) >= 1 && what[0] == 'j')
+    {
+      json_t *b = json_pack ("{s:b}", "expand_arrays", TRUE);
+      if (id)
+        json_object_set_new (b, "job_ids", split_list (id));
+      json_t *rep = rn_client_call (c, "job_list", b, NULL, &err);
+      json_decref (b);
+      if (rep == NULL)
+        {
+          g_printerr ("slurm_load_jobs error: %s\n", err->message);
+          return 1;
+        }
+      gint64 now = json_integer_value (json_object_get (rep, "time"));
+      json_t *jobs = json_object_get (rep, "jobs");
+      if (json_array_size (jobs) == 0)
+        printf ("No jobs in the system\n");
+      size_t i;
+      json_t *j;
+      json_array_foreach (jobs, i, j)
+        print_text (net_fmt_scontrol_job (j, now, tz));
+      json_decref (rep);
+      return 0;
+    }
+  if (what[0] == 'n' && g_str_has_prefix ("nodes", what))
+    {
+      json_t *b = json_object ();
+      if (id)
+        {
+          g_autoptr (GPtrArray) names = wl_hostlist_expand_max (id, 100000, NULL);
+          json_t *a = json_array ();
+          for (guint i = 0; names && i < names->len; i++)
+            json_array_append_new (a, json_string (names->pdata[i]));
+          json_object_set_new (b, "nodes", a);
+        }
+      json_t *rep = rn_client_call (c, "node_list", b, NULL, &err);
+      json_decref (b);
+      if (rep == NULL)
+        {
+          g_printerr ("Node %s not found\n", id ? id : "");
+          return 1;
+        }
+      gint64 sport = 6818;
+      wl_slurmconf_get_int (cfg->conf, "SlurmdPort", &sport, NULL);
+      size_t i;
+      json_t *n;
+      json_array_foreach (json_object_get (rep, "nodes"), i, n)
+        print_text (net_fmt_scontrol_node (n, (guint) sport, tz));
+      json_decref (rep);
+      return 0;
+    }
+  if (what[0] == 'p' && g_str_has_prefix ("partitions", what))
+    {
+      json_t *rep = rn_client_call (c, "part_list", NULL, NULL, &err);
+      if (rep == NULL)
+        {
+          g_printerr ("slurm_load_partitions error: %s\n", err->message);
+          return 1;
+        }
+      size_t i;
+      json_t *p;
+      gboolean found = FALSE;
+      json_array_foreach (json_object_get (rep, "partitions"), i, p)
+        if (id == NULL || g_strcmp0 (id, json_string_value (json_object_get (p, "name"))) == 0)
+          {
+            print_text (net_fmt_scontrol_partition (p));
+            found = TRUE;
+          }
+      json_decref (rep);
+      if (!found && id)
+        {
+          g_printerr ("Partition %s not found\n", id);
+          return 1;
+        }
+      return 0;
+    }
+  if (what[0] == 'c' && g_str_has_prefix ("config", what))
+    {
+      json_t *rep = rn_client_call (c, "config", NULL, NULL, &err);
+      if (rep == NULL)
+        {
+          g_printerr ("slurm_load_ctl_conf error: %s\n", err->message);
+          return 1;
+        }
+      print_text (net_fmt_scontrol_config (json_object_get (rep, "entries"),
+                                           json_integer_value (json_object_get (rep, "time")), tz));
+      json_decref (rep);
+      return 0;
+    }
+  g_printerr ("scontrol: error: invalid entity: %s for keyword: show\n", what);
+  return 1;
+}
+
+/* "Key=Value" words of `scontrol update` into a table (keys lower-cased). */
+static GHashTable *
+kv_words (int argc, char **argv)
+{
+  GHashTable *t = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (int i = 0; i < argc; i++)
+    {
+      const char *eq = strchr (argv[i], '=');
+      if (eq == NULL)
+        continue;
+      g_hash_table_insert (t, g_ascii_strdown (argv[i], eq - argv[i]), g_strdup (eq + 1));
+    }
+  return t;
+}
+
+static int
+scontrol_call (RnClient *c, const char *type, json_t *body, const char *what)
+{
+  g_autoptr (GError) err = NULL;
+  json_t *rep = rn_client_call (c, type, body, NULL, &err);
+  json_decref (body);
+  if (rep == NULL)
+    {
+      g_printerr ("%s: %s\n", what, err->message);
+      return 1;
+    }
+  json_decref (rep);
+  return 0;
+}
+
+int
+rn_cmd_scontrol (int argc, char **argv)
+{
+  if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
+    {
+      printf ("Usage: scontrol show job|node|partition|config [ID]\n"
+              "       scontrol update NodeName=NODES State=DRAIN|RESUME|DOWN Reason=TEXT\n"
+              "       scontrol update JobId=ID TimeLimit=TIME\n"
+              "       scontrol hold|release|requeue JOBS\n");
+      return argc < 2 ? 1 : 0;
+    }
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("scontrol", &cfg);
+  if (c == NULL)
+    return 1;
+  const char *cmd = argv[1];
+  int rc = 1;
+  if (g_str_equal (cmd, "show"))
+    rc = scontrol_show (c, cfg, argc - 2, argv + 2);
+  else if (g_str_equal (cmd, "update"))
+    {
+      g_autoptr (GHashTable) kv = kv_words (argc - 2, argv + 2);
+      const char *node = g_hash_table_lookup (kv, "nodename");
+      const char *job = g_hash_table_lookup (kv, "jobid");
+      if (node)
+        {
+          const char *st = g_hash_table_lookup (kv, "state");
+          if (st == NULL)
+            {
+              g_printerr ("scontrol: error: update NodeName needs State=\n");
+              rc = 1;
+            }
+          else
+            {
+              json_t *b = json_pack ("{s:s,s:s}", "nodes", node, "state", st);
+              const char *r = g_hash_table_lookup (kv, "reason");
+              if (r)
+                json_object_set_new (b, "reason", json_string (r));
+              rc = scontrol_call (c, "update_node", b, "slurm_update error");
+            }
+        }
+      else if (job)
+        {
+          const char *tl = g_hash_table_lookup (kv, "timelimit");
+          gint64 secs;
+          if (tl == NULL)
+            {
+              g_printerr ("scontrol: error: update JobId supports TimeLimit= only\n");
+              rc = 1;
+            }
+          else if (!net_jobreq_parse_time (tl, &secs))
+            {
+              g_printerr ("Invalid TimeLimit value: %s\n", tl);
+              rc = 1;
+            }
+          else
+            rc = scontrol_call (c, "update_job",
+                                json_pack ("{s:s,s:I}", "job_id", job, "time_limit", (json_int_t) secs),
+                                "slurm_update error");
+        }
+      else
+        {
+          g_printerr ("scontrol: error: update needs NodeName= or JobId=\n");
+          rc = 1;
+        }
+    }
+  else if (g_str_equal (cmd, "hold") || g_str_equal (cmd, "release") || g_str_equal (cmd, "requeue")
+           || g_str_equal (cmd, "uhold"))
+    {
+      rc = 0;
+      for (int i = 2; i < argc; i++)
+        {
+          g_auto (GStrv) ids = g_strsplit (argv[i], ",", -1);
+          for (guint k = 0; ids[k]; k++)
+            {
+              json_t *b = json_pack ("{s:s}", "job_id", ids[k]);
+              if (g_str_equal (cmd, "requeue"))
+                json_object_set_new (b, "requeue", json_true ());
+              else
+                json_object_set_new (b, "hold", json_boolean (!g_str_equal (cmd, "release")));
+              g_autofree char *what = g_strdup_printf ("Job %s", ids[k]);
+              rc |= scontrol_call (c, "update_job", b, what);
+            }
+        }
+      if (argc < 3)
+        {
+          g_printerr ("scontrol: error: %s needs a job id\n", cmd);
+          rc = 1;
+        }
+    }
+  else if (g_str_equal (cmd, "ping"))
+    rc = scontrol_call (c, "ping", json_object (), "ping");
+  else
+    g_printerr ("scontrol: error: Invalid keyword: %s\n", cmd);
+  rn_config_free (cfg);
+  return rc;
+}
+
+/* ---- sacct ---- */
+
+int
+rn_cmd_sacct (int argc, char **argv)
+{
+  static const struct option opts[] = {
+    { "jobs", required_argument, NULL, 'j' }, { "user", required_argument, NULL, 'u' },
+    { "state", required_argument, NULL, 's' }, { "starttime", required_argument, NULL, 'S' },
+    { "endtime", required_argument, NULL, 'E' }, { "allocations", no_argument, NULL, 'X' },
+    { "parsable", no_argument, NULL, 'p' }, { "parsable2", no_argument, NULL, 'P' },
+    { "noheader", no_argument, NULL, 'n' }, { "format", required_argument, NULL, 'o' },
+    { "delimiter", required_argument, NULL, 'd' }, { "allusers", no_argument, NULL, 'a' },
+    { "partition", required_argument, NULL, 'r' }, { "name", required_argument, NULL, 'N' },
+    { "help", no_argument, NULL, 'H' },
+    { NULL, 0, NULL, 0 },
+  };
+  NetSacctOptions o = { 0 };
+  const char *jobs = NULL, *users = NULL, *states = NULL, *start = NULL, *end = NULL;
+  const char *parts = NULL, *names = NULL;
+  gboolean all = getuid () == 0;
+  optind = 1;
+  opterr = 0;
+  int ch;
+  while ((ch = getopt_long (argc, argv, "j:u:s:S:E:XpPno:ar:", opts, NULL)) != -1)
+    switch (ch)
+      {
+      case 'j': jobs = optarg; break;
+      case 'u': users = optarg; all = TRUE; break;
+      case 's': states = optarg; break;
+      case 'S': start = optarg; break;
+      case 'E': end = optarg; break;
+      case 'X': o.no_steps = TRUE; break;
+      case 'p': o.parsable = TRUE; break;
+      case 'P': o.parsable2 = TRUE; break;
+      case 'n': o.no_header = TRUE; break;
+      case 'o': o.format = optarg; break;
+      case 'd': o.delimiter = optarg; break;
+      case 'a': all = TRUE; break;
+      case 'r': parts = optarg; break;
+      case 'N': names = optarg; break;
+      case 'H':
+        printf ("Usage: sacct [-j JOBS] [-u USERS] [-s STATES] [-S START] [-E END] [-X] [-p|-P] [-n]\n"
+                "             [-o FORMAT] [--delimiter D] [-a] [-r PARTS] [--name NAMES]\n");
+        return 0;
+      default:
+        g_printerr ("sacct: unrecognized option '%s'\nTry \"sacct --help\" for more information\n",
+                    argv[optind - 1]);
+        return 1;
+      }
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  gint64 now = now_s (), t0 = 0, t1 = 0;
+  if (start && !net_jobreq_parse_begin (start, now, tz, &t0))
+    {
+      g_printerr ("sacct: error: Invalid time specification (starttime): %s\n", start);
+      return 1;
+    }
+  if (end && !net_jobreq_parse_begin (end, now, tz, &t1))
+    {
+      g_printerr ("sacct: error: Invalid time specification (endtime): %s\n", end);
+      return 1;
+    }
+  if (start == NULL && jobs == NULL)
+    {
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (now);
+      g_autoptr (GDateTime) mid = g_date_time_new (tz, g_date_time_get_year (dt),
+                                                   g_date_time_get_month (dt),
+                                                   g_date_time_get_day_of_month (dt), 0, 0, 0);
+      t0 = g_date_time_to_unix (mid);
+      o.skip_ineligible = TRUE;
+    }
+  if (t0 && !t1)
+    t1 = now;
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("sacct", &cfg);
+  if (c == NULL)
+    return 1;
+  json_t *b = json_object ();
+  if (jobs)
+    json_object_set_new (b, "job_ids", split_list (jobs));
+  if (users)
+    json_object_set_new (b, "users", split_list (users));
+  else if (!all)
+    json_object_set_new (b, "users", json_pack ("[s]", g_get_user_name ()));
+  if (states)
+    {
+      json_t *sl = split_list (states);
+      size_t i;
+      json_t *s;
+      static const char *const ab[][2] = { { "PD", "PENDING" }, { "R", "RUNNING" },
+        { "CD", "COMPLETED" }, { "F", "FAILED" }, { "CA", "CANCELLED" }, { "TO", "TIMEOUT" },
+        { "NF", "NODE_FAIL" } };
+      json_t *full = json_array ();
+      json_array_foreach (sl, i, s)
+        {
+          const char *v = json_string_value (s);
+          const char *name = NULL;
+          for (gsize k = 0; k < G_N_ELEMENTS (ab); k++)
+            if (g_ascii_strcasecmp (v, ab[k][0]) == 0 || g_ascii_strcasecmp (v, ab[k][1]) == 0)
+              name = ab[k][1];
+          g_autofree char *up = g_ascii_strup (v, -1);
+          json_array_append_new (full, json_string (name ? name : up));
+        }
+      json_decref (sl);
+      json_object_set_new (b, "states", full);
+    }
+  if (parts)
+    json_object_set_new (b, "partitions", split_list (parts));
+  if (names)
+    json_object_set_new (b, "names", split_list (names));
+  if (t0)
+    json_object_set_new (b, "start", json_integer (t0));
+  if (t1)
+    json_object_set_new (b, "end", json_integer (t1));
+  g_autoptr (GError) err = NULL;
+  json_t *rep = rn_client_call (c, "acct_query", b, NULL, &err);
+  json_decref (b);
+  rn_config_free (cfg);
+  if (rep == NULL)
+    {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+  char *text = net_fmt_sacct (json_object_get (rep, "jobs"), &o,
+                              json_integer_value (json_object_get (rep, "time")), tz, &err);
+  json_decref (rep);
+  if (text == NULL)
+    {
+      g_printerr ("sacct: error: %s\n", err->message);
+      return 1;
+    }
+  print_text (text);
+  return 0;
+}
+
+/* ---- srun ---- */
+
+typedef struct {
+  GString *buf[2];
+} TaskOut;
+
+static volatile sig_atomic_t srun_interrupted;
+
+static void
+srun_on_sigint (int sig)
+{
+  (void) sig;
+  srun_interrupted++;
+}
+
+static void
+srun_write (FILE *f, const char *data, gsize len)
+{
+  fwrite (data, 1, len, f);
+  fflush (f);
+}
+
+int
+rn_cmd_srun (int argc, char **argv)
+{
+  g_autoptr (GError) err = NULL;
+  g_autofree char *cwd = g_get_current_dir ();
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  const char *jid = g_getenv ("SLURM_JOB_ID");
+  NetJobEnv env = { cwd, (const char *const *) environ, g_get_host_name (), now_s (), tz,
+                    jid ? g_ascii_strtoull (jid, NULL, 10) : 0, 0 };
+  NetClientFlags flags = { 0 };
+  g_auto (GStrv) cmd = NULL;
+  gboolean is_step = FALSE;
+  json_t *req = net_srun_request (argc, (const char *const *) argv, &env, &flags, &cmd,
+                                  &is_step, &err);
+  if (req == NULL)
+    {
+      g_printerr ("%s\n", err->message);
+      return 1;
+    }
+  if (flags.help || flags.usage || flags.version)
+    {
+      json_decref (req);
+      printf (flags.version ? "sluice 0.1.0 (slurm 22.05 compatible)\n"
+                            : "Usage: srun [OPTIONS...] executable [args...]\n");
+      return 0;
+    }
+  RnConfig *cfg = NULL;
+  g_autoptr (RnClient) c = connect_or_die ("srun", &cfg);
+  if (c == NULL)
+    {
+      json_decref (req);
+      return 1;
+    }
+  rn_config_free (cfg);
+  if (!rn_client_send (c, is_step ? "step" : "alloc", req, &err))
+    {
+      json_decref (req);
+      g_printerr ("srun: error: %s\n", err->message);
+      return 1;
+    }
+  json_decref (req);
+  struct sigaction sa = { 0 };
+  sa.sa_handler = srun_on_sigint;
+  sigaction (SIGINT, &sa, NULL);
+  sigaction (SIGTERM, &sa, NULL);
+  GHashTable *outs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  gint64 job_id = 0;
+  gboolean started = is_step, said_queued = FALSE;
+  gint64 t_submit = g_get_monotonic_time ();
+  int rc = 0;
+  for (;;)
+    {
+      if (srun_interrupted)
+        {
+          if (job_id && !is_step)
+            g_printerr ("srun: Job step aborted: Waiting up to 32 seconds for job step to finish.\n"
+                        "srun: error: *** STEP %" G_GINT64_FORMAT ".0 CANCELLED ***\n", job_id);
+          rc = 1;
+          break;
+        }
+      RnMsg msg;
+      g_autoptr (GError) e2 = NULL;
+      if (!rn_client_recv (c, &msg, 500, &e2))
+        {
+          if (g_error_matches (e2, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+            {
+              if (!started && job_id && !said_queued
+                  && g_get_monotonic_time () - t_submit > 1000000)
+                {
+                  g_printerr ("srun: job %" G_GINT64_FORMAT " queued and waiting for resources\n",
+                              job_id);
+                  said_queued = TRUE;
+                }
+              continue;
+            }
+          g_printerr ("srun: error: %s\n", e2->message);
+          rc = 1;
+          break;
+        }
+      const char *t = msg.type;
+      if (g_str_equal (t, "error"))
+        {
+          const char *m = json_string_value (json_object_get (msg.body, "error"));
+          if (is_step)
+            g_printerr ("srun: error: Unable to create step for job %s: %s\n", jid, m);
+          else
+            g_printerr ("srun: error: Unable to allocate resources: %s\n", m);
+          rn_msg_clear (&msg);
+          rc = 1;
+          break;
+        }
+      if (g_str_equal (t, "submitted"))
+        job_id = json_integer_value (json_object_get (msg.body, "job_id"));
+      else if (g_str_equal (t, "alloc_started"))
+        {
+          started = TRUE;
+          job_id = json_integer_value (json_object_get (msg.body, "job_id"));
+          if (said_queued)
+            g_printerr ("srun: job %" G_GINT64_FORMAT " has been allocated resources\n", job_id);
+        }
+      else if (g_str_equal (t, "io"))
+        {
+          gint64 task = json_integer_value (json_object_get (msg.body, "task"));
+          const char *data = json_string_value (json_object_get (msg.body, "data"));
+          gboolean is_err = g_strcmp0 (json_string_value (json_object_get (msg.body, "stream")),
+                                       "err") == 0;
+          FILE *f = is_err ? stderr : stdout;
+          if (data && !flags.label)
+            srun_write (f, data, strlen (data));
+          else if (data)
+            {
+              TaskOut *to = g_hash_table_lookup (outs, GSIZE_TO_POINTER ((gsize) task + 1));
+              if (to == NULL)
+                {
+                  to = g_new0 (TaskOut, 1);
+                  g_hash_table_insert (outs, GSIZE_TO_POINTER ((gsize) task + 1), to);
+                }
+              GString **b = &to->buf[is_err];
+              if (*b == NULL)
+                *b = g_string_new (NULL);
+              g_string_append (*b, data);
+              char *nl;
+              while ((nl = strchr ((*b)->str, '\n')) != NULL)
+                {
+                  gsize n = (gsize) (nl - (*b)->str) + 1;
+                  g_autofree char *pre = g_strdup_printf ("%" G_GINT64_FORMAT ": ", task);
+                  srun_write (f, pre, strlen (pre));
+                  srun_write (f, (*b)->str, n);
+                  g_string_erase (*b, 0, (gssize) n);
+                }
+            }
+        }
+      else if (g_str_equal (t, "task_exit"))
+        {
+          gint64 code = json_integer_value (json_object_get (msg.body, "exit_code"));
+          gint64 sig = json_integer_value (json_object_get (msg.body, "signal"));
+          const char *node = json_string_value (json_object_get (msg.body, "node"));
+          gint64 task = json_integer_value (json_object_get (msg.body, "task"));
+          if (code != 0)
+            g_printerr ("srun: error: %s: task %" G_GINT64_FORMAT ": Exited with exit code %"
+                        G_GINT64_FORMAT "\n", node ? node : "?", task, code);
+          else if (sig != 0)
+            g_printerr ("srun: error: %s: task %" G_GINT64_FORMAT ": %s\n", node ? node : "?",
+                        task, g_strsignal ((int) sig));
+        }
+      else if (g_str_equal (t, "step_done"))
+        {
+          gint64 code = json_integer_value (json_object_get (msg.body, "exit_code"));
+          gint64 sig = json_integer_value (json_object_get (msg.body, "signal"));
+          rc = code ? (int) code : sig ? 128 + (int) sig : 0;
+          rn_msg_clear (&msg);
+          break;
+        }
+      rn_msg_clear (&msg);
+    }
+  /* flush partial labelled lines */
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, outs);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    {
+      TaskOut *to = v;
+      for (int s = 0; s < 2; s++)
+        if (to->buf[s])
+          {
+            if (to->buf[s]->len)
+              fprintf (s ? stderr : stdout, "%zu: %s\n", (gsize) k - 1, to->buf[s]->str);
+            g_string_free (to->buf[s], TRUE);
+          }
+    }
+  g_hash_table_destroy (outs);
+  return rc;
+}

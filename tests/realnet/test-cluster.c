@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: MIT */
+/* tests/realnet/test-cluster.c - a real controller and four node daemons on loopback
+ * (`sluice cluster up` in a temporary folder), real jobs, the real commands.
+ *
+ * Each test submits its own jobs and waits for them with a deadline; all share one cluster
+ * (4 nodes x 4 CPUs x 2 GPUs, Slurm's backfill) started once.  Where a test needs a time
+ * limit in seconds (Slurm's --time counts minutes) it submits through the protocol
+ * directly with realnet/client.c.  Run by hand: SLUICE_BIN=build/sluice
+ * build/tests/realnet_test_cluster */
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gio.h>
+#include <gio/gunixsocketaddress.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "realnet/client.h"
+#include "realnet/config.h"
+#include "realnet/proto.h"
+
+static const char *sluice_bin;
+static char *dir;        /* the cluster's folder */
+static char *conf;       /* its slurm.conf */
+static char *work;       /* where jobs are submitted from */
+static char *bindir;     /* build/bin: sbatch, squeue ... */
+static RnConfig *cfg;
+
+/* ---- running commands ---- */
+
+static uid_t child_uid = 0;
+
+static void
+child_setup (gpointer data)
+{
+  (void) data;
+  if (child_uid != 0)
+    {
+      if (setgid (child_uid) != 0 || setuid (child_uid) != 0)
+        _exit (126);
+    }
+}
+
+/* Runs `cmdline` (shell words) with the cluster's environment in `work`; returns its exit
+ * status and (transfer full) its stdout and stderr. */
+static int
+run (const char *cmdline, char **out, char **err)
+{
+  g_auto (GStrv) argv = NULL;
+  g_assert_true (g_shell_parse_argv (cmdline, NULL, &argv, NULL));
+  g_auto (GStrv) envp = g_get_environ ();
+  envp = g_environ_setenv (envp, "SLUICE_CONF", conf, TRUE);
+  g_autofree char *path = g_strdup_printf ("%s:%s", bindir, g_getenv ("PATH"));
+  envp = g_environ_setenv (envp, "PATH", path, TRUE);
+  envp = g_environ_unsetenv (envp, "SLURM_JOB_ID");
+  char *o = NULL, *e = NULL;
+  int status = -1;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = g_spawn_sync (work, argv, envp, G_SPAWN_SEARCH_PATH_FROM_ENVP, child_setup, NULL,
+                              &o, &e, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (ok);
+  if (out)
+    *out = o;
+  else
+    g_free (o);
+  if (err)
+    *err = e;
+  else
+    g_free (e);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* sbatch ARGS; returns the job id. */
+static guint
+submit (const char *args)
+{
+  g_autofree char *cmd = g_strdup_printf ("sbatch --parsable %s", args);
+  g_autofree char *out = NULL, *err = NULL;
+  int rc = run (cmd, &out, &err);
+  if (rc != 0)
+    g_error ("%s: exit %d: %s", cmd, rc, err);
+  return (guint) g_ascii_strtoull (out, NULL, 10);
+}
+
+/* The job's state as `squeue -t all` prints it (%T). */
+static char *
+job_state (guint id)
+{
+  g_autofree char *cmd = g_strdup_printf ("squeue -h -t all -j %u -o %%T", id);
+  char *out = NULL;
+  run (cmd, &out, NULL);
+  return g_strstrip (out);
+}
+
+static gboolean
+is_final (const char *st)
+{
+  return !g_str_equal (st, "PENDING") && !g_str_equal (st, "RUNNING") && *st;
+}
+
+/* Waits until job `id` reaches a final state (at most `secs`); returns it. */
+static char *
+wait_final (guint id, double secs)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (secs * G_USEC_PER_SEC);
+  for (;;)
+    {
+      char *st = job_state (id);
+      if (is_final (st) || g_get_monotonic_time () > deadline)
+        return st;
+      g_free (st);
+      g_usleep (50000);
+    }
+}
+
+static char *
+wait_state (guint id, const char *want, double secs)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (secs * G_USEC_PER_SEC);
+  for (;;)
+    {
+      char *st = job_state (id);
+      if (g_str_equal (st, want) || g_get_monotonic_time () > deadline)
+        return st;
+      g_free (st);
+      g_usleep (50000);
+    }
+}
+
+static char *
+read_work_file (const char *name)
+{
+  g_autofree char *p = g_build_filename (work, name, NULL);
+  char *text = NULL;
+  g_file_get_contents (p, &text, NULL, NULL);
+  return text;
+}
+
+/* One field of `scontrol show job ID`: "ExitCode" -> "3:0". */
+static char *
+scontrol_field (guint id, const char *field)
+{
+  g_autofree char *cmd = g_strdup_printf ("scontrol show job %u", id);
+  g_autofree char *out = NULL;
+  run (cmd, &out, NULL);
+  g_autofree char *needle = g_strdup_printf (" %s=", field);
+  const char *p = strstr (out, needle);
+  if (p == NULL)
+    return NULL;
+  p += strlen (needle);
+  return g_strndup (p, strcspn (p, " \n"));
+}
+
+/* A protocol client signed with the cluster key. */
+static RnClient *
+tcp_client (void)
+{
+  RnKey key;
+  g_autoptr (GError) err = NULL;
+  g_assert_true (rn_key_load (&key, cfg->key_path, &err));
+  RnClient *c = rn_client_connect_tcp ("127.0.0.1", cfg->ctld_port, &key, 0, 0, &err);
+  g_assert_no_error (err);
+  return c;
+}
+
+/* Submits a job request with a time limit in seconds through the protocol. */
+static guint
+submit_raw (const char *name, const char *script, gint64 ntasks, gint64 limit_s)
+{
+  g_autoptr (RnClient) c = rn_client_connect (cfg, NULL);
+  g_assert_nonnull (c);
+  json_t *req = json_pack ("{s:s,s:s,s:s,s:I,s:I,s:[s]}", "name", name, "script", script,
+                           "workdir", work, "ntasks", (json_int_t) ntasks,
+                           "time_limit", (json_int_t) limit_s, "environment", "PATH=/usr/bin:/bin");
+  g_autoptr (GError) err = NULL;
+  json_t *rep = rn_client_call (c, "submit", req, NULL, &err);
+  json_decref (req);
+  g_assert_no_error (err);
+  guint id = (guint) json_integer_value (json_object_get (rep, "job_id"));
+  json_decref (rep);
+  return id;
+}
+
+/* ---- tests ---- */
+
+static void
+test_batch_output_env (void)
+{
+  guint id = submit ("-J envjob -n 2 --wrap='env | grep ^SLURM_ | sort; echo out; echo err >&2; exit 3'");
+  g_autofree char *st = wait_final (id, 20);
+  g_assert_cmpstr (st, ==, "FAILED");
+  g_autofree char *name = g_strdup_printf ("slurm-%u.out", id);
+  g_autofree char *text = read_work_file (name);
+  g_assert_nonnull (text);
+  g_autofree char *jid = g_strdup_printf ("SLURM_JOB_ID=%u\n", id);
+  g_assert_nonnull (strstr (text, jid));
+  g_assert_nonnull (strstr (text, "SLURM_JOB_NAME=envjob\n"));
+  g_assert_nonnull (strstr (text, "SLURM_NTASKS=2\n"));
+  g_assert_nonnull (strstr (text, "SLURM_NNODES=1\n"));
+  g_assert_nonnull (strstr (text, "SLURM_CPUS_ON_NODE=2\n"));
+  g_autofree char *sd = g_strdup_printf ("SLURM_SUBMIT_DIR=%s\n", work);
+  g_assert_nonnull (strstr (text, sd));
+  g_assert_nonnull (strstr (text, "SLURM_JOB_NODELIST=n"));
+  g_assert_null (strstr (text, "CUDA_VISIBLE_DEVICES"));
+  g_assert_nonnull (strstr (text, "out\nerr\n"));
+  g_autofree char *ec = scontrol_field (id, "ExitCode");
+  g_assert_cmpstr (ec, ==, "3:0");
+  g_autofree char *reason = scontrol_field (id, "Reason");
+  g_assert_cmpstr (reason, ==, "NonZeroExitCode");
+}
+
+static void
+test_output_patterns (void)
+{
+  guint id = submit ("-J pat -o out-%x-%j.txt -e err-%j.txt --wrap='echo to-out; echo to-err >&2'");
+  g_autofree char *st = wait_final (id, 20);
+  g_assert_cmpstr (st, ==, "COMPLETED");
+  g_autofree char *on = g_strdup_printf ("out-pat-%u.txt", id);
+  g_autofree char *en = g_strdup_printf ("err-%u.txt", id);
+  g_autofree char *o = read_work_file (on), *e = read_work_file (en);
+  g_assert_cmpstr (o, ==, "to-out\n");
+  g_assert_cmpstr (e, ==, "to-err\n");
+}
+
+static void
+test_cancel_kills_group (void)
+{
+  guint id = submit ("-J victim --wrap='sleep 300 & echo $! > grandchild-$SLURM_JOB_ID; wait'");
+  g_autofree char *st = wait_state (id, "RUNNING", 20);
+  g_assert_cmpstr (st, ==, "RUNNING");
+  g_autofree char *gname = g_strdup_printf ("grandchild-%u", id);
+  g_autofree char *pidtext = NULL;
+  for (int i = 0; i < 100 && (pidtext = read_work_file (gname)) == NULL; i++)
+    g_usleep (50000);
+  g_assert_nonnull (pidtext);
+  pid_t gc = (pid_t) g_ascii_strtoll (pidtext, NULL, 10);
+  g_assert_cmpint (gc, >, 1);
+  g_autofree char *cmd = g_strdup_printf ("scancel %u", id);
+  g_assert_cmpint (run (cmd, NULL, NULL), ==, 0);
+  g_autofree char *fin = wait_final (id, 20);
+  g_assert_cmpstr (fin, ==, "CANCELLED");
+  gboolean gone = FALSE;
+  for (int i = 0; i < 100 && !gone; i++)
+    {
+      gone = kill (gc, 0) != 0 && errno == ESRCH;
+      if (!gone)
+        g_usleep (50000);
+    }
+  g_assert_true (gone);
+  g_autofree char *ec = scontrol_field (id, "ExitCode");
+  g_assert_cmpstr (ec, ==, "0:15");
+  /* cancelling it again is an error, as in Slurm */
+  g_autofree char *err = NULL;
+  g_assert_cmpint (run (cmd, NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "already completing or completed"));
+}
+
+static void
+test_timeout (void)
+{
+  guint id = submit_raw ("limited", "#!/bin/sh\ntrap '' TERM\nsleep 60\n", 1, 1);
+  g_autofree char *st = wait_final (id, 30);   /* 1 s limit, then KillWait=5 s */
+  g_assert_cmpstr (st, ==, "TIMEOUT");
+}
+
+static void
+test_drained_node_gets_nothing (void)
+{
+  g_assert_cmpint (run ("scontrol update NodeName=n3 State=DRAIN Reason=testing", NULL, NULL), ==, 0);
+  g_autofree char *out = NULL;
+  run ("sinfo -R -h", &out, NULL);
+  g_assert_nonnull (strstr (out, "testing"));
+  g_assert_nonnull (strstr (out, "n3"));
+  /* 12 one-CPU jobs fill the three other nodes exactly */
+  guint ids[12];
+  for (int i = 0; i < 12; i++)
+    ids[i] = submit ("-n 1 --wrap='sleep 3'");
+  for (int i = 0; i < 12; i++)
+    {
+      g_autofree char *st = wait_state (ids[i], "RUNNING", 20);
+      g_autofree char *cmd = g_strdup_printf ("squeue -h -t all -j %u -o %%N", ids[i]);
+      g_autofree char *node = NULL;
+      run (cmd, &node, NULL);
+      if (g_str_equal (st, "RUNNING"))
+        g_assert_cmpstr (g_strstrip (node), !=, "n3");
+    }
+  g_autofree char *extra_out = NULL;
+  guint extra = submit ("-n 1 --wrap=true");
+  g_usleep (300000);
+  g_autofree char *cmd = g_strdup_printf ("squeue -h -t all -j %u -o %%T:%%N", extra);
+  run (cmd, &extra_out, NULL);
+  g_assert_null (strstr (extra_out, "n3"));
+  g_assert_cmpint (run ("scontrol update NodeName=n3 State=RESUME", NULL, NULL), ==, 0);
+  for (int i = 0; i < 12; i++)
+    g_free (wait_final (ids[i], 30));
+  g_free (wait_final (extra, 30));
+}
+
+static void
+test_gpus_disjoint (void)
+{
+  /* 8 jobs of 1 GPU on 4 nodes x 2 GPUs: every (node, GPU index) pair at most once */
+  guint ids[8];
+  for (int i = 0; i < 8; i++)
+    ids[i] = submit ("--gres=gpu:1 -o gpu-%j.out --wrap='echo $SLURMD_NODENAME $CUDA_VISIBLE_DEVICES; sleep 2'");
+  GHashTable *seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (int i = 0; i < 8; i++)
+    {
+      g_autofree char *st = wait_final (ids[i], 40);
+      g_assert_cmpstr (st, ==, "COMPLETED");
+      g_autofree char *name = g_strdup_printf ("gpu-%u.out", ids[i]);
+      g_autofree char *text = read_work_file (name);
+      g_assert_nonnull (text);
+      g_strstrip (text);
+      g_assert_true (g_str_has_prefix (text, "n"));
+      g_assert_nonnull (strchr (text, ' '));
+      g_assert_false (g_hash_table_contains (seen, text));
+      g_hash_table_add (seen, g_strdup (text));
+    }
+  g_hash_table_destroy (seen);
+}
+
+static void
+test_srun (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (run ("srun -N2 -n4 -l hostname", &out, &err), ==, 0);
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  for (int t = 0; t < 4; t++)
+    {
+      g_autofree char *pre = g_strdup_printf ("%d: ", t);
+      gboolean found = FALSE;
+      for (guint i = 0; lines[i]; i++)
+        found |= g_str_has_prefix (lines[i], pre);
+      g_assert_true (found);
+    }
+  g_autofree char *o2 = NULL, *e2 = NULL;
+  g_assert_cmpint (run ("srun false", &o2, &e2), ==, 1);
+  g_assert_nonnull (strstr (e2, ": task 0: Exited with exit code 1"));
+  /* a step inside a batch job */
+  guint id = submit ("-N2 -n2 -o step-%j.out --wrap='srun -l hostname | sort'");
+  g_autofree char *st = wait_final (id, 30);
+  g_assert_cmpstr (st, ==, "COMPLETED");
+  g_autofree char *name = g_strdup_printf ("step-%u.out", id);
+  g_autofree char *text = read_work_file (name);
+  g_assert_nonnull (text);
+  g_assert_true (g_str_has_prefix (text, "0: "));
+  g_assert_nonnull (strstr (text, "\n1: "));
+}
+
+static void
+test_dependency_and_hold (void)
+{
+  guint a = submit ("--wrap='sleep 1; exit 1'");
+  guint ok = submit_raw ("x", "#!/bin/sh\ntrue\n", 1, 60);
+  g_autofree char *dep1 = g_strdup_printf ("--dependency=afterok:%u --wrap=true", a);
+  g_autofree char *dep2 = g_strdup_printf ("--dependency=afternotok:%u --wrap=true", a);
+  guint b = submit (dep1), c = submit (dep2);
+  g_autofree char *rb = NULL;
+  g_autofree char *cmd = g_strdup_printf ("squeue -h -j %u -o %%r", b);
+  run (cmd, &rb, NULL);
+  g_assert_cmpstr (g_strstrip (rb), ==, "Dependency");
+  g_autofree char *sc = wait_final (c, 30);
+  g_assert_cmpstr (sc, ==, "COMPLETED");
+  g_usleep (300000);
+  g_autofree char *sb = job_state (b);
+  g_assert_cmpstr (sb, ==, "PENDING");
+  g_autofree char *rb2 = NULL;
+  run (cmd, &rb2, NULL);
+  g_assert_cmpstr (g_strstrip (rb2), ==, "DependencyNeverSatisfied");
+  g_free (wait_final (ok, 20));
+  g_autofree char *cc = g_strdup_printf ("scancel %u", b);
+  run (cc, NULL, NULL);
+  /* hold and release */
+  guint h = submit ("--hold --wrap=true");
+  g_autofree char *pr = scontrol_field (h, "Priority");
+  g_assert_cmpstr (pr, ==, "0");
+  g_autofree char *hr = scontrol_field (h, "Reason");
+  g_assert_cmpstr (hr, ==, "JobHeldUser");
+  g_autofree char *rel = g_strdup_printf ("scontrol release %u", h);
+  g_assert_cmpint (run (rel, NULL, NULL), ==, 0);
+  g_autofree char *sh = wait_final (h, 20);
+  g_assert_cmpstr (sh, ==, "COMPLETED");
+}
+
+static void
+test_errors_as_slurm (void)
+{
+  g_autofree char *out = NULL, *err = NULL;
+  g_assert_cmpint (run ("sbatch -p nosuch --wrap=true", &out, &err), ==, 1);
+  g_assert_cmpstr (err, ==, "sbatch: error: invalid partition specified: nosuch\n"
+                   "sbatch: error: Batch job submission failed: Invalid partition name specified\n");
+  g_autofree char *o2 = NULL, *e2 = NULL;
+  g_assert_cmpint (run ("squeue -j 999999", &o2, &e2), ==, 1);
+  g_assert_cmpstr (e2, ==, "slurm_load_jobs error: Invalid job id specified\n");
+  g_autofree char *o3 = NULL, *e3 = NULL;
+  g_assert_cmpint (run ("scontrol show job 999999", &o3, &e3), ==, 1);
+  g_assert_cmpstr (e3, ==, "slurm_load_jobs error: Invalid job id specified\n");
+  g_autofree char *script = g_build_filename (work, "nohash.sh", NULL);
+  g_file_set_contents (script, "echo no interpreter line\n", -1, NULL);
+  g_autofree char *o4 = NULL, *e4 = NULL;
+  g_assert_cmpint (run ("sbatch nohash.sh", &o4, &e4), ==, 1);
+  g_assert_cmpstr (e4, ==, "sbatch: error: This does not look like a batch script.  The first\n"
+                   "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
+                   "sbatch: error: For instance: #!/bin/sh\n");
+  g_autofree char *o5 = NULL;
+  g_assert_cmpint (run ("sbatch --wrap=true", &o5, NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (o5, "Submitted batch job "));
+}
+
+static void
+test_other_user (void)
+{
+  if (getuid () != 0)
+    {
+      g_test_skip ("needs root to run a second uid");
+      return;
+    }
+  guint id = submit ("--wrap='sleep 30'");
+  child_uid = 65534;
+  g_autofree char *err = NULL;
+  g_autofree char *cmd = g_strdup_printf ("scancel %u", id);
+  int rc = run (cmd, NULL, &err);
+  child_uid = 0;
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err, "Access/permission denied"));
+  g_autofree char *st = job_state (id);
+  g_assert_true (g_str_equal (st, "RUNNING") || g_str_equal (st, "PENDING"));
+  /* nobody's own job runs as nobody */
+  child_uid = 65534;
+  g_autofree char *out = NULL, *e2 = NULL;
+  rc = run ("sbatch --parsable -o /tmp/sluice-nobody-%j.out --wrap='id -u'", &out, &e2);
+  child_uid = 0;
+  g_assert_cmpint (rc, ==, 0);
+  guint nid = (guint) g_ascii_strtoull (out, NULL, 10);
+  g_autofree char *nst = wait_final (nid, 20);
+  g_assert_cmpstr (nst, ==, "COMPLETED");
+  g_autofree char *path = g_strdup_printf ("/tmp/sluice-nobody-%u.out", nid);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, NULL));
+  g_assert_cmpstr (text, ==, "65534\n");
+  g_unlink (path);
+  run (cmd, NULL, NULL);
+}
+
+/* Sends raw bytes to the controller's TCP port; returns what came back (up to a close). */
+static GBytes *
+raw_exchange (const guint8 *data, gsize len, gboolean half_close)
+{
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GSocketClient) sc = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = g_socket_client_connect_to_host (sc, "127.0.0.1",
+                                                                        cfg->ctld_port, NULL, &err);
+  g_assert_no_error (err);
+  GOutputStream *os = g_io_stream_get_output_stream (G_IO_STREAM (conn));
+  g_output_stream_write_all (os, data, len, NULL, NULL, NULL);
+  if (half_close)
+    g_socket_shutdown (g_socket_connection_get_socket (conn), FALSE, TRUE, NULL);
+  GInputStream *is = g_io_stream_get_input_stream (G_IO_STREAM (conn));
+  g_socket_set_timeout (g_socket_connection_get_socket (conn), 5);
+  GByteArray *got = g_byte_array_new ();
+  guint8 buf[4096];
+  gssize n;
+  while ((n = g_input_stream_read (is, buf, sizeof buf, NULL, NULL)) > 0)
+    g_byte_array_append (got, buf, (guint) n);
+  return g_byte_array_free_to_bytes (got);
+}
+
+/* Whether `b` (binary: a frame) contains `text`. */
+static gconstpointer
+bytes_find (GBytes *b, const char *text)
+{
+  gsize len;
+  const void *d = g_bytes_get_data (b, &len);
+  return d ? memmem (d, len, text, strlen (text)) : NULL;
+}
+
+static void
+assert_ctld_alive (void)
+{
+  g_autoptr (RnClient) c = tcp_client ();
+  g_autoptr (GError) err = NULL;
+  json_t *r = rn_client_call (c, "ping", NULL, NULL, &err);
+  g_assert_no_error (err);
+  json_decref (r);
+}
+
+static void
+test_protocol_abuse (void)
+{
+  /* random bytes */
+  guint8 junk[1024];
+  GRand *rng = g_rand_new_with_seed (7);
+  for (gsize i = 0; i < sizeof junk; i++)
+    junk[i] = (guint8) g_rand_int (rng);
+  g_rand_free (rng);
+  g_bytes_unref (raw_exchange (junk, sizeof junk, TRUE));
+  assert_ctld_alive ();
+  /* a huge length prefix is answered with an error and closed */
+  guint8 huge[] = { 0x7f, 0xff, 0xff, 0xff, 0x00, '{' };
+  g_autoptr (GBytes) r1 = raw_exchange (huge, sizeof huge, FALSE);
+  g_assert_cmpuint (g_bytes_get_size (r1), >, 4);
+  assert_ctld_alive ();
+  /* a truncated frame, then the peer hangs up */
+  guint8 trunc[] = { 0, 0, 0, 100, 0, '{', '"' };
+  g_bytes_unref (raw_exchange (trunc, sizeof trunc, TRUE));
+  assert_ctld_alive ();
+  /* unsigned JSON on TCP, and a frame signed with another key */
+  GBytes *plain = rn_frame_encode ("job_list", 1, NULL, NULL, 0);
+  gsize plen;
+  const guint8 *pd = g_bytes_get_data (plain, &plen);
+  g_autoptr (GBytes) r2 = raw_exchange (pd, plen, FALSE);
+  g_assert_nonnull (bytes_find (r2, "unsigned frame"));
+  g_bytes_unref (plain);
+  RnKey other = { { 1, 2, 3 } };
+  RnSigner bad = { &other, 0, 0 };
+  GBytes *forged = rn_frame_encode ("cancel", 1, NULL, &bad, g_get_real_time () / G_USEC_PER_SEC);
+  const guint8 *fd = g_bytes_get_data (forged, &plen);
+  g_autoptr (GBytes) r3 = raw_exchange (fd, plen, FALSE);
+  g_assert_nonnull (bytes_find (r3, "bad signature"));
+  g_bytes_unref (forged);
+  /* a replayed frame: the same signed bytes twice */
+  RnKey key;
+  g_assert_true (rn_key_load (&key, cfg->key_path, NULL));
+  RnSigner good = { &key, 0, 0 };
+  GBytes *ping = rn_frame_encode ("ping", 1, NULL, &good, g_get_real_time () / G_USEC_PER_SEC);
+  const guint8 *gd = g_bytes_get_data (ping, &plen);
+  g_autoptr (GBytes) r4 = raw_exchange (gd, plen, TRUE);
+  g_assert_nonnull (bytes_find (r4, "pong"));
+  g_autoptr (GBytes) r5 = raw_exchange (gd, plen, TRUE);
+  g_assert_nonnull (bytes_find (r5, "replayed"));
+  g_bytes_unref (ping);
+  /* a stale signature */
+  GBytes *old = rn_frame_encode ("ping", 1, NULL, &good, g_get_real_time () / G_USEC_PER_SEC - 3600);
+  const guint8 *od = g_bytes_get_data (old, &plen);
+  g_autoptr (GBytes) r6 = raw_exchange (od, plen, TRUE);
+  g_assert_nonnull (bytes_find (r6, "stale"));
+  g_bytes_unref (old);
+  /* deeply nested JSON */
+  GString *deep = g_string_new ("{\"v\":1,\"type\":\"job_list\",\"body\":{\"x\":");
+  for (int i = 0; i < 5000; i++)
+    g_string_append_c (deep, '[');
+  GBytes *nested = NULL;
+  {
+    gsize tl = deep->len + 1;
+    guint8 *b = g_malloc (4 + tl);
+    b[0] = (guint8) (tl >> 24);
+    b[1] = (guint8) (tl >> 16);
+    b[2] = (guint8) (tl >> 8);
+    b[3] = (guint8) tl;
+    b[4] = 0;
+    memcpy (b + 5, deep->str, deep->len);
+    nested = g_bytes_new_take (b, 4 + tl);
+  }
+  g_string_free (deep, TRUE);
+  /* on the Unix socket (no signature needed), so the parser is what refuses it */
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GSocket) us = g_socket_new (G_SOCKET_FAMILY_UNIX, G_SOCKET_TYPE_STREAM, 0, &err);
+  g_autoptr (GSocketAddress) ua = g_unix_socket_address_new (cfg->socket_path);
+  g_assert_true (g_socket_connect (us, ua, NULL, &err));
+  gsize nl;
+  const guint8 *nd = g_bytes_get_data (nested, &nl);
+  g_socket_send (us, (const char *) nd, nl, NULL, NULL);
+  char rb[4096];
+  g_socket_set_timeout (us, 5);
+  gssize got = g_socket_receive (us, rb, sizeof rb - 1, NULL, NULL);
+  g_assert_cmpint (got, >, 5);
+  rb[got] = '\0';
+  g_assert_nonnull (g_strstr_len (rb + 5, got - 5, "nested deeper"));
+  g_bytes_unref (nested);
+  /* a request for a node-daemon message from a user socket is refused */
+  assert_ctld_alive ();
+}
+
+static void
+test_restart_keeps_jobs (void)
+{
+  guint held = submit ("--hold -J keepme --wrap=true");
+  guint running = submit ("-J survivor -o survivor-%j.out --wrap='sleep 3; echo survived'");
+  g_autofree char *st = wait_state (running, "RUNNING", 20);
+  g_assert_cmpstr (st, ==, "RUNNING");
+  /* kill -9 the controller and start a new one on the same state */
+  g_autofree char *pids = g_build_filename (dir, "pids", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (pids, &text, NULL, NULL));
+  pid_t ctld = (pid_t) g_ascii_strtoll (text, NULL, 10);
+  g_assert_cmpint (kill (ctld, SIGKILL), ==, 0);
+  g_usleep (200000);
+  g_autofree char *log = g_build_filename (dir, "log", "ctld.log", NULL);
+  const char *argv[] = { sluice_bin, "ctld", "-f", conf, NULL };
+  GPid pid;
+  g_autoptr (GError) err = NULL;
+  int logfd = open (log, O_WRONLY | O_APPEND);
+  g_assert_true (g_spawn_async_with_fds (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                                         &pid, -1, logfd, logfd, &err));
+  close (logfd);
+  g_autofree char *newpids = g_strdup_printf ("%d ctld\n%s", (int) pid, strchr (text, '\n') + 1);
+  g_file_set_contents (pids, newpids, -1, NULL);
+  /* the held job is still there, and the running one finishes */
+  g_autofree char *hs = wait_state (held, "PENDING", 20);
+  g_assert_cmpstr (hs, ==, "PENDING");
+  g_autofree char *rs = wait_final (running, 30);
+  g_assert_cmpstr (rs, ==, "COMPLETED");
+  g_autofree char *name = g_strdup_printf ("survivor-%u.out", running);
+  g_autofree char *out = read_work_file (name);
+  g_assert_cmpstr (out, ==, "survived\n");
+  g_autofree char *cmd = g_strdup_printf ("scancel %u", held);
+  run (cmd, NULL, NULL);
+}
+
+static void
+test_sacct (void)
+{
+  guint id = submit ("-J acctjob --wrap='exit 2'");
+  g_free (wait_final (id, 20));
+  g_autofree char *cmd = g_strdup_printf ("sacct -j %u -X -P -n --format=JobID,JobName,State,ExitCode", id);
+  g_autofree char *out = NULL;
+  g_assert_cmpint (run (cmd, &out, NULL), ==, 0);
+  g_autofree char *want = g_strdup_printf ("%u|acctjob|FAILED|2:0\n", id);
+  g_assert_cmpstr (out, ==, want);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  sluice_bin = g_getenv ("SLUICE_BIN");
+  if (sluice_bin == NULL)
+    {
+      g_printerr ("SLUICE_BIN must name the sluice binary\n");
+      return 1;
+    }
+  g_autofree char *bin_dir = g_path_get_dirname (sluice_bin);
+  bindir = g_build_filename (bin_dir, "bin", NULL);
+  dir = g_dir_make_tmp ("sluice-cluster-XXXXXX", NULL);
+  chmod (dir, 0755);
+  work = g_build_filename (dir, "work", NULL);
+  g_mkdir (work, 0777);
+  chmod (work, 0777);
+  conf = g_build_filename (dir, "slurm.conf", NULL);
+  g_autofree char *up = g_strdup_printf ("%s cluster up -q -n 4 --cpus 4 --gpus 2 --dir %s",
+                                         sluice_bin, dir);
+  int status = 0;
+  g_autofree char *uperr = NULL, *upout = NULL;
+  if (!g_spawn_command_line_sync (up, &upout, &uperr, &status, NULL) || status != 0)
+    {
+      g_printerr ("cluster up failed: %s\n", uperr ? uperr : "");
+      return 1;
+    }
+  cfg = rn_config_load (conf, FALSE, NULL);
+  g_test_add_func ("/cluster/batch-output-env", test_batch_output_env);
+  g_test_add_func ("/cluster/output-patterns", test_output_patterns);
+  g_test_add_func ("/cluster/errors-as-slurm", test_errors_as_slurm);
+  g_test_add_func ("/cluster/cancel-kills-group", test_cancel_kills_group);
+  g_test_add_func ("/cluster/timeout", test_timeout);
+  g_test_add_func ("/cluster/drained-node", test_drained_node_gets_nothing);
+  g_test_add_func ("/cluster/gpus-disjoint", test_gpus_disjoint);
+  g_test_add_func ("/cluster/srun", test_srun);
+  g_test_add_func ("/cluster/dependency-hold", test_dependency_and_hold);
+  g_test_add_func ("/cluster/other-user", test_other_user);
+  g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
+  g_test_add_func ("/cluster/sacct", test_sacct);
+  g_test_add_func ("/cluster/restart-keeps-jobs", test_restart_keeps_jobs);
+  int rc = g_test_run ();
+  g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, dir);
+  g_spawn_command_line_sync (down, NULL, NULL, NULL, NULL);
+  if (rc == 0 && !g_getenv ("SLUICE_KEEP_CLUSTER"))
+    {
+      g_autofree char *rm = g_strdup_printf ("rm -rf %s", dir);
+      g_spawn_command_line_sync (rm, NULL, NULL, NULL, NULL);
+    }
+  else
+    g_printerr ("cluster folder kept: %s\n", dir);
+  rn_config_free (cfg);
+  return rc;
+}
