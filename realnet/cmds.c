@@ -255,6 +255,16 @@ rn_cmd_squeue (int argc, char **argv)
   if (names)
     json_object_set_new (body, "names", split_list (names));
   json_object_set_new (body, "expand_arrays", json_boolean (o.array_expand));
+  /* The default formats (plain and -l) in the default order: the controller formats the
+   * lines itself from its cache, so 100,000 jobs cost text, not records. */
+  gboolean text_mode = o.format == NULL && o.format_long == NULL && o.sort == NULL && !o.start
+                  && !json;
+  if (text_mode)
+    {
+      json_object_set_new (body, "text_format", json_string (o.long_output ? "long" : "default"));
+      if (states)
+        json_object_set_new (body, "states", split_list (states));
+    }
   g_autoptr (GError) err = NULL;
   json_t *rep = rn_client_call (c, "job_list", body, NULL, &err);
   json_decref (body);
@@ -265,6 +275,34 @@ rn_cmd_squeue (int argc, char **argv)
       return 1;
     }
   gint64 now = json_integer_value (json_object_get (rep, "time"));
+  if (text_mode)
+    {
+      g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+      GString *head = g_string_new (NULL);
+      if (o.long_output)
+        {
+          g_autofree char *d = net_fmt_date_line (now, tz);
+          g_string_append_printf (head, "%s\n", d);
+        }
+      if (!o.no_header)
+        {
+          NetSqueueOptions ho = o;
+          ho.long_output = FALSE;
+          ho.format = o.long_output ? "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R" : NULL;
+          json_t *none = json_array ();
+          char *h = net_fmt_squeue (none, &ho, now, tz, NULL, NULL);
+          json_decref (none);
+          if (h)
+            g_string_append (head, h);
+          g_free (h);
+        }
+      fwrite (head->str, 1, head->len, stdout);
+      g_string_free (head, TRUE);
+      json_t *t = json_object_get (rep, "text");
+      fwrite (json_string_value (t), 1, json_string_length (t), stdout);
+      json_decref (rep);
+      return 0;
+    }
   json_t *list = json_object_get (rep, "jobs");
   g_auto (GStrv) sv = states ? g_strsplit (states, ",", -1) : NULL;
   o.states = (const char *const *) sv;

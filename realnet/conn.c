@@ -5,7 +5,17 @@
  * connection for its life, a write watch only while output is queued.  Input accumulates
  * in one buffer per connection, bounded by the frame limit; complete frames are decoded and
  * dispatched in order.  A sweep every second closes peers that hold a frame half-sent too
- * long (slow-loris) or stay idle past the idle limit. */
+ * long (slow-loris), accepted peers that have not completed their first frame within the
+ * same delay (idle connections held open to use up the connection limit), and peers idle
+ * past the idle limit.
+ *
+ * Connection budgets, checked at accept: at most `max_conns` in all, capped below the
+ * process's file limit (RLIMIT_NOFILE less a reserve for the daemon's own files); on a Unix
+ * socket at most 1/8 of that per uid other than root; on TCP at most 1/4 of it in
+ * connections that have not yet delivered a valid (signed) frame.  So a local user, or
+ * anyone who can reach the port without the key, cannot take every connection.  When
+ * accept fails for want of file descriptors, a spare descriptor is given up to accept and
+ * drop the pending peer, so that the listener does not spin. */
 #include "realnet/conn.h"
 
 #include <errno.h>
@@ -17,6 +27,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/resource.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -38,6 +49,10 @@ struct _RnNet {
   GHashTable     *conns;      /* RnConn* set (a reference each) */
   GPtrArray      *listeners;
   guint           sweep;
+  guint           fd_cap;     /* connections the file limit allows */
+  guint           n_unproven; /* accepted TCP connections without a valid frame yet */
+  GHashTable     *per_uid;    /* Unix peer uid -> open connections (GUINT_TO_POINTER) */
+  int             spare_fd;   /* given up when accept runs out of descriptors */
 };
 
 struct _RnConn {
@@ -58,7 +73,11 @@ struct _RnConn {
   RnPeer       peer;         /* Unix: SO_PEERCRED */
   char        *peer_name;
   char        *peer_host;
-  gint64       partial_since; /* monotonic µs when the buffer became non-empty, 0 if empty */
+  gint64       partial_since; /* monotonic µs when the frame now being received began (or
+                                 * the connection was accepted, until its first frame); 0 if
+                                 * none is pending */
+  gboolean     accepted;     /* from a listener (not rn_net_connect_tcp) */
+  gboolean     proven;       /* a valid frame arrived (or we made the connection) */
   gint64       last_activity;
   RnMsgFunc    func;
   gpointer     func_data;
@@ -99,7 +118,9 @@ sweep_cb (gpointer data)
   for (guint i = 0; i < victims->len; i++)
     {
       RnConn *c = victims->pdata[i];
-      conn_close_now (c, c->partial_since ? "frame not completed in time" : "idle");
+      conn_close_now (c, !c->partial_since ? "idle"
+                         : c->proven ? "frame not completed in time"
+                                     : "no request in time");
     }
   g_ptr_array_unref (victims);
   return G_SOURCE_CONTINUE;
@@ -122,7 +143,60 @@ rn_net_new (const RnKey *key, guint32 uid, guint32 gid)
   net->conns = g_hash_table_new (NULL, NULL);
   net->listeners = g_ptr_array_new ();
   net->sweep = g_timeout_add_seconds (1, sweep_cb, net);
+  net->per_uid = g_hash_table_new (NULL, NULL);
+  net->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+  /* keep 64 descriptors for the daemon's own files, pipes and outgoing connections */
+  struct rlimit rl;
+  rlim_t files = getrlimit (RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+  if (files == RLIM_INFINITY || files > G_MAXUINT)
+    files = G_MAXUINT;
+  net->fd_cap = files > 128 ? (guint) files - 64 : (guint) files / 2;
   return net;
+}
+
+/* Connections allowed in all: the configured limit, within the file limit. */
+static guint
+conn_cap (const RnNet *net)
+{
+  return MAX (1u, MIN (net->limits.max_conns, net->fd_cap));
+}
+
+/* Why a new connection from a Unix peer `uid` (or TCP, when !is_unix) is refused; NULL
+ * when it is not.  (transfer full) */
+static char *
+conn_refusal (const RnNet *net, gboolean is_unix, guint32 uid)
+{
+  guint cap = conn_cap (net);
+  if (g_hash_table_size (net->conns) >= cap)
+    return g_strdup ("too many connections");
+  if (is_unix && uid != 0)
+    {
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (net->per_uid, GUINT_TO_POINTER (uid)));
+      if (n >= MAX (8u, cap / 8))
+        return g_strdup_printf ("too many connections from uid %u", uid);
+    }
+  if (!is_unix && net->n_unproven >= MAX (8u, cap / 4))
+    return g_strdup ("too many unauthenticated connections");
+  return NULL;
+}
+
+/* The budgets: `c` (accepted) starts (delta 1) or stops (delta -1) using them. */
+static void
+conn_account (RnConn *c, int delta)
+{
+  RnNet *net = c->net;
+  if (c->is_unix)
+    {
+      gpointer k = GUINT_TO_POINTER (c->peer.uid);
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (net->per_uid, k));
+      n = delta > 0 ? n + 1 : n - 1;
+      if (n == 0)
+        g_hash_table_remove (net->per_uid, k);
+      else
+        g_hash_table_insert (net->per_uid, k, GUINT_TO_POINTER (n));
+    }
+  else if (!c->proven)
+    net->n_unproven = delta > 0 ? net->n_unproven + 1 : net->n_unproven - 1;
 }
 
 void
@@ -161,6 +235,9 @@ rn_net_free (RnNet *net)
     conn_close_now (l->data, "shutting down");
   g_list_free (all);
   g_hash_table_destroy (net->conns);
+  g_hash_table_destroy (net->per_uid);
+  if (net->spare_fd >= 0)
+    close (net->spare_fd);
   g_source_remove (net->sweep);
   rn_replay_cache_free (net->replay);
   g_free (net);
@@ -244,6 +321,8 @@ conn_close_now (RnConn *c, const char *reason)
   c->read_watch = c->write_watch = 0;
   close (c->fd);
   c->fd = -1;
+  if (c->accepted)
+    conn_account (c, -1);
   rn_conn_ref (c);
   if (c->close_func)
     c->close_func (c, reason ? reason : c->close_reason, c->close_data);
@@ -376,6 +455,16 @@ rn_conn_send_new (RnConn *c, const char *type, gint64 seq, json_t *body)
 }
 
 void
+rn_conn_send_raw (RnConn *c, const char *type, gint64 seq, const char *body_text,
+                  gsize body_len)
+{
+  if (c->closed)
+    return;
+  const RnSigner *s = c->is_unix ? NULL : &c->net->signer;
+  conn_queue (c, rn_frame_encode_raw (type, seq, body_text, body_len, s, now_s ()));
+}
+
+void
 rn_conn_send_error (RnConn *c, gint64 seq, int code, const char *message)
 {
   rn_conn_send_new (c, "error", seq, rn_error_body (code, message));
@@ -386,6 +475,7 @@ rn_conn_send_error (RnConn *c, gint64 seq, int code, const char *message)
 static gboolean
 conn_dispatch (RnConn *c)
 {
+  gboolean progress = FALSE;
   while (!c->closed && !c->closing)
     {
       gsize avail = c->in->len - c->in_off;
@@ -398,6 +488,7 @@ conn_dispatch (RnConn *c)
           g_autofree char *m = g_strdup_printf ("frame of %u bytes refused (limit %u)", len,
                                                 c->net->limits.max_frame);
           rn_conn_send_error (c, 0, RN_ERROR_PROTOCOL, m);
+          g_free (c->close_reason);
           c->close_reason = g_strdup (m);
           rn_conn_close (c);
           return FALSE;
@@ -421,24 +512,47 @@ conn_dispatch (RnConn *c)
             seq = json_integer_value (json_object_get (msg.root, "seq"));
           rn_msg_clear (&msg);
           rn_conn_send_error (c, seq, err->code, err->message);
+          g_free (c->close_reason);
           c->close_reason = g_strdup (err->message);
           rn_conn_close (c);
           return FALSE;
         }
       if (c->is_unix)
         msg.peer = c->peer;
+      if (!c->proven)
+        {
+          if (c->accepted)
+            conn_account (c, -1);   /* leaves the unauthenticated budget */
+          c->proven = TRUE;
+          if (c->accepted)
+            conn_account (c, 1);
+        }
+      progress = TRUE;
       c->func (c, &msg, c->func_data);
       rn_msg_clear (&msg);
     }
   if (c->closed)
     return FALSE;
-  if (c->in_off > 0 && (c->in_off == c->in->len || c->in_off > 65536))
+  if (c->in_off > 0 && c->in_off == c->in->len && c->in->len > (1u << 20))
+    {
+      /* do not keep a large frame's buffer for the life of the connection */
+      g_byte_array_unref (c->in);
+      c->in = g_byte_array_new ();
+      c->in_off = 0;
+    }
+  else if (c->in_off > 0 && (c->in_off == c->in->len || c->in_off > 65536))
     {
       g_byte_array_remove_range (c->in, 0, (guint) c->in_off);
       c->in_off = 0;
     }
-  c->partial_since = c->in->len > c->in_off ? (c->partial_since ? c->partial_since
-                                                : g_get_monotonic_time ()) : 0;
+  /* The clock of the partial-frame timeout runs from the start of the frame being received:
+   * a peer streaming many frames whose reads end mid-frame is making progress.  An accepted
+   * connection's clock runs from its accept until its first frame. */
+  if (c->in->len > c->in_off)
+    c->partial_since = progress || !c->partial_since ? g_get_monotonic_time ()
+                                                      : c->partial_since;
+  else if (c->proven)
+    c->partial_since = 0;
   return TRUE;
 }
 
@@ -539,6 +653,21 @@ set_peer_names (RnConn *c, const struct sockaddr *sa)
     c->peer_name = g_strdup ("?");
 }
 
+/* Says `why` in one unsigned error frame (the peer has proven nothing; we sign nothing for
+ * it) and hangs up. */
+static void
+refuse (int cfd, const char *why)
+{
+  GBytes *b = rn_frame_encode ("error", 0, json_pack ("{s:i,s:s}", "code", RN_ERROR_BUSY,
+                                                      "error", why), NULL, now_s ());
+  gsize len;
+  const void *d = g_bytes_get_data (b, &len);
+  if (send (cfd, d, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+    { /* nothing more to do */ }
+  g_bytes_unref (b);
+  close (cfd);
+}
+
 static gboolean
 accept_cb (int fd, GIOCondition cond, gpointer data)
 {
@@ -551,38 +680,49 @@ accept_cb (int fd, GIOCondition cond, gpointer data)
       socklen_t slen = sizeof ss;
       int cfd = accept4 (fd, (struct sockaddr *) &ss, &slen, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (cfd < 0)
-        break;
-      if (g_hash_table_size (net->conns) >= net->limits.max_conns)
         {
-          /* Over the limit: say so in one unsigned frame and hang up. */
-          GBytes *b = rn_frame_encode ("error", 0,
-                                       json_pack ("{s:i,s:s}", "code", RN_ERROR_BUSY, "error",
-                                                  "too many connections"), NULL, now_s ());
-          gsize len;
-          const void *d = g_bytes_get_data (b, &len);
-          if (send (cfd, d, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
-            { /* nothing more to do */ }
-          g_bytes_unref (b);
-          close (cfd);
-          continue;
+          if (errno == EINTR || errno == ECONNABORTED)
+            continue;
+          if ((errno == EMFILE || errno == ENFILE) && net->spare_fd >= 0)
+            {
+              /* out of descriptors: drop the pending peer rather than leave the listener
+               * readable (the main loop would spin on it) */
+              close (net->spare_fd);
+              cfd = accept4 (fd, NULL, NULL, SOCK_CLOEXEC);
+              if (cfd >= 0)
+                close (cfd);
+              net->spare_fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+            }
+          break;
         }
-      RnConn *c = conn_new (net, cfd, l->is_unix, l->func, l->data);
+      RnPeer peer = { 0, 0, FALSE };
       if (l->is_unix)
         {
           struct ucred cr;
           socklen_t cl = sizeof cr;
           if (getsockopt (cfd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0)
             {
-              c->peer.uid = cr.uid;
-              c->peer.gid = cr.gid;
+              peer.uid = cr.uid;
+              peer.gid = cr.gid;
             }
           else
             {
-              c->peer.uid = G_MAXUINT32;   /* unknown: acts as nobody */
-              c->peer.gid = G_MAXUINT32;
+              peer.uid = G_MAXUINT32;   /* unknown: acts as nobody */
+              peer.gid = G_MAXUINT32;
             }
         }
-      else
+      g_autofree char *why = conn_refusal (net, l->is_unix, peer.uid);
+      if (why != NULL)
+        {
+          refuse (cfd, why);
+          continue;
+        }
+      RnConn *c = conn_new (net, cfd, l->is_unix, l->func, l->data);
+      c->peer = peer;
+      c->accepted = TRUE;
+      c->partial_since = g_get_monotonic_time ();   /* the first frame is due in time */
+      conn_account (c, 1);
+      if (!l->is_unix)
         {
           int one = 1;
           setsockopt (cfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -717,6 +857,7 @@ rn_net_connect_tcp (RnNet *net, const char *host, guint16 port, RnMsgFunc func,
   int rc = connect (fd, res->ai_addr, res->ai_addrlen);
   int e = errno;
   RnConn *c = conn_new (net, fd, FALSE, func, data);
+  c->proven = TRUE;   /* we chose the peer */
   set_peer_names (c, res->ai_addr);
   freeaddrinfo (res);
   if (rc != 0 && e != EINPROGRESS)

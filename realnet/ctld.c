@@ -37,6 +37,8 @@
 
 #include "realnet/config.h"
 #include "realnet/conn.h"
+#include "realnet/fmt.h"
+#include "realnet/launch.h"
 #include "realnet/proto.h"
 #include "realnet/store.h"
 #include "realnet/validate.h"
@@ -45,6 +47,8 @@
 #include "workloads/hostlist.h"
 #include "workloads/jobextra.h"
 #include "workloads/slurmconf.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 
 #define PRIO_BASE 4294901760u   /* Slurm's priority/basic: job 1 gets PRIO_BASE - 1 */
 #define UNLIMITED_SECONDS (365 * 86400)
@@ -61,8 +65,27 @@ typedef struct {
   guint32       array_throttle;
   guint32       uid, gid;
   char         *user;
-  json_t       *req;           /* the request, as submitted (script, environment ...) */
-  json_t       *rec;           /* the job record (docs/realnet.md) */
+  char         *req_text;      /* the request as submitted, compact JSON (script, environment
+                                * ...): parsed again only to launch and to restore */
+  /* what the record shows beyond the fields below (the record is built on demand) */
+  char         *name, *workdir, *account, *qos, *features, *dependency, *command;
+  char         *out_path, *err_path, *in_path;
+  char         *submit_host;
+  gint64        time_limit_rec;  /* seconds, -1 = UNLIMITED */
+  gint64        mem_per_cpu_rec, mem_per_node_rec, gpus_req;
+  gint32        nice;
+  gboolean      requeue_ok;
+  guint32       restarts;
+  gboolean      requeue_pending; /* scontrol requeue of a running job: back to pending */
+  gint64        cancelled_by;    /* uid, -1 if not cancelled */
+  double        cpu_seconds;
+  gint64        max_rss_kb;
+  SchedTime     last_sched_eval;
+  gboolean      store_queued;    /* in C->to_store */
+  char         *brief;           /* cached brief record text (squeue), NULL if stale */
+  const char   *brief_reason;    /* the reason the cached text shows */
+  char         *line[2];         /* cached squeue lines (default, -l formats) */
+  const char   *line_reason[2];
   SchedJobSpec  spec;
   SchedJobState state;
   gboolean      in_core;
@@ -146,7 +169,10 @@ typedef struct {
   gint64         mem_per_cpu;    /* DefMemPerCPU or the first node's RealMemory / CPUs */
   GArray        *pending_replies;  /* Reply, sent after the next commit */
   GPtrArray     *pending_launch;   /* Job*, launched after the next commit */
+  GPtrArray     *to_store;         /* Job* whose record is written at the next flush */
   guint          flush_source;
+  guint          warm_source;      /* idle: renders stale squeue lines ahead of time */
+  guint          warm_pos;
   guint          pass_timer;
   SchedTime      pass_at;
   gboolean       need_pass;
@@ -280,93 +306,200 @@ job_mem_total (const Job *j, guint32 cpus, guint32 nodes)
 {
   if (j->spec.mem_per_node_mb > 0)
     return j->spec.mem_per_node_mb * nodes;
-  json_t *mpc = json_object_get (j->req, "mem_per_cpu_mb");
-  gint64 per_cpu = json_is_integer (mpc) ? json_integer_value (mpc) : C->mem_per_cpu;
+  gint64 per_cpu = j->mem_per_cpu_rec > 0 ? j->mem_per_cpu_rec : C->mem_per_cpu;
   return (guint64) MAX (per_cpu, 0) * cpus;
 }
 
-/* Brings the record up to date with the job's fields. */
-static void
-job_update_record (Job *j)
+/* The compressed node list of the allocation, NULL while pending (transfer full). */
+static char *
+job_nodes_string (const Job *j)
 {
-  json_t *r = j->rec;
+  if (j->alloc.n_nodes == 0)
+    return NULL;
+  g_autoptr (GPtrArray) names = g_ptr_array_new ();
+  for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+    g_ptr_array_add (names, (gpointer) C->nodes[j->alloc.nodes[k].node].conf->name);
+  return wl_hostlist_compress ((const char *const *) names->pdata, names->len);
+}
+
+static const char *
+job_state_word (const Job *j)
+{
+  return j->completing ? "CANCELLED" : state_name (j);
+}
+
+static const char *
+job_partition_name (const Job *j)
+{
+  return sched_cluster_partition (C->cluster, j->spec.partition)->name;
+}
+
+static json_t *
+str_or_null (const char *s)
+{
+  return s ? json_string (s) : json_null ();
+}
+
+/* The job record of docs/realnet.md as of `now` (transfer full).  `brief`: only what
+ * squeue's default formats show. */
+static json_t *
+job_record_build (Job *j, gint64 now, gboolean brief)
+{
+  json_t *r = json_object ();
   json_object_set_new (r, "job_id", json_integer (j->id));
   json_object_set_new (r, "array_job_id", json_integer (j->array_job_id));
   json_object_set_new (r, "array_task_id", j->task >= 0 ? json_integer (j->task) : json_null ());
-  json_object_set_new (r, "state", json_string (j->completing ? "CANCELLED" : state_name (j)));
+  json_object_set_new (r, "name", json_string (j->name));
+  json_object_set_new (r, "user", json_string (j->user));
+  json_object_set_new (r, "uid", json_integer (j->uid));
+  json_object_set_new (r, "partition", json_string (job_partition_name (j)));
+  json_object_set_new (r, "state", json_string (job_state_word (j)));
   json_object_set_new (r, "reason", json_string (job_reason (j)));
   json_object_set_new (r, "priority", json_integer (job_priority (j)));
-  json_object_set_new (r, "held", json_boolean (j->hold != HOLD_NONE));
-  json_object_set_new (r, "exit_code", json_integer (j->exit_code));
-  json_object_set_new (r, "exit_signal", json_integer (j->exit_signal));
-  json_object_set_new (r, "derived_exit_code", json_integer (j->exit_code));
-  rec_set_time (r, "submit_time", j->submit);
-  rec_set_time (r, "eligible_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : j->eligible);
-  rec_set_time (r, "accrue_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : j->eligible);
-  rec_set_time (r, "start_time", j->start);
-  SchedTime end = j->end;
-  if (j->state == SCHED_JOB_RUNNING && !j->completing)
-    {
-      json_t *tl = json_object_get (j->rec, "time_limit");
-      end = json_integer_value (tl) > 0 ? j->start + json_integer_value (tl) : SCHED_TIME_NEVER;
-    }
-  rec_set_time (r, "end_time", end);
-  guint32 nodes = job_nodes_estimate (j);
-  guint32 cpus = j->alloc.n_nodes ? j->alloc.cpus : (guint32) sched_job_spec_cpus (&j->spec);
-  guint32 gpus = j->alloc.n_nodes ? j->alloc.gpus : j->spec.gpus_per_node * nodes;
-  json_object_set_new (r, "num_nodes", json_integer (nodes));
-  json_object_set_new (r, "num_cpus", json_integer (cpus));
-  guint64 mem = job_mem_total (j, cpus, nodes);
-  g_autofree char *treq = tres_string (cpus, mem, j->alloc.n_nodes ? nodes : 1, gpus, TRUE);
-  json_object_set_new (r, "tres_req", json_string (treq));
-  if (j->alloc.n_nodes)
-    {
-      g_autofree char *ta = tres_string (cpus, mem, nodes, gpus, TRUE);
-      json_object_set_new (r, "tres_alloc", json_string (ta));
-      g_autoptr (GPtrArray) names = g_ptr_array_new ();
-      for (guint32 k = 0; k < j->alloc.n_nodes; k++)
-        g_ptr_array_add (names, (gpointer) C->nodes[j->alloc.nodes[k].node].conf->name);
-      g_autofree char *hl = wl_hostlist_compress ((const char *const *) names->pdata,
-                                                  names->len);
-      json_object_set_new (r, "nodes", json_string (hl));
-      json_object_set_new (r, "batch_host", json_string (names->pdata[0]));
-    }
-  else
-    {
-      json_object_set_new (r, "tres_alloc", json_null ());
-      json_object_set_new (r, "nodes", json_null ());
-      json_object_set_new (r, "batch_host", json_null ());
-    }
-  j->dirty = TRUE;
-}
-
-/* The record with run_time and the reason as of now (transfer none: j->rec). */
-static json_t *
-job_record_now (Job *j, gint64 now)
-{
-  json_t *r = j->rec;
   gint64 rt = 0;
   if (j->start != SCHED_TIME_NEVER && j->start > 0)
     rt = (j->end != SCHED_TIME_NEVER && j->end > 0 ? j->end : now) - j->start;
   json_object_set_new (r, "run_time", json_integer (MAX (rt, 0)));
-  if (j->state == SCHED_JOB_PENDING)
-    json_object_set_new (r, "reason", json_string (job_reason (j)));
+  json_object_set_new (r, "time_limit", json_integer (j->time_limit_rec));
+  guint32 nodes = job_nodes_estimate (j);
+  guint32 cpus = j->alloc.n_nodes ? j->alloc.cpus : (guint32) sched_job_spec_cpus (&j->spec);
+  json_object_set_new (r, "num_nodes", json_integer (nodes));
+  json_object_set_new (r, "num_cpus", json_integer (cpus));
+  g_autofree char *hl = job_nodes_string (j);
+  json_object_set_new (r, "nodes", str_or_null (hl));
+  rec_set_time (r, "submit_time", j->submit);
+  rec_set_time (r, "start_time", j->start);
+  SchedTime end = j->end;
+  if (j->state == SCHED_JOB_RUNNING && !j->completing)
+    end = j->time_limit_rec > 0 ? j->start + j->time_limit_rec : SCHED_TIME_NEVER;
+  rec_set_time (r, "end_time", end);
+  SchedTime planned = SCHED_TIME_NEVER;
   if (j->in_core && j->state == SCHED_JOB_PENDING)
     {
       SchedJobInfo info;
       if (sched_core_job_info (C->core, j->core_id, &info))
-        rec_set_time (r, "planned_start", info.planned_start);
+        planned = info.planned_start;
     }
+  rec_set_time (r, "planned_start", planned);
+  if (brief)
+    return r;
+  g_autofree char *grp = group_name (j->gid);
+  json_object_set_new (r, "group", json_string (grp));
+  json_object_set_new (r, "gid", json_integer (j->gid));
+  json_object_set_new (r, "account", str_or_null (j->account));
+  json_object_set_new (r, "qos", str_or_null (j->qos));
+  json_object_set_new (r, "nice", json_integer (j->nice));
+  json_object_set_new (r, "dependency", str_or_null (j->dependency));
+  json_object_set_new (r, "exit_code", json_integer (j->exit_code));
+  json_object_set_new (r, "exit_signal", json_integer (j->exit_signal));
+  json_object_set_new (r, "derived_exit_code", json_integer (j->exit_code));
+  json_object_set_new (r, "restarts", json_integer (j->restarts));
+  json_object_set_new (r, "batch", json_boolean (!j->interactive));
+  json_object_set_new (r, "requeue", json_boolean (j->requeue_ok));
+  json_object_set_new (r, "held", json_boolean (j->hold != HOLD_NONE));
+  rec_set_time (r, "eligible_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : j->eligible);
+  rec_set_time (r, "accrue_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : j->eligible);
+  rec_set_time (r, "last_sched_eval", j->last_sched_eval);
+  json_object_set_new (r, "sched_nodes", json_null ());
+  json_object_set_new (r, "time_min", json_integer (0));
+  json_object_set_new (r, "batch_host", j->alloc.n_nodes
+                       ? json_string (C->nodes[j->alloc.nodes[0].node].conf->name) : json_null ());
+  json_object_set_new (r, "batch_cpus", json_integer (j->alloc.n_nodes ? j->alloc.nodes[0].cpus : 0));
+  json_object_set_new (r, "num_tasks", json_integer (j->spec.tasks));
+  json_object_set_new (r, "cpus_per_task", json_integer (j->spec.cpus_per_task));
+  json_object_set_new (r, "mem_per_cpu_mb", json_integer (j->mem_per_node_rec > 0 ? 0
+                                                          : j->mem_per_cpu_rec > 0 ? j->mem_per_cpu_rec
+                                                          : C->mem_per_cpu));
+  json_object_set_new (r, "mem_per_node_mb", json_integer (j->mem_per_node_rec));
+  const char *gtype = j->spec.gpu_type ? sched_cluster_gpu_type_name (C->cluster, j->spec.gpu_type) : NULL;
+  g_autofree char *gres = j->spec.gpus_per_node == 0 ? NULL
+                          : gtype ? g_strdup_printf ("gres:gpu:%s:%u", gtype, j->spec.gpus_per_node)
+                                  : g_strdup_printf ("gres:gpu:%u", j->spec.gpus_per_node);
+  json_object_set_new (r, "gres", str_or_null (gres));
+  json_object_set_new (r, "gpus_per_node", json_integer (j->spec.gpus_per_node));
+  json_object_set_new (r, "gpus", json_integer (j->gpus_req));
+  json_object_set_new (r, "features", str_or_null (j->features));
+  json_object_set_new (r, "exclusive", json_boolean (j->spec.exclusive));
+  guint32 gpus = j->alloc.n_nodes ? j->alloc.gpus : j->spec.gpus_per_node * nodes;
+  guint64 mem = job_mem_total (j, cpus, nodes);
+  g_autofree char *treq = tres_string (cpus, mem, j->alloc.n_nodes ? nodes : 1, gpus, TRUE);
+  json_object_set_new (r, "tres_req", json_string (treq));
+  g_autofree char *ta = j->alloc.n_nodes ? tres_string (cpus, mem, nodes, gpus, TRUE) : NULL;
+  json_object_set_new (r, "tres_alloc", str_or_null (ta));
+  json_object_set_new (r, "workdir", json_string (j->workdir));
+  json_object_set_new (r, "command", str_or_null (j->command));
+  json_object_set_new (r, "stdout", str_or_null (j->out_path));
+  json_object_set_new (r, "stderr", str_or_null (j->err_path));
+  json_object_set_new (r, "stdin", str_or_null (j->in_path));
+  json_object_set_new (r, "scheduler", json_string ("Main"));
+  json_object_set_new (r, "alloc_node", json_string (j->submit_host ? j->submit_host : "localhost"));
+  json_object_set_new (r, "alloc_sid", json_integer (0));
+  json_object_set_new (r, "cancelled_by", j->cancelled_by >= 0 ? json_integer (j->cancelled_by)
+                                                                : json_null ());
+  json_object_set_new (r, "cpu_seconds", json_real (j->cpu_seconds));
+  json_object_set_new (r, "max_rss_kb", json_integer (j->max_rss_kb));
   return r;
 }
 
+/* The record changed: the cached brief text is stale, and the store must hear of it. */
 static void
-job_store (Job *j)
+job_update_record (Job *j)
 {
-  if (C->store == NULL)
-    return;
-  json_t *copy = json_copy (j->rec);
-  json_object_set (copy, "_request", j->req);
+  g_clear_pointer (&j->brief, g_free);
+  g_clear_pointer (&j->line[0], g_free);
+  g_clear_pointer (&j->line[1], g_free);
+  j->dirty = TRUE;
+}
+
+/* The brief record as JSON text: what squeue's default formats show, nothing null.  Cached
+ * while the job and its reason do not change; running jobs are rebuilt each time (their
+ * end time moves with a time limit change only, but the cost is theirs alone). */
+static const char *
+job_brief_text (Job *j, gint64 now)
+{
+  const char *reason = job_reason (j);
+  if (j->brief && reason == j->brief_reason)
+    return j->brief;
+  g_free (j->brief);
+  g_free (j->line[0]);
+  g_free (j->line[1]);
+  json_t *r = json_object ();
+  json_object_set_new (r, "job_id", json_integer (j->id));
+  if (j->array_job_id)
+    {
+      json_object_set_new (r, "array_job_id", json_integer (j->array_job_id));
+      json_object_set_new (r, "array_task_id", json_integer (j->task));
+    }
+  json_object_set_new (r, "name", json_string (j->name));
+  json_object_set_new (r, "user", json_string (j->user));
+  json_object_set_new (r, "partition", json_string (job_partition_name (j)));
+  json_object_set_new (r, "state", json_string (job_state_word (j)));
+  json_object_set_new (r, "reason", json_string (reason));
+  json_object_set_new (r, "priority", json_integer (job_priority (j)));
+  json_object_set_new (r, "time_limit", json_integer (j->time_limit_rec));
+  json_object_set_new (r, "num_nodes", json_integer (job_nodes_estimate (j)));
+  json_object_set_new (r, "num_cpus", json_integer (j->alloc.n_nodes ? j->alloc.cpus
+                                                    : (guint32) sched_job_spec_cpus (&j->spec)));
+  if (j->start != SCHED_TIME_NEVER && j->start > 0)
+    json_object_set_new (r, "start_time", json_integer (j->start));
+  if (sched_job_state_is_final (j->state) && j->end != SCHED_TIME_NEVER && j->end > 0)
+    json_object_set_new (r, "end_time", json_integer (j->end));
+  g_autofree char *hl = job_nodes_string (j);
+  if (hl)
+    json_object_set_new (r, "nodes", json_string (hl));
+  (void) now;
+  j->brief = json_dumps (r, JSON_COMPACT);
+  j->brief_reason = reason;
+  json_decref (r);
+  return j->brief;
+}
+
+static void
+job_store_now (Job *j, gint64 now)
+{
+  json_t *copy = job_record_build (j, now, FALSE);
+  json_object_set_new (copy, "_request_text", json_string (j->req_text));
+  json_object_set_new (copy, "_requeue", json_boolean (j->requeue_pending));
   json_object_set_new (copy, "_core_id", json_integer (j->core_id));
   json_object_set_new (copy, "_hold", json_integer (j->hold));
   if (j->alloc.n_nodes)
@@ -389,7 +522,20 @@ job_store (Job *j)
   if (!rn_store_put_job (C->store, copy, &err))
     logmsg ("error: job %u: cannot store its record: %s", j->id, err->message);
   json_decref (copy);
-  j->dirty = FALSE;
+}
+
+/* Queues the job's record for the store: written once, at the next flush, however often
+ * it changes before. */
+static void
+job_store (Job *j)
+{
+  if (C->store == NULL)
+    return;
+  if (!j->store_queued)
+    {
+      j->store_queued = TRUE;
+      g_ptr_array_add (C->to_store, j);
+    }
   schedule_flush ();
 }
 
@@ -667,10 +813,19 @@ static void
 job_free (Job *j)
 {
   g_free (j->user);
-  if (j->req)
-    json_decref (j->req);
-  if (j->rec)
-    json_decref (j->rec);
+  g_free (j->req_text);
+  g_free (j->name);
+  g_free (j->workdir);
+  g_free (j->account);
+  g_free (j->qos);
+  g_free (j->features);
+  g_free (j->dependency);
+  g_free (j->command);
+  g_free (j->out_path);
+  g_free (j->err_path);
+  g_free (j->in_path);
+  g_free (j->submit_host);
+  g_free (j->brief);
   sched_alloc_clear (&j->alloc);
   if (j->gpu_ids)
     g_ptr_array_unref (j->gpu_ids);
@@ -697,7 +852,7 @@ dep_state (const Job *j, const WlDependency *d, gint64 now)
 {
   if (d->type == WL_DEP_SINGLETON)
     {
-      const char *name = json_string_value (json_object_get (j->rec, "name"));
+      const char *name = j->name;
       for (guint i = 0; i < C->jobs->len; i++)
         {
           Job *o = C->jobs->pdata[i];
@@ -705,7 +860,7 @@ dep_state (const Job *j, const WlDependency *d, gint64 now)
             continue;
           if ((o->state == SCHED_JOB_RUNNING
                || (o->state == SCHED_JOB_PENDING && o->submit <= j->submit && o->core_id < j->core_id))
-              && g_strcmp0 (json_string_value (json_object_get (o->rec, "name")), name) == 0)
+              && g_strcmp0 (o->name, name) == 0)
             return 0;
         }
       return 1;
@@ -913,7 +1068,7 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
   j->uid = uid;
   j->gid = gid;
   j->user = user_name (uid);
-  j->req = json_incref (req);
+  j->req_text = json_dumps (req, JSON_COMPACT);
   j->state = SCHED_JOB_PENDING;
   j->submit = now;
   j->eligible = SCHED_TIME_NEVER;
@@ -978,39 +1133,30 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
     }
   if (gpu_type)
     s->gpu_type = sched_cluster_intern_gpu_type (C->cluster, gpu_type);
-  /* the record */
-  json_t *r = json_object ();
-  j->rec = r;
-  g_autofree char *grp = group_name (gid);
-  json_object_set_new (r, "name", json_string (name ? name : "sbatch"));
-  json_object_set_new (r, "user", json_string (j->user));
-  json_object_set_new (r, "uid", json_integer (uid));
-  json_object_set_new (r, "group", json_string (grp));
-  json_object_set_new (r, "gid", json_integer (gid));
-  json_object_set (r, "account", json_object_get (req, "account") ? json_object_get (req, "account") : json_null ());
-  json_object_set (r, "qos", json_object_get (req, "qos") ? json_object_get (req, "qos") : json_null ());
-  json_object_set_new (r, "partition", json_string (ps->name));
-  json_object_set_new (r, "nice", json_integer (nice));
-  json_object_set_new (r, "dependency", dep && *dep ? json_string (dep) : json_null ());
-  json_object_set_new (r, "restarts", json_integer (0));
-  json_object_set_new (r, "batch", json_boolean (script != NULL));
-  json_object_set (r, "requeue", json_object_get (req, "requeue") ? json_object_get (req, "requeue") : json_true ());
-  json_object_set_new (r, "time_limit", json_integer (tl < 0 || (tl == 0 && limit >= UNLIMITED_SECONDS)
-                                                      ? -1 : limit));
-  json_object_set_new (r, "time_min", json_integer (0));
-  json_object_set_new (r, "num_tasks", json_integer (s->tasks));
-  json_object_set_new (r, "cpus_per_task", json_integer (s->cpus_per_task));
-  json_object_set_new (r, "mem_per_cpu_mb", json_integer (mem > 0 ? 0 : mpc > 0 ? mpc : C->mem_per_cpu));
-  json_object_set_new (r, "mem_per_node_mb", json_integer (mem));
-  g_autofree char *gres = s->gpus_per_node == 0 ? NULL
-                          : gpu_type ? g_strdup_printf ("gres:gpu:%s:%u", gpu_type, s->gpus_per_node)
-                                     : g_strdup_printf ("gres:gpu:%u", s->gpus_per_node);
-  json_object_set_new (r, "gres", gres ? json_string (gres) : json_null ());
-  json_object_set_new (r, "gpus_per_node", json_integer (s->gpus_per_node));
-  json_object_set_new (r, "gpus", json_integer (gpus));
-  json_object_set (r, "features", json_object_get (req, "constraint") ? json_object_get (req, "constraint") : json_null ());
-  json_object_set_new (r, "exclusive", json_boolean (exclusive));
-  json_object_set_new (r, "workdir", json_string (workdir));
+  /* what the record shows */
+  j->name = g_strdup (name ? name : "sbatch");
+  j->workdir = g_strdup (workdir);
+  const char *sv = NULL;
+  rn_body_get_string (req, "account", FALSE, &sv, NULL);
+  j->account = g_strdup (sv);
+  sv = NULL;
+  rn_body_get_string (req, "qos", FALSE, &sv, NULL);
+  j->qos = g_strdup (sv);
+  sv = NULL;
+  rn_body_get_string (req, "constraint", FALSE, &sv, NULL);
+  j->features = g_strdup (sv);
+  sv = NULL;
+  rn_body_get_string (req, "submit_host", FALSE, &sv, NULL);
+  j->submit_host = g_strdup (sv);
+  j->dependency = dep && *dep ? g_strdup (dep) : NULL;
+  j->nice = (gint32) nice;
+  rn_body_get_bool (req, "requeue", TRUE, &j->requeue_ok, NULL);
+  j->time_limit_rec = tl < 0 || (tl == 0 && limit >= UNLIMITED_SECONDS) ? -1 : limit;
+  j->mem_per_cpu_rec = mem > 0 ? 0 : mpc;
+  j->mem_per_node_rec = mem;
+  j->gpus_req = gpus;
+  j->cancelled_by = -1;
+  j->last_sched_eval = SCHED_TIME_NEVER;
   json_t *iv = json_object_get (req, "interactive");
   json_t *argv = iv ? json_object_get (iv, "argv") : NULL;
   if (json_is_array (argv))
@@ -1024,42 +1170,35 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
             g_string_append_c (cmd, ' ');
           g_string_append (cmd, json_is_string (a) ? json_string_value (a) : "?");
         }
-      json_object_set_new (r, "command", json_string (cmd->str));
-      g_string_free (cmd, TRUE);
+      j->command = g_string_free (cmd, FALSE);
     }
-  else
-    json_object_set (r, "command", json_object_get (req, "script_path") ? json_object_get (req, "script_path") : json_null ());
-  json_object_set_new (r, "scheduler", json_string ("Main"));
-  json_object_set_new (r, "alloc_node", json_string ("localhost"));
-  json_object_set_new (r, "alloc_sid", json_integer (0));
-  json_object_set_new (r, "cancelled_by", json_null ());
-  json_object_set_new (r, "cpu_seconds", json_real (0));
-  json_object_set_new (r, "max_rss_kb", json_integer (0));
-  json_object_set_new (r, "sched_nodes", json_null ());
-  json_object_set_new (r, "planned_start", json_null ());
   j->interactive = iv != NULL;
   return j;
 }
 
 /* The output paths as scontrol shows them (patterns expanded where the controller can). */
 static void
-job_set_io_paths (Job *j)
+job_set_io_paths (Job *j, json_t *req)
 {
-  const char *wd = json_string_value (json_object_get (j->rec, "workdir"));
-  json_t *o = json_object_get (j->req, "stdout"), *e = json_object_get (j->req, "stderr");
-  json_t *in = json_object_get (j->req, "stdin");
-  g_autofree char *dflt = j->array_job_id
-                            ? g_strdup_printf ("slurm-%u_%d.out", j->array_job_id, j->task)
-                            : g_strdup_printf ("slurm-%u.out", j->id);
-  const char *os = json_is_string (o) ? json_string_value (o) : dflt;
+  const char *wd = j->workdir;
+  json_t *o = json_object_get (req, "stdout"), *e = json_object_get (req, "stderr");
+  json_t *in = json_object_get (req, "stdin");
+  const char *dflt = j->array_job_id ? "slurm-%A_%a.out" : "slurm-%j.out";
+  RnPatternVars vars = { j->id, j->array_job_id, j->task, j->name, j->user, "%N", 0, 0,
+                         RN_STEP_BATCH };
+  g_autofree char *os = rn_launch_expand_pattern (json_is_string (o) ? json_string_value (o)
+                                                                      : dflt, &vars);
   g_autofree char *op = g_path_is_absolute (os) ? g_strdup (os) : g_build_filename (wd, os, NULL);
-  const char *es = json_is_string (e) ? json_string_value (e) : NULL;
+  g_autofree char *es = json_is_string (e) ? rn_launch_expand_pattern (json_string_value (e), &vars)
+                                           : NULL;
   g_autofree char *ep = es == NULL ? g_strdup (op) : g_path_is_absolute (es) ? g_strdup (es)
                                                    : g_build_filename (wd, es, NULL);
-  json_object_set_new (j->rec, "stdout", j->interactive ? json_null () : json_string (op));
-  json_object_set_new (j->rec, "stderr", j->interactive ? json_null () : json_string (ep));
-  json_object_set_new (j->rec, "stdin", json_string (json_is_string (in) ? json_string_value (in)
-                                                                     : "/dev/null"));
+  g_free (j->out_path);
+  g_free (j->err_path);
+  g_free (j->in_path);
+  j->out_path = j->interactive ? NULL : g_strdup (op);
+  j->err_path = j->interactive ? NULL : g_strdup (ep);
+  j->in_path = g_strdup (json_is_string (in) ? json_string_value (in) : "/dev/null");
 }
 
 static void
@@ -1122,18 +1261,17 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
           j->array_throttle = aspec.throttle;
           j->core_id = j->id;
           j->spec.id = j->core_id;
-          job_set_io_paths (j);
+          job_set_io_paths (j, req);
           job_register (j);
           g_ptr_array_add (C->waiting, j);
           job_update_record (j);
-          json_object_set_new (j->rec, "array_tasks", json_null ());
           job_store (j);
         }
     }
   else
     {
       first->id = first->core_id = first->spec.id = id;
-      job_set_io_paths (first);
+      job_set_io_paths (first, req);
       job_register (first);
       g_ptr_array_add (C->waiting, first);
       job_update_record (first);
@@ -1214,39 +1352,39 @@ tasks_per_node_string (const guint32 *t, guint32 n)
 
 /* The launch request for job `j` as node `k` of its allocation sees it. */
 static json_t *
-launch_request (Job *j, guint32 k)
+launch_request (Job *j, json_t *req, guint32 k)
 {
   json_t *q = json_object ();
   const SchedAllocNode *an = &j->alloc.nodes[k];
   json_object_set_new (q, "job_id", json_integer (j->id));
   json_object_set_new (q, "array_job_id", json_integer (j->array_job_id));
   json_object_set_new (q, "array_task_id", j->task >= 0 ? json_integer (j->task) : json_null ());
-  json_object_set (q, "name", json_object_get (j->rec, "name"));
+  json_object_set_new (q, "name", json_string (j->name));
   json_object_set_new (q, "user", json_string (j->user));
   json_object_set_new (q, "uid", json_integer (j->uid));
   json_object_set_new (q, "gid", json_integer (j->gid));
-  json_t *script = json_object_get (j->req, "script");
+  json_t *script = json_object_get (req, "script");
   if (script)
     json_object_set (q, "script", script);
-  json_object_set (q, "workdir", json_object_get (j->rec, "workdir"));
-  json_t *env = json_object_get (j->req, "environment");
+  json_object_set_new (q, "workdir", json_string (j->workdir));
+  json_t *env = json_object_get (req, "environment");
   json_object_set_new (q, "environment", json_is_array (env) ? json_incref (env) : json_array ());
-  json_t *o = json_object_get (j->req, "stdout"), *e = json_object_get (j->req, "stderr");
-  json_t *in = json_object_get (j->req, "stdin");
+  json_t *o = json_object_get (req, "stdout"), *e = json_object_get (req, "stderr");
+  json_t *in = json_object_get (req, "stdin");
   if (json_is_string (o))
     json_object_set (q, "stdout", o);
   if (json_is_string (e))
     json_object_set (q, "stderr", e);
   if (json_is_string (in))
     json_object_set (q, "stdin", in);
-  json_t *tl = json_object_get (j->rec, "time_limit");
-  json_object_set_new (q, "time_limit", json_integer (json_integer_value (tl) > 0
-                                                      ? json_integer_value (tl) : -1));
+  json_object_set_new (q, "time_limit", json_integer (j->time_limit_rec > 0 ? j->time_limit_rec
+                                                                         : -1));
   json_object_set_new (q, "start_time", json_integer (j->start));
   json_object_set_new (q, "kill_wait", json_integer (C->cfg->kill_wait));
-  json_object_set (q, "partition", json_object_get (j->rec, "partition"));
+  json_object_set_new (q, "partition", json_string (job_partition_name (j)));
   json_object_set_new (q, "cluster", json_string (C->cfg->cluster_name));
-  json_object_set (q, "nodes", json_object_get (j->rec, "nodes"));
+  g_autofree char *hl = job_nodes_string (j);
+  json_object_set_new (q, "nodes", str_or_null (hl));
   json_t *names = json_array ();
   for (guint32 i = 0; i < j->alloc.n_nodes; i++)
     json_array_append_new (names, json_string (C->nodes[j->alloc.nodes[i].node].conf->name));
@@ -1269,23 +1407,32 @@ launch_request (Job *j, guint32 k)
   for (guint i = 0; ids && i < ids->len; i++)
     json_array_append_new (g, json_integer (g_array_index (ids, guint32, i)));
   json_object_set_new (q, "gpu_ids", g);
-  json_object_set (q, "mem_per_node_mb", json_object_get (j->rec, "mem_per_node_mb"));
-  json_object_set (q, "mem_per_cpu_mb", json_object_get (j->rec, "mem_per_cpu_mb"));
-  json_object_set (q, "submit_dir", json_object_get (j->rec, "workdir"));
-  json_t *sh = json_object_get (j->req, "submit_host");
-  json_object_set_new (q, "submit_host", json_string (json_is_string (sh) ? json_string_value (sh)
-                                                                         : "localhost"));
-  json_object_set (q, "account", json_object_get (j->rec, "account"));
-  json_object_set (q, "qos", json_object_get (j->rec, "qos"));
+  json_object_set_new (q, "mem_per_node_mb", json_integer (j->mem_per_node_rec));
+  json_object_set_new (q, "mem_per_cpu_mb", json_integer (j->mem_per_node_rec > 0 ? 0
+                                                          : j->mem_per_cpu_rec > 0 ? j->mem_per_cpu_rec
+                                                          : C->mem_per_cpu));
+  json_object_set_new (q, "submit_dir", json_string (j->workdir));
+  json_object_set_new (q, "submit_host", json_string (j->submit_host ? j->submit_host : "localhost"));
+  json_object_set_new (q, "account", str_or_null (j->account));
+  json_object_set_new (q, "qos", str_or_null (j->qos));
   json_object_set_new (q, "conf", json_string (C->cfg->path));
   g_autofree char *ctld = g_strdup_printf ("%s:%u", C->cfg->ctld_addr, C->cfg->ctld_port);
   json_object_set_new (q, "ctld", json_string (ctld));
   return q;
 }
 
+/* The job's request, parsed again from its text (transfer full). */
+static json_t *
+job_request (const Job *j)
+{
+  json_t *req = json_loads (j->req_text, 0, NULL);
+  return req ? req : json_object ();
+}
+
 static void
 launch_step (Job *j, Step *s, json_t *argv, guint32 ntasks)
 {
+  g_autoptr (json_t) req = job_request (j);
   g_autofree guint32 *tpn = tasks_per_node (j, ntasks);
   guint32 first = 0;
   s->n_tasks = ntasks;
@@ -1305,7 +1452,7 @@ launch_step (Job *j, Step *s, json_t *argv, guint32 ntasks)
       if (tpn[k] == 0)
         continue;
       Node *n = node_of (j->alloc.nodes[k].node);
-      json_t *q = launch_request (j, k);
+      json_t *q = launch_request (j, req, k);
       json_object_set_new (q, "step_id", json_integer (s->id));
       json_object_set (q, "argv", argv);
       json_t *tids = json_array ();
@@ -1356,11 +1503,12 @@ launch_job (Job *j)
       Step *s = j->steps && j->steps->len ? j->steps->pdata[0] : NULL;
       if (s == NULL)
         return;
+      g_autofree char *hl = job_nodes_string (j);
       if (s->client)
         rn_conn_send_new (s->client, "alloc_started", s->seq,
-                          json_pack ("{s:i,s:O}", "job_id", j->id, "nodes",
-                                     json_object_get (j->rec, "nodes")));
-      json_t *iv = json_object_get (j->req, "interactive");
+                          json_pack ("{s:i,s:s}", "job_id", j->id, "nodes", hl ? hl : ""));
+      g_autoptr (json_t) req = job_request (j);
+      json_t *iv = json_object_get (req, "interactive");
       launch_step (j, s, json_object_get (iv, "argv"), j->spec.tasks);
       if (s->n_left == 0)
         step_done (j, s);
@@ -1373,7 +1521,8 @@ launch_job (Job *j)
       job_finish (j, SCHED_JOB_NODE_FAIL, 0, 0, now_s ());
       return;
     }
-  json_t *q = launch_request (j, 0);
+  g_autoptr (json_t) req = job_request (j);
+  json_t *q = launch_request (j, req, 0);
   rn_conn_send (n->conn, "launch", 0, q);
   json_decref (q);
 }
@@ -1392,7 +1541,7 @@ run_pass (gint64 now)
       j->wait_reason = NULL;
       sched_alloc_copy (&j->alloc, st->alloc);
       node_alloc (&j->alloc, &j->gpu_ids, TRUE, now);
-      json_object_set_new (j->rec, "last_sched_eval", json_integer (now));
+      j->last_sched_eval = now;
       job_changed (j);
       g_ptr_array_add (C->pending_launch, j);
     }
@@ -1410,6 +1559,31 @@ pass_timer_cb (gpointer data)
   C->need_pass = TRUE;
   C->need_eligibility = TRUE;
   schedule_flush ();
+  return G_SOURCE_REMOVE;
+}
+
+static const char *job_line (Job *j, int which, gint64 now);
+
+/* Low-priority idle work: render the squeue lines of jobs whose cached line is stale, a
+ * batch at a time, so that the first squeue after a burst of submissions is fast too. */
+static gboolean
+warm_cb (gpointer data)
+{
+  (void) data;
+  gint64 now = now_s ();
+  guint done = 0;
+  while (C->warm_pos < C->jobs->len && done < 500)
+    {
+      Job *j = C->jobs->pdata[C->warm_pos++];
+      if (!j->dead && j->state == SCHED_JOB_PENDING && j->line[0] == NULL)
+        {
+          job_line (j, 0, now);
+          done++;
+        }
+    }
+  if (C->warm_pos < C->jobs->len)
+    return G_SOURCE_CONTINUE;
+  C->warm_source = 0;
   return G_SOURCE_REMOVE;
 }
 
@@ -1435,6 +1609,13 @@ flush_cb (gpointer data)
         }
     }
   gboolean ok = TRUE;
+  for (guint i = 0; i < C->to_store->len; i++)
+    {
+      Job *j = C->to_store->pdata[i];
+      j->store_queued = FALSE;
+      job_store_now (j, now);
+    }
+  g_ptr_array_set_size (C->to_store, 0);
   if (C->store)
     {
       g_autoptr (GError) err = NULL;
@@ -1463,6 +1644,11 @@ flush_cb (gpointer data)
   for (guint i = 0; i < launches->len; i++)
     launch_job (launches->pdata[i]);
   g_ptr_array_unref (launches);
+  if (C->warm_source == 0)
+    {
+      C->warm_pos = 0;
+      C->warm_source = g_idle_add_full (G_PRIORITY_LOW, warm_cb, NULL, NULL);
+    }
   if (C->pass_timer)
     {
       g_source_remove (C->pass_timer);
@@ -1541,9 +1727,8 @@ job_cancel (Job *j, guint32 uid, int sig, gboolean full, GError **error)
     }
   if (j->state == SCHED_JOB_PENDING)
     {
+      j->cancelled_by = uid;
       job_finish (j, SCHED_JOB_CANCELLED, 0, 0, now_s ());
-      json_object_set_new (j->rec, "cancelled_by", json_integer (uid));
-      job_store (j);
       return TRUE;
     }
   if (!full)
@@ -1554,7 +1739,7 @@ job_cancel (Job *j, guint32 uid, int sig, gboolean full, GError **error)
   j->completing = TRUE;
   j->exit_signal = sig;
   j->end = now_s ();
-  json_object_set_new (j->rec, "cancelled_by", json_integer (uid));
+  j->cancelled_by = uid;
   send_signal (j, sig, TRUE);
   gboolean any = FALSE;
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
@@ -1597,7 +1782,7 @@ state_matches (GPtrArray *states, const Job *j)
 {
   if (states == NULL || states->len == 0)
     return TRUE;
-  const char *st = json_string_value (json_object_get (j->rec, "state"));
+  const char *st = job_state_word (j);
   for (guint i = 0; i < states->len; i++)
     {
       const char *w = states->pdata[i];
@@ -1638,13 +1823,161 @@ task_ranges (GPtrArray *tasks, guint32 throttle)
   return g_string_free (s, FALSE);
 }
 
+/* ---- squeue's default formats, formatted here ---- */
+
+static const char *const squeue_formats[2] = {
+  "%.18i %.9P %.8j %.8u %.2t %.10M %.6D %R",
+  "%.18i %.9P %.8j %.8u %.8T %.10M %.9l %.6D %R",
+};
+
+typedef struct {
+  Job        *job;
+  char       *ranges;     /* a collapsed array line: its pending tasks, else NULL */
+  const char *part;
+  int         state_order;
+  guint32     prio;
+  guint32     base_id;
+  gint32      task;
+} TextRow;
+
+static int
+state_order (const Job *j)
+{
+  if (j->completing)
+    return 8;
+  switch (j->state)
+    {
+    case SCHED_JOB_PENDING: return 0;
+    case SCHED_JOB_RUNNING: return 2;
+    case SCHED_JOB_COMPLETED: return 6;
+    case SCHED_JOB_CANCELLED: return 8;
+    case SCHED_JOB_FAILED: return 10;
+    case SCHED_JOB_TIMEOUT: return 12;
+    case SCHED_JOB_NODE_FAIL: return 14;
+    default: return 99;
+    }
+}
+
+/* squeue's default order P,t,-p; ties by id descending (the last key is reversed), then
+ * by array task.  The same order realnet/fmt.c sorts records in. */
+static int
+cmp_text_rows (gconstpointer pa, gconstpointer pb)
+{
+  const TextRow *a = pa, *b = pb;
+  int c = g_strcmp0 (a->part, b->part);
+  if (c)
+    return c;
+  if (a->state_order != b->state_order)
+    return a->state_order < b->state_order ? -1 : 1;
+  if (a->prio != b->prio)
+    return a->prio > b->prio ? -1 : 1;
+  if (a->base_id != b->base_id)
+    return a->base_id > b->base_id ? -1 : 1;
+  return a->task < b->task ? -1 : a->task > b->task;
+}
+
+/* One line of `squeue` in format `which` for `record` (transfer full). */
+static char *
+format_line (json_t *record, int which, gint64 now)
+{
+  json_t *one = json_array ();
+  json_array_append (one, record);
+  static const char *const all[] = { "all", NULL };
+  NetSqueueOptions o = { 0 };
+  o.format = squeue_formats[which];
+  o.no_header = TRUE;
+  o.states = all;
+  char *text = net_fmt_squeue (one, &o, now, NULL, NULL, NULL);
+  json_decref (one);
+  return text ? text : g_strdup ("");
+}
+
+static const char *
+job_line (Job *j, int which, gint64 now)
+{
+  const char *reason = job_reason (j);
+  if (j->line[which] && j->line_reason[which] == reason && j->state != SCHED_JOB_RUNNING)
+    return j->line[which];
+  g_free (j->line[which]);
+  json_t *r = json_loads (job_brief_text (j, now), 0, NULL);
+  j->line[which] = format_line (r, which, now);
+  j->line_reason[which] = reason;
+  json_decref (r);
+  return j->line[which];
+}
+
+/* job_list with "text_format": the lines of squeue's default (0) or long (1) format,
+ * sorted, without header, for the jobs the filters select (pending and running ones
+ * unless states are given) — so that squeue over 100,000 jobs moves text, not records. */
+static void
+reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray *users,
+                GPtrArray *states, GPtrArray *parts, GPtrArray *names, gboolean expand)
+{
+  gint64 now = now_s ();
+  g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
+  GHashTable *arrays_done = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < cands->len; i++)
+    {
+      Job *j = cands->pdata[i];
+      if (j->dead || !strv_has (users, j->user) || !strv_has (parts, job_partition_name (j))
+          || !strv_has (names, j->name))
+        continue;
+      if (states && states->len ? !state_matches (states, j)
+          : (j->state != SCHED_JOB_PENDING && j->state != SCHED_JOB_RUNNING))
+        continue;
+      TextRow row = { j, NULL, job_partition_name (j), state_order (j), job_priority (j),
+                      j->array_job_id ? j->array_job_id : j->id, j->task };
+      if (!expand && j->array_job_id && j->state == SCHED_JOB_PENDING)
+        {
+          if (g_hash_table_contains (arrays_done, GUINT_TO_POINTER (j->array_job_id)))
+            continue;
+          g_hash_table_add (arrays_done, GUINT_TO_POINTER (j->array_job_id));
+          GPtrArray *tasks = array_tasks (j->array_job_id);
+          g_autoptr (GPtrArray) pend = g_ptr_array_new ();
+          for (guint k = 0; k < tasks->len; k++)
+            {
+              Job *t = tasks->pdata[k];
+              if (!t->dead && t->state == SCHED_JOB_PENDING && job_reason (t) == job_reason (j))
+                g_ptr_array_add (pend, t);
+            }
+          if (pend->len > 1)
+            row.ranges = task_ranges (pend, j->array_throttle);
+        }
+      g_array_append_val (rows, row);
+    }
+  g_hash_table_destroy (arrays_done);
+  g_array_sort (rows, cmp_text_rows);
+  GString *out = g_string_sized_new (rows->len * 90 + 64);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      TextRow *r = &g_array_index (rows, TextRow, i);
+      if (r->ranges)
+        {
+          json_t *rec = json_loads (job_brief_text (r->job, now), 0, NULL);
+          json_object_set_new (rec, "array_tasks", json_string (r->ranges));
+          json_object_del (rec, "array_task_id");
+          g_autofree char *line = format_line (rec, which, now);
+          json_decref (rec);
+          g_string_append (out, line);
+          g_free (r->ranges);
+        }
+      else
+        g_string_append (out, job_line (r->job, which, now));
+    }
+  json_t *body = json_pack ("{s:I,s:s%}", "time", (json_int_t) now, "text", out->str,
+                            out->len);
+  rn_conn_send_new (conn, "jobs_text", seq, body);
+  g_string_free (out, TRUE);
+}
+
 static void
 handle_job_list (RnConn *conn, RnMsg *msg)
 {
   g_autoptr (GError) err = NULL;
   GPtrArray *ids = NULL, *users = NULL, *states = NULL, *parts = NULL, *names = NULL;
-  gboolean expand = FALSE;
-  if (!rn_body_get_strv (msg->body, "job_ids", &ids, &err)
+  gboolean expand = FALSE, brief = FALSE;
+  if (!rn_body_get_bool (msg->body, "brief", FALSE, &brief, &err)
+      || !rn_body_get_strv (msg->body, "job_ids", &ids, &err)
       || !rn_body_get_strv (msg->body, "users", &users, &err)
       || !rn_body_get_strv (msg->body, "states", &states, &err)
       || !rn_body_get_strv (msg->body, "partitions", &parts, &err)
@@ -1654,8 +1987,10 @@ handle_job_list (RnConn *conn, RnMsg *msg)
       reply_error (conn, msg->seq, RN_ERROR_INVALID, "job_list: %s", err->message);
       goto out;
     }
-  gint64 now = now_s ();
-  json_t *out = json_array ();
+  gint64 now = now_s (), t_start = g_get_monotonic_time ();
+  GString *out = g_string_sized_new (4096);
+  g_string_append_printf (out, "{\"time\":%" G_GINT64_FORMAT ",\"jobs\":[", now);
+  gboolean first = TRUE;
   GPtrArray *cands;
   if (ids && ids->len)
     {
@@ -1669,20 +2004,29 @@ handle_job_list (RnConn *conn, RnMsg *msg)
       if (cands->len == 0)
         {
           g_ptr_array_unref (cands);
-          json_decref (out);
+          g_string_free (out, TRUE);
           reply_error (conn, msg->seq, RN_ERROR_INVALID_JOB, "Invalid job id specified");
           goto out;
         }
     }
   else
     cands = g_ptr_array_ref (C->jobs);
+  const char *text_format = NULL;
+  rn_body_get_string (msg->body, "text_format", FALSE, &text_format, NULL);
+  if (text_format)
+    {
+      reply_job_text (conn, msg->seq, cands, g_str_equal (text_format, "long") ? 1 : 0, users,
+                      states, parts, names, expand);
+      g_ptr_array_unref (cands);
+      g_string_free (out, TRUE);
+      goto out;
+    }
   GHashTable *arrays_done = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < cands->len; i++)
     {
       Job *j = cands->pdata[i];
-      if (j->dead || !strv_has (users, j->user) || !strv_has (parts,
-                                                              json_string_value (json_object_get (j->rec, "partition")))
-          || !strv_has (names, json_string_value (json_object_get (j->rec, "name")))
+      if (j->dead || !strv_has (users, j->user) || !strv_has (parts, job_partition_name (j))
+          || !strv_has (names, j->name)
           || !state_matches (states, j))
         continue;
       if (!expand && j->array_job_id && j->state == SCHED_JOB_PENDING)
@@ -1701,20 +2045,42 @@ handle_job_list (RnConn *conn, RnMsg *msg)
             }
           if (pend->len > 1)
             {
-              json_t *r = json_copy (job_record_now (j, now));
+              json_t *r = job_record_build (j, now, brief);
               g_autofree char *ranges = task_ranges (pend, j->array_throttle);
               json_object_set_new (r, "array_tasks", json_string (ranges));
               json_object_set_new (r, "array_task_id", json_null ());
-              json_array_append_new (out, r);
+              char *text = json_dumps (r, JSON_COMPACT);
+              json_decref (r);
+              if (!first)
+                g_string_append_c (out, ',');
+              first = FALSE;
+              g_string_append (out, text);
+              free (text);
               continue;
             }
         }
-      json_array_append (out, job_record_now (j, now));
+      if (!first)
+        g_string_append_c (out, ',');
+      first = FALSE;
+      if (brief)
+        g_string_append (out, job_brief_text (j, now));
+      else
+        {
+          json_t *r = job_record_build (j, now, FALSE);
+          char *text = json_dumps (r, JSON_COMPACT);
+          json_decref (r);
+          g_string_append (out, text);
+          free (text);
+        }
     }
   g_hash_table_destroy (arrays_done);
   g_ptr_array_unref (cands);
-  json_t *body = json_pack ("{s:I,s:o}", "time", (json_int_t) now, "jobs", out);
-  rn_conn_send_new (conn, "jobs", msg->seq, body);
+  g_string_append (out, "]}");
+  rn_conn_send_raw (conn, "jobs", msg->seq, out->str, out->len);
+  gint64 took = g_get_monotonic_time () - t_start;
+  if (took > 100000)
+    logmsg ("job_list: %.3f s for %zu bytes", took / 1e6, out->len);
+  g_string_free (out, TRUE);
 out:
   g_clear_pointer (&ids, g_ptr_array_unref);
   g_clear_pointer (&users, g_ptr_array_unref);
@@ -1824,8 +2190,8 @@ handle_cancel (RnConn *conn, RnMsg *msg)
           continue;
         }
       if ((user && g_strcmp0 (user, j->user) != 0)
-          || (name && g_strcmp0 (name, json_string_value (json_object_get (j->rec, "name"))) != 0)
-          || (part && g_strcmp0 (part, json_string_value (json_object_get (j->rec, "partition"))) != 0)
+          || (name && g_strcmp0 (name, j->name) != 0)
+          || (part && g_strcmp0 (part, job_partition_name (j)) != 0)
           || !state_matches (states, j))
         continue;
       g_autofree char *id = j->array_job_id && j->state == SCHED_JOB_PENDING
@@ -1868,9 +2234,8 @@ job_requeue_now (Job *j, gint64 now)
   j->state = SCHED_JOB_PENDING;
   j->start = j->end = SCHED_TIME_NEVER;
   j->exit_code = j->exit_signal = 0;
-  json_object_set_new (j->rec, "restarts",
-                       json_integer (json_integer_value (json_object_get (j->rec, "restarts")) + 1));
-  json_object_set_new (j->rec, "_requeue", json_false ());
+  j->restarts++;
+  j->requeue_pending = FALSE;
   g_ptr_array_add (C->waiting, j);
   j->wait_reason = "BeginTime";
   job_changed (j);
@@ -1953,8 +2318,7 @@ handle_update_job (RnConn *conn, RnMsg *msg)
                            "TimeLimit of a running job cannot be changed by sluice yet");
               return;
             }
-          if (!admin && tl > json_integer_value (json_object_get (j->rec, "time_limit"))
-              && json_integer_value (json_object_get (j->rec, "time_limit")) > 0)
+          if (!admin && (tl > j->time_limit_rec || tl < 0) && j->time_limit_rec > 0)
             {
               reply_error (conn, msg->seq, RN_ERROR_AUTH, "Access/permission denied");
               return;
@@ -1962,7 +2326,7 @@ handle_update_job (RnConn *conn, RnMsg *msg)
           const SchedPartitionSpec *ps = sched_cluster_partition (C->cluster, j->spec.partition);
           j->spec.time_limit = tl > 0 ? tl : ps->max_time == SCHED_TIME_NEVER ? UNLIMITED_SECONDS
                                                                             : ps->max_time;
-          json_object_set_new (j->rec, "time_limit", json_integer (tl > 0 ? tl : -1));
+          j->time_limit_rec = tl > 0 ? tl : -1;
           if (j->in_core)
             {
               sched_core_cancel (C->core, now, j->core_id);
@@ -1976,7 +2340,7 @@ handle_update_job (RnConn *conn, RnMsg *msg)
         {
           if (j->state == SCHED_JOB_RUNNING && !j->completing)
             {
-              json_object_set_new (j->rec, "_requeue", json_true ());
+              j->requeue_pending = TRUE;
               j->completing = FALSE;
               send_signal (j, SIGTERM, TRUE);
             }
@@ -2348,9 +2712,9 @@ handle_job_exit (RnConn *conn, RnMsg *msg)
     }
   json_t *cpu = json_object_get (msg->body, "cpu_seconds");
   if (json_is_number (cpu))
-    json_object_set_new (j->rec, "cpu_seconds", json_real (json_number_value (cpu)));
-  json_object_set_new (j->rec, "max_rss_kb", json_integer (rss));
-  if (json_is_true (json_object_get (j->rec, "_requeue")))
+    j->cpu_seconds = json_number_value (cpu);
+  j->max_rss_kb = rss;
+  if (j->requeue_pending)
     job_requeue_now (j, now_s ());
   else
     {
@@ -2630,7 +2994,8 @@ static gboolean
 restore_job (json_t *rec, gpointer data)
 {
   (void) data;
-  json_t *req = json_object_get (rec, "_request");
+  const char *req_text = json_string_value (json_object_get (rec, "_request_text"));
+  g_autoptr (json_t) req = req_text ? json_loads (req_text, 0, NULL) : NULL;
   gint64 id = json_integer_value (json_object_get (rec, "job_id"));
   if (!json_is_object (req))
     {
@@ -2649,14 +3014,6 @@ restore_job (json_t *rec, gpointer data)
       logmsg ("warning: job %" G_GINT64_FORMAT ": cannot restore: %s", id, err->message);
       return TRUE;
     }
-  json_decref (j->rec);
-  j->rec = json_copy (rec);
-  const char *k;
-  void *tmp;
-  json_t *v;
-  json_object_foreach_safe (j->rec, tmp, k, v)
-    if (k[0] == '_')
-      json_object_del (j->rec, k);
   j->id = (guint32) id;
   j->core_id = (guint32) json_integer_value (json_object_get (rec, "_core_id"));
   if (j->core_id == 0)
@@ -2673,6 +3030,16 @@ restore_job (json_t *rec, gpointer data)
   json_t *el = json_object_get (rec, "eligible_time"), *st = json_object_get (rec, "start_time");
   j->eligible = json_is_integer (el) ? json_integer_value (el) : SCHED_TIME_NEVER;
   j->start = json_is_integer (st) ? json_integer_value (st) : SCHED_TIME_NEVER;
+  json_t *tl = json_object_get (rec, "time_limit");
+  if (json_is_integer (tl))
+    j->time_limit_rec = json_integer_value (tl);
+  j->restarts = (guint32) json_integer_value (json_object_get (rec, "restarts"));
+  j->requeue_pending = json_is_true (json_object_get (rec, "_requeue"));
+  json_t *cb = json_object_get (rec, "cancelled_by");
+  j->cancelled_by = json_is_integer (cb) ? json_integer_value (cb) : -1;
+  json_t *lse = json_object_get (rec, "last_sched_eval");
+  j->last_sched_eval = json_is_integer (lse) ? json_integer_value (lse) : SCHED_TIME_NEVER;
+  job_set_io_paths (j, req);
   if (j->id >= C->next_id)
     C->next_id = j->id + 1;
   const char *state = json_string_value (json_object_get (rec, "state"));
@@ -2872,6 +3239,7 @@ rn_ctld_main (int argc, char **argv)
   C->waiting = g_ptr_array_new ();
   C->pending_replies = g_array_new (FALSE, FALSE, sizeof (Reply));
   C->pending_launch = g_ptr_array_new ();
+  C->to_store = g_ptr_array_new ();
   C->pass_at = SCHED_TIME_NEVER;
   guint32 next = 0;
   if (!rn_store_get_next_job_id (C->store, &next, &err))

@@ -185,6 +185,44 @@ rn_frame_encode (const char *type, gint64 seq, json_t *body, const RnSigner *sig
   return g_bytes_new_take (buf, 4 + payload);
 }
 
+GBytes *
+rn_frame_encode_raw (const char *type, gint64 seq, const char *body_text, gsize body_len,
+                     const RnSigner *signer, gint64 now)
+{
+  gboolean sign = signer != NULL && signer->key != NULL;
+  GString *t = g_string_sized_new (body_len + 256);
+  g_string_append_len (t, "\0\0\0\0\0", 5);   /* length prefix and flags, set below */
+  g_string_append_printf (t, "{\"v\":%d,\"type\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"body\":",
+                          RN_PROTO_VERSION, type, seq);
+  g_string_append_len (t, body_text, (gssize) body_len);
+  if (sign)
+    {
+      guint8 raw[16];
+      if (!random_bytes (raw, sizeof raw))
+        memset (raw, 0, sizeof raw);
+      g_string_append_printf (t, ",\"auth\":{\"uid\":%u,\"gid\":%u,\"ts\":%" G_GINT64_FORMAT
+                              ",\"nonce\":\"", signer->uid, signer->gid, now);
+      for (int i = 0; i < 16; i++)
+        g_string_append_printf (t, "%02x", raw[i]);
+      g_string_append (t, "\"}");
+    }
+  g_string_append_c (t, '}');
+  if (sign)
+    {
+      guint8 mac[RN_MAC_LEN];
+      t->str[4] = RN_FRAME_SIGNED;
+      compute_mac (signer->key, (const guint8 *) t->str + 4, t->len - 4, mac);
+      g_string_append_len (t, (const char *) mac, RN_MAC_LEN);
+    }
+  gsize payload = t->len - 4;
+  t->str[0] = (char) (payload >> 24);
+  t->str[1] = (char) (payload >> 16);
+  t->str[2] = (char) (payload >> 8);
+  t->str[3] = (char) payload;
+  gsize len = t->len;
+  return g_bytes_new_take (g_string_free (t, FALSE), len);
+}
+
 guint32
 rn_frame_peek_length (const guint8 *d)
 {

@@ -81,6 +81,12 @@ typedef struct {
 GBytes *rn_frame_encode (const char *type, gint64 seq, json_t *body, const RnSigner *signer,
                          gint64 now);
 
+/* As rn_frame_encode, with the body given as JSON text (an object, not checked): large
+ * replies assembled from cached record texts skip building and dumping a tree.  `type`
+ * must be a plain identifier. */
+GBytes *rn_frame_encode_raw (const char *type, gint64 seq, const char *body_text,
+                             gsize body_len, const RnSigner *signer, gint64 now);
+
 /* The replay cache: nonces seen within RN_AUTH_WINDOW. */
 typedef struct _RnReplayCache RnReplayCache;
 RnReplayCache *rn_replay_cache_new (void);
@@ -94,7 +100,8 @@ guint32 rn_frame_peek_length (const guint8 *data);
  * frame must be signed with it, fresh (|ts - now| <= RN_AUTH_WINDOW) and its nonce unseen
  * in `cache` (which then remembers it); `msg->peer` comes from its "auth".  Without `key`
  * signed frames are refused too (a Unix-socket peer has no reason to sign).  Returns FALSE
- * with RN_ERROR_PROTOCOL or RN_ERROR_AUTH on any defect. */
+ * with RN_ERROR_PROTOCOL or RN_ERROR_AUTH on any defect; `msg->root` may then still hold the
+ * envelope (for the seq of the error reply): rn_msg_clear (msg) after a failure as well. */
 gboolean rn_frame_decode (const guint8 *payload, gsize len, const RnKey *key,
                           RnReplayCache *cache, gint64 now, RnMsg *msg, GError **error);
 
