@@ -3,7 +3,6 @@
 #include "realnet/client.h"
 
 #include <errno.h>
-#include <gio/gio.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -178,9 +177,29 @@ rn_client_recv (RnClient *c, RnMsg *msg, int timeout_ms, GError **error)
             }
           if (c->in->len >= 4 + (gsize) len)
             {
+              GError *derr = NULL;
               gboolean ok = rn_frame_decode (c->in->data + 4, len, c->tcp ? &c->key : NULL,
                                              c->replay, g_get_real_time () / G_USEC_PER_SEC,
-                                             msg, error);
+                                             msg, &derr);
+              if (!ok)
+                {
+                  /* The one unsigned frame a TCP peer may get: a daemon over its connection
+                   * limit says so before it knows who we are. */
+                  RnMsg busy;
+                  if (c->tcp && rn_frame_decode (c->in->data + 4, len, NULL, NULL, 0, &busy, NULL)
+                      && g_str_equal (busy.type, "error")
+                      && json_integer_value (json_object_get (busy.body, "code")) == RN_ERROR_BUSY)
+                    {
+                      g_clear_error (&derr);
+                      g_set_error (&derr, RN_ERROR, RN_ERROR_BUSY, "%s",
+                                   json_is_string (json_object_get (busy.body, "error"))
+                                   ? json_string_value (json_object_get (busy.body, "error"))
+                                   : "too many connections");
+                    }
+                  rn_msg_clear (&busy);
+                  rn_msg_clear (msg);   /* a failed decode may leave the envelope */
+                  g_propagate_error (error, derr);
+                }
               g_byte_array_remove_range (c->in, 0, 4 + len);
               return ok;
             }
@@ -191,7 +210,7 @@ rn_client_recv (RnClient *c, RnMsg *msg, int timeout_ms, GError **error)
           gint64 left = deadline - g_get_monotonic_time ();
           if (left <= 0)
             {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "timed out");
+              g_set_error (error, RN_ERROR, RN_ERROR_TIMEOUT, "timed out");
               return FALSE;
             }
           wait = (int) MIN (left / 1000 + 1, G_MAXINT);

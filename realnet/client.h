@@ -33,7 +33,7 @@ json_t *rn_client_call (RnClient *c, const char *type, json_t *body, char **repl
 /* Sends without waiting. */
 gboolean rn_client_send (RnClient *c, const char *type, json_t *body, GError **error);
 /* Waits for the next frame (timeout_ms < 0: forever).  Returns FALSE with `error` on a
- * broken connection or a timeout (G_IO_ERROR_TIMED_OUT). */
+ * broken connection or a timeout (RN_ERROR_TIMEOUT). */
 gboolean rn_client_recv (RnClient *c, RnMsg *msg, int timeout_ms, GError **error);
 /* The socket, for poll(). */
 int rn_client_fd (const RnClient *c);

@@ -986,7 +986,7 @@ rn_cmd_srun (int argc, char **argv)
       g_autoptr (GError) e2 = NULL;
       if (!rn_client_recv (c, &msg, 500, &e2))
         {
-          if (g_error_matches (e2, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+          if (g_error_matches (e2, RN_ERROR, RN_ERROR_TIMEOUT))
             {
               if (!started && job_id && !said_queued
                   && g_get_monotonic_time () - t_submit > 1000000)

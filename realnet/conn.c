@@ -53,6 +53,8 @@ struct _RnNet {
   guint           n_unproven; /* accepted TCP connections without a valid frame yet */
   GHashTable     *per_uid;    /* Unix peer uid -> open connections (GUINT_TO_POINTER) */
   int             spare_fd;   /* given up when accept runs out of descriptors */
+  RnRefuseFunc    refuse_func;  /* told of every refused frame, for the log */
+  gpointer        refuse_data;
 };
 
 struct _RnConn {
@@ -470,6 +472,20 @@ rn_conn_send_error (RnConn *c, gint64 seq, int code, const char *message)
   rn_conn_send_new (c, "error", seq, rn_error_body (code, message));
 }
 
+static void
+conn_refused (RnConn *c, const char *why)
+{
+  if (c->net->refuse_func)
+    c->net->refuse_func (c->peer_name ? c->peer_name : "?", why, c->net->refuse_data);
+}
+
+void
+rn_net_set_refuse_func (RnNet *net, RnRefuseFunc func, gpointer data)
+{
+  net->refuse_func = func;
+  net->refuse_data = data;
+}
+
 /* Decodes and dispatches every complete frame in the buffer.  FALSE if the connection was
  * closed meanwhile. */
 static gboolean
@@ -488,6 +504,7 @@ conn_dispatch (RnConn *c)
           g_autofree char *m = g_strdup_printf ("frame of %u bytes refused (limit %u)", len,
                                                 c->net->limits.max_frame);
           rn_conn_send_error (c, 0, RN_ERROR_PROTOCOL, m);
+          conn_refused (c, m);
           g_free (c->close_reason);
           c->close_reason = g_strdup (m);
           rn_conn_close (c);
@@ -512,6 +529,7 @@ conn_dispatch (RnConn *c)
             seq = json_integer_value (json_object_get (msg.root, "seq"));
           rn_msg_clear (&msg);
           rn_conn_send_error (c, seq, err->code, err->message);
+          conn_refused (c, err->message);
           g_free (c->close_reason);
           c->close_reason = g_strdup (err->message);
           rn_conn_close (c);

@@ -38,6 +38,10 @@ RnNet *rn_net_new (const RnKey *key, guint32 uid, guint32 gid);
 void   rn_net_free (RnNet *net);   /* closes every connection and listener */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RnNet, rn_net_free)
 void   rn_net_set_limits (RnNet *net, const RnNetLimits *limits);
+/* Called with the peer and the reason each time a frame is refused (malformed, oversized,
+ * badly signed, replayed, stale) before the connection is closed: daemons log it. */
+typedef void (*RnRefuseFunc) (const char *peer, const char *why, gpointer data);
+void   rn_net_set_refuse_func (RnNet *net, RnRefuseFunc func, gpointer data);
 guint  rn_net_n_conns (const RnNet *net);
 
 /* Listens on TCP `host:port` (port 0: any; the port chosen is returned in `*bound`). */

@@ -82,6 +82,7 @@ typedef struct {
   gint64        max_rss_kb;
   SchedTime     last_sched_eval;
   gboolean      store_queued;    /* in C->to_store */
+  gboolean      warm_queued;     /* in C->warm_queue */
   char         *brief;           /* cached brief record text (squeue), NULL if stale */
   const char   *brief_reason;    /* the reason the cached text shows */
   char         *line[2];         /* cached squeue lines (default, -l formats) */
@@ -172,7 +173,7 @@ typedef struct {
   GPtrArray     *to_store;         /* Job* whose record is written at the next flush */
   guint          flush_source;
   guint          warm_source;      /* idle: renders stale squeue lines ahead of time */
-  guint          warm_pos;
+  GPtrArray     *warm_queue;       /* Job* whose squeue line went stale */
   guint          pass_timer;
   SchedTime      pass_at;
   gboolean       need_pass;
@@ -445,6 +446,11 @@ job_record_build (Job *j, gint64 now, gboolean brief)
 static void
 job_update_record (Job *j)
 {
+  if (!j->warm_queued && C->warm_queue)
+    {
+      j->warm_queued = TRUE;
+      g_ptr_array_add (C->warm_queue, j);
+    }
   g_clear_pointer (&j->brief, g_free);
   g_clear_pointer (&j->line[0], g_free);
   g_clear_pointer (&j->line[1], g_free);
@@ -966,7 +972,11 @@ update_eligibility (gint64 now)
       const char *prev = j->wait_reason;
       gboolean keep = TRUE;
       if (j->hold != HOLD_NONE)
-        j->wait_reason = j->hold == HOLD_ADMIN ? "JobHeldAdmin" : "JobHeldUser";
+        {
+          /* held jobs leave the list: only a release brings them back */
+          j->wait_reason = j->hold == HOLD_ADMIN ? "JobHeldAdmin" : "JobHeldUser";
+          keep = FALSE;
+        }
       else if (j->begin != SCHED_TIME_NEVER && j->begin > now)
         {
           j->wait_reason = "BeginTime";
@@ -1571,17 +1581,16 @@ warm_cb (gpointer data)
 {
   (void) data;
   gint64 now = now_s ();
-  guint done = 0;
-  while (C->warm_pos < C->jobs->len && done < 500)
+  guint n = MIN (C->warm_queue->len, 500u);
+  for (guint i = 0; i < n; i++)
     {
-      Job *j = C->jobs->pdata[C->warm_pos++];
+      Job *j = C->warm_queue->pdata[C->warm_queue->len - 1 - i];
+      j->warm_queued = FALSE;
       if (!j->dead && j->state == SCHED_JOB_PENDING && j->line[0] == NULL)
-        {
-          job_line (j, 0, now);
-          done++;
-        }
+        job_line (j, 0, now);
     }
-  if (C->warm_pos < C->jobs->len)
+  g_ptr_array_set_size (C->warm_queue, C->warm_queue->len - n);
+  if (C->warm_queue->len > 0)
     return G_SOURCE_CONTINUE;
   C->warm_source = 0;
   return G_SOURCE_REMOVE;
@@ -1644,11 +1653,8 @@ flush_cb (gpointer data)
   for (guint i = 0; i < launches->len; i++)
     launch_job (launches->pdata[i]);
   g_ptr_array_unref (launches);
-  if (C->warm_source == 0)
-    {
-      C->warm_pos = 0;
-      C->warm_source = g_idle_add_full (G_PRIORITY_LOW, warm_cb, NULL, NULL);
-    }
+  if (C->warm_source == 0 && C->warm_queue->len > 0)
+    C->warm_source = g_idle_add_full (G_PRIORITY_LOW, warm_cb, NULL, NULL);
   if (C->pass_timer)
     {
       g_source_remove (C->pass_timer);
@@ -2305,6 +2311,8 @@ handle_update_job (RnConn *conn, RnMsg *msg)
                   reply_error (conn, msg->seq, RN_ERROR_AUTH, "Access/permission denied");
                   return;
                 }
+              if (j->hold != HOLD_NONE && !j->in_core && !g_ptr_array_find (C->waiting, j, NULL))
+                g_ptr_array_add (C->waiting, j);
               j->hold = HOLD_NONE;
               j->eligible = now;
             }
@@ -2949,6 +2957,7 @@ housekeeping_cb (gpointer data)
     {
       Job *j = C->jobs->pdata[i];
       if (!j->dead && sched_job_state_is_final (j->state) && !j->completing
+          && !j->warm_queued && !j->store_queued
           && j->end != SCHED_TIME_NEVER && now - j->end >= C->cfg->min_job_age)
         {
           j->dead = TRUE;
@@ -3109,6 +3118,27 @@ restore_job (json_t *rec, gpointer data)
 
 /* ---- main ---- */
 
+/* Refused frames go to the log, at most 20 a minute (a flood must not fill the disk). */
+static void
+log_refused (const char *peer, const char *why, gpointer data)
+{
+  (void) data;
+  static gint64 window;
+  static guint n, dropped;
+  gint64 now = now_s ();
+  if (now - window >= 60)
+    {
+      if (dropped)
+        logmsg ("refused frames: %u more not logged in the last minute", dropped);
+      window = now;
+      n = dropped = 0;
+    }
+  if (n++ < 20)
+    logmsg ("refused a frame from %s: %s", peer, why);
+  else
+    dropped++;
+}
+
 static gboolean
 quit_cb (gpointer data)
 {
@@ -3191,7 +3221,16 @@ rn_ctld_main (int argc, char **argv)
       return 1;
     }
   g_autofree char *db = g_build_filename (C->cfg->state_dir, "state.db", NULL);
-  C->store = rn_store_open (db, NULL, &err);
+  RnStoreOptions sopts = { 0 };
+  const char *sync = wl_slurmconf_get (C->cfg->conf, "StateSync");
+  if (sync && g_ascii_strcasecmp (sync, "normal") == 0)
+    sopts.sync = RN_STORE_SYNC_NORMAL;
+  else if (sync && g_ascii_strcasecmp (sync, "full") != 0)
+    {
+      g_printerr ("sluice ctld: %s: StateSync=%s: expected full or normal\n", C->cfg->path, sync);
+      return 1;
+    }
+  C->store = rn_store_open (db, &sopts, &err);
   if (C->store == NULL)
     {
       g_printerr ("sluice ctld: %s\n", err->message);
@@ -3240,6 +3279,7 @@ rn_ctld_main (int argc, char **argv)
   C->pending_replies = g_array_new (FALSE, FALSE, sizeof (Reply));
   C->pending_launch = g_ptr_array_new ();
   C->to_store = g_ptr_array_new ();
+  C->warm_queue = g_ptr_array_new ();
   C->pass_at = SCHED_TIME_NEVER;
   guint32 next = 0;
   if (!rn_store_get_next_job_id (C->store, &next, &err))
@@ -3261,6 +3301,7 @@ rn_ctld_main (int argc, char **argv)
   for (guint i = 0; i < C->n_nodes; i++)
     node_set_usable (&C->nodes[i], ctld_start);   /* down until their noded registers */
   C->net = rn_net_new (&C->key, getuid (), getgid ());
+  rn_net_set_refuse_func (C->net, log_refused, NULL);
   guint16 bound = 0;
   const char *bind_host = g_strcmp0 (C->cfg->ctld_addr, "localhost") == 0 ? "127.0.0.1"
                                                                            : C->cfg->ctld_addr;

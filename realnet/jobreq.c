@@ -794,7 +794,7 @@ env_set (GPtrArray *env, const char *kv)
 }
 
 GStrv
-net_jobreq_apply_export (const char *spec, const char *const *environ)
+net_jobreq_apply_export (const char *spec, const char *const *envp)
 {
   g_auto (GStrv) items = g_strsplit (spec ? spec : "ALL", ",", -1);
   gboolean all = FALSE, nil = FALSE;
@@ -809,9 +809,9 @@ net_jobreq_apply_export (const char *spec, const char *const *environ)
         return NULL;
     }
   GPtrArray *env = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; environ && environ[i]; i++)
+  for (guint i = 0; envp && envp[i]; i++)
     {
-      const char *e = environ[i];
+      const char *e = envp[i];
       if (strchr (e, '=') == NULL || !g_utf8_validate (e, -1, NULL))
         continue;
       if (all || (!nil && g_str_has_prefix (e, "SLURM_")))
@@ -826,11 +826,11 @@ net_jobreq_apply_export (const char *spec, const char *const *environ)
       if (strchr (it, '=') != NULL)
         env_set (env, it);
       else if (!all)
-        for (guint j = 0; environ && environ[j]; j++)
-          if (g_str_has_prefix (environ[j], it) && environ[j][strlen (it)] == '='
-              && g_utf8_validate (environ[j], -1, NULL))
+        for (guint j = 0; envp && envp[j]; j++)
+          if (g_str_has_prefix (envp[j], it) && envp[j][strlen (it)] == '='
+              && g_utf8_validate (envp[j], -1, NULL))
             {
-              env_set (env, environ[j]);
+              env_set (env, envp[j]);
               break;
             }
     }
@@ -1077,12 +1077,12 @@ net_sbatch_request (int argc, const char *const *argv, const char *script,
 /* ---- srun ------------------------------------------------------------------------------ */
 
 static const char *
-env_lookup (const char *const *environ, const char *name)
+env_lookup (const char *const *envp, const char *name)
 {
   gsize len = strlen (name);
-  for (guint i = 0; environ && environ[i]; i++)
-    if (strncmp (environ[i], name, len) == 0 && environ[i][len] == '=')
-      return environ[i] + len + 1;
+  for (guint i = 0; envp && envp[i]; i++)
+    if (strncmp (envp[i], name, len) == 0 && envp[i][len] == '=')
+      return envp[i] + len + 1;
   return NULL;
 }
 

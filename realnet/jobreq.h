@@ -166,7 +166,7 @@ gboolean net_jobreq_parse_begin (const char *s, gint64 now, GTimeZone *tz, gint6
  * variables), "NIL" (nothing), "A,B=2" or "NONE,A" (the SLURM_* variables, A from the
  * environment if set there, and B=2).  Order follows `environ`, new variables at the end.
  * Returns (transfer full) the "K=V" strings, or NULL if `spec` has an empty name. */
-GStrv net_jobreq_apply_export (const char *spec, const char *const *environ);
+GStrv net_jobreq_apply_export (const char *spec, const char *const *envp);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (NetSbatch, net_sbatch_free)
 

@@ -258,6 +258,15 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
       rn_conn_close (conn);
       return;
     }
+  gboolean from_ctld = conn == N->ctld && N->ctld != NULL;
+  if (!from_ctld && (g_str_equal (t, "registered") || g_str_equal (t, "ok")
+                     || g_str_equal (t, "error") || g_str_equal (t, "pong")))
+    {
+      /* replies belong on the connection to the controller only */
+      rn_conn_send_error (conn, msg->seq, RN_ERROR_PROTOCOL, "unexpected reply frame");
+      rn_conn_close (conn);
+      return;
+    }
   if (g_str_equal (t, "registered"))
     {
       N->registered = TRUE;
@@ -302,6 +311,21 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
       rn_conn_send_error (conn, msg->seq, RN_ERROR_PROTOCOL, "unknown message type");
       rn_conn_close (conn);
     }
+}
+
+static void
+log_refused (const char *peer, const char *why, gpointer data)
+{
+  (void) data;
+  static gint64 window;
+  static guint n;
+  if (now_s () - window >= 60)
+    {
+      window = now_s ();
+      n = 0;
+    }
+  if (n++ < 20)
+    nlog ("refused a frame from %s: %s", peer, why);
 }
 
 static gboolean
@@ -463,6 +487,7 @@ rn_noded_main (int argc, char **argv)
       return 1;
     }
   N->net = rn_net_new (&N->key, getuid (), getgid ());
+  rn_net_set_refuse_func (N->net, log_refused, NULL);
   const char *addr = NULL;
   if (N->node->settings)
     wl_param_list_lookup (N->node->settings, "NodeAddr", &addr);

@@ -36,6 +36,7 @@ typedef enum {
   RN_ERROR_CONNECT = 1001,        /* cannot reach the daemon */
   RN_ERROR_BUSY = 1002,           /* too many connections */
   RN_ERROR_INTERNAL = 1003,
+  RN_ERROR_TIMEOUT = 1004,        /* no reply in time (client side) */
 } RnErrorCode;
 
 /* The cluster key: RN_KEY_LEN bytes. */

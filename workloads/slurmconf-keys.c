@@ -219,6 +219,7 @@ const WlKeyInfo wl__slurmconf_global_keys[] = {
   { "SrunPortRange", WL_KEY_ANY },
   { "SrunProlog", WL_KEY_ANY },
   { "StateSaveLocation", WL_KEY_ANY },
+  { "StateSync", WL_KEY_ANY },       /* sluice: full (fsync each commit) or normal */
   { "SuspendExcNodes", WL_KEY_ANY },
   { "SuspendExcParts", WL_KEY_ANY },
   { "SuspendExcStates", WL_KEY_ANY },

@@ -14,7 +14,8 @@
  * (the SWF reader reads 1 MiB at a time) bypass it; line-oriented readers benefit. */
 #define OPEN_BUFFER_SIZE (256 * 1024)
 
-G_DEFINE_QUARK (wl-error-quark, wl_error)
+/* wl_error_quark lives in workloads/error.c: parsers that need no streams (slurm.conf,
+ * hostlists, job extras) must not pull GIO into the commands. */
 
 static const char *const skip_names[WL_SKIP_N] = {
   [WL_SKIP_MALFORMED] = "malformed",
