@@ -627,6 +627,162 @@ test_sacct (void)
   g_assert_cmpstr (out, ==, want);
 }
 
+/* ---- the real cluster schedules as the simulator predicts ---- */
+
+typedef struct {
+  const char *name;
+  int         cpus;
+  int         limit;     /* seconds */
+  int         runtime;   /* seconds the script sleeps */
+} Shape;
+
+/* The start order of `ids` by (start time, job id). */
+static GArray *
+order_by_start (const gint64 *start, const guint *ids, guint n)
+{
+  GArray *o = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < n; i++)
+    g_array_append_val (o, i);
+  for (guint a = 0; a < n; a++)
+    for (guint b = a + 1; b < n; b++)
+      {
+        guint x = g_array_index (o, guint, a), y = g_array_index (o, guint, b);
+        if (start[y] < start[x] || (start[y] == start[x] && ids[y] < ids[x]))
+          {
+            g_array_index (o, guint, a) = y;
+            g_array_index (o, guint, b) = x;
+          }
+      }
+  return o;
+}
+
+static void
+test_backfill_matches_simulator (void)
+{
+  /* A small cluster of its own (2 nodes x 4 CPUs, EASY backfill), so that the other tests'
+   * jobs do not interfere.  A blocks B (8 CPUs); C fits in the hole before B's
+   * reservation and backfills; D would delay B, so it waits.  Times in seconds. */
+  static const Shape shapes[] = {
+    { "A", 6, 4, 3 }, { "B", 8, 4, 1 }, { "C", 2, 2, 1 }, { "D", 2, 10, 1 },
+  };
+  const guint n = G_N_ELEMENTS (shapes);
+  g_autofree char *sdir = g_build_filename (dir, "small", NULL);
+  g_autofree char *up = g_strdup_printf ("%s cluster up -q -n 2 --cpus 4 --policy easy --dir %s",
+                                         sluice_bin, sdir);
+  int status = 0;
+  g_autofree char *uo = NULL, *ue = NULL;
+  g_assert_true (g_spawn_command_line_sync (up, &uo, &ue, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_autofree char *sconf = g_build_filename (sdir, "slurm.conf", NULL);
+  g_autoptr (RnConfig) scfg = rn_config_load (sconf, FALSE, NULL);
+  g_autoptr (RnClient) c = rn_client_connect (scfg, NULL);
+  g_assert_nonnull (c);
+  guint ids[8];
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *script = g_strdup_printf ("#!/bin/sh\nsleep %d\n", shapes[i].runtime);
+      json_t *req = json_pack ("{s:s,s:s,s:s,s:i,s:i,s:s}", "name", shapes[i].name, "script",
+                               script, "workdir", work, "ntasks", shapes[i].cpus,
+                               "time_limit", shapes[i].limit, "stdout", "/dev/null");
+      g_autoptr (GError) err = NULL;
+      json_t *rep = rn_client_call (c, "submit", req, NULL, &err);
+      json_decref (req);
+      g_assert_no_error (err);
+      ids[i] = (guint) json_integer_value (json_object_get (rep, "job_id"));
+      json_decref (rep);
+    }
+  /* wait for all, then read their start times */
+  gint64 real_start[8];
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      g_autoptr (GError) err = NULL;
+      json_t *rep = rn_client_call (c, "job_list", json_pack ("{s:b}", "expand_arrays", TRUE),
+                                    NULL, &err);
+      g_assert_no_error (err);
+      guint done = 0;
+      size_t k;
+      json_t *j;
+      json_array_foreach (json_object_get (rep, "jobs"), k, j)
+        for (guint i = 0; i < n; i++)
+          if ((guint) json_integer_value (json_object_get (j, "job_id")) == ids[i])
+            {
+              const char *st = json_string_value (json_object_get (j, "state"));
+              done += g_strcmp0 (st, "COMPLETED") == 0;
+              real_start[i] = json_integer_value (json_object_get (j, "start_time"));
+            }
+      json_decref (rep);
+      if (done == n)
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100000);
+    }
+  g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, sdir);
+  g_spawn_command_line_sync (down, NULL, NULL, NULL, NULL);
+  /* the same workload through the simulator, on the same slurm.conf */
+  GString *trace = g_string_new ("{\"version\": 1, \"jobs\": [\n");
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (trace, "%s{\"id\": %u, \"submit\": 0, \"ntasks\": %d, "
+                            "\"time_limit\": %d, \"runtime\": %d}\n", i ? "," : "", ids[i],
+                            shapes[i].cpus, shapes[i].limit, shapes[i].runtime);
+  g_string_append (trace, "]}\n");
+  g_autofree char *tpath = g_build_filename (sdir, "trace.json", NULL);
+  g_assert_true (g_file_set_contents (tpath, trace->str, -1, NULL));
+  g_string_free (trace, TRUE);
+  g_autofree char *out = g_build_filename (sdir, "sim", NULL);
+  g_autofree char *sim = g_strdup_printf ("%s sim -q --trace %s --cluster %s --policy easy --out %s",
+                                          sluice_bin, tpath, sconf, out);
+  g_autofree char *so = NULL, *se = NULL;
+  g_assert_true (g_spawn_command_line_sync (sim, &so, &se, &status, NULL));
+  if (status != 0)
+    g_error ("%s: %s", sim, se);
+  g_autofree char *csv_path = g_build_filename (out, "jobs.csv", NULL);
+  g_autofree char *csv = NULL;
+  g_assert_true (g_file_get_contents (csv_path, &csv, NULL, NULL));
+  g_auto (GStrv) lines = g_strsplit (csv, "\n", -1);
+  g_auto (GStrv) head = g_strsplit (lines[0], ",", -1);
+  int col_id = -1, col_start = -1;
+  for (int k = 0; head[k]; k++)
+    {
+      if (g_str_equal (head[k], "id") || g_str_equal (head[k], "job_id"))
+        col_id = k;
+      if (g_str_equal (head[k], "start"))
+        col_start = k;
+    }
+  g_assert_cmpint (col_id, >=, 0);
+  g_assert_cmpint (col_start, >=, 0);
+  gint64 sim_start[8] = { 0 };
+  for (guint l = 1; lines[l] && *lines[l]; l++)
+    {
+      g_auto (GStrv) f = g_strsplit (lines[l], ",", -1);
+      guint id = (guint) g_ascii_strtoull (f[col_id], NULL, 10);
+      for (guint i = 0; i < n; i++)
+        if (ids[i] == id)
+          sim_start[i] = g_ascii_strtoll (f[col_start], NULL, 10);
+    }
+  g_autoptr (GArray) real_order = order_by_start (real_start, ids, n);
+  g_autoptr (GArray) sim_order = order_by_start (sim_start, ids, n);
+  GString *r = g_string_new (NULL), *sm = g_string_new (NULL);
+  for (guint i = 0; i < n; i++)
+    {
+      guint a = g_array_index (real_order, guint, i), b = g_array_index (sim_order, guint, i);
+      g_string_append_printf (r, "%s@%" G_GINT64_FORMAT " ", shapes[a].name,
+                              real_start[a] - real_start[0]);
+      g_string_append_printf (sm, "%s@%" G_GINT64_FORMAT " ", shapes[b].name, sim_start[b]);
+    }
+  g_test_message ("real: %s / simulated: %s", r->str, sm->str);
+  /* the order the hand-worked schedule says, on both */
+  g_assert_cmpstr (shapes[g_array_index (sim_order, guint, 0)].name, ==, "A");
+  g_assert_cmpstr (shapes[g_array_index (sim_order, guint, 1)].name, ==, "C");
+  g_assert_cmpstr (shapes[g_array_index (sim_order, guint, 2)].name, ==, "B");
+  g_assert_cmpstr (shapes[g_array_index (sim_order, guint, 3)].name, ==, "D");
+  for (guint i = 0; i < n; i++)
+    if (g_array_index (real_order, guint, i) != g_array_index (sim_order, guint, i))
+      g_error ("start order differs: real %s, simulated %s", r->str, sm->str);
+  g_string_free (r, TRUE);
+  g_string_free (sm, TRUE);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -667,6 +823,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/other-user", test_other_user);
   g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
   g_test_add_func ("/cluster/sacct", test_sacct);
+  g_test_add_func ("/cluster/backfill-matches-simulator", test_backfill_matches_simulator);
   g_test_add_func ("/cluster/restart-keeps-jobs", test_restart_keeps_jobs);
   int rc = g_test_run ();
   g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, dir);
