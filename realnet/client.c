@@ -235,10 +235,12 @@ rn_client_recv (RnClient *c, RnMsg *msg, int timeout_ms, GError **error)
     }
 }
 
-json_t *
-rn_client_call (RnClient *c, const char *type, json_t *body, char **reply_type,
-                GError **error)
+static json_t *
+client_call (RnClient *c, const char *type, json_t *body, char **reply_type,
+             GBytes **attachment, GError **error)
 {
+  if (attachment)
+    *attachment = NULL;
   if (!rn_client_send (c, type, body, error))
     return NULL;
   gint64 seq = c->seq;
@@ -265,8 +267,24 @@ rn_client_call (RnClient *c, const char *type, json_t *body, char **reply_type,
         }
       if (reply_type)
         *reply_type = g_strdup (msg.type);
+      if (attachment)
+        *attachment = g_steal_pointer (&msg.attachment);
       json_t *b = json_incref (msg.body);
       rn_msg_clear (&msg);
       return b;
     }
+}
+
+json_t *
+rn_client_call (RnClient *c, const char *type, json_t *body, char **reply_type,
+                GError **error)
+{
+  return client_call (c, type, body, reply_type, NULL, error);
+}
+
+json_t *
+rn_client_call_attached (RnClient *c, const char *type, json_t *body, GBytes **attachment,
+                         GError **error)
+{
+  return client_call (c, type, body, NULL, attachment, error);
 }

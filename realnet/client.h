@@ -30,6 +30,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (RnClient, rn_client_free)
  * `reply_type` (may be NULL) receives the reply's type (transfer full). */
 json_t *rn_client_call (RnClient *c, const char *type, json_t *body, char **reply_type,
                         GError **error);
+/* As rn_client_call; `attachment` (may be NULL) receives (transfer full) the reply's
+ * attached bytes, NULL when it has none. */
+json_t *rn_client_call_attached (RnClient *c, const char *type, json_t *body,
+                                 GBytes **attachment, GError **error);
 /* Sends without waiting. */
 gboolean rn_client_send (RnClient *c, const char *type, json_t *body, GError **error);
 /* Waits for the next frame (timeout_ms < 0: forever).  Returns FALSE with `error` on a

@@ -266,7 +266,8 @@ rn_cmd_squeue (int argc, char **argv)
         json_object_set_new (body, "states", split_list (states));
     }
   g_autoptr (GError) err = NULL;
-  json_t *rep = rn_client_call (c, "job_list", body, NULL, &err);
+  g_autoptr (GBytes) attached = NULL;
+  json_t *rep = rn_client_call_attached (c, "job_list", body, &attached, &err);
   json_decref (body);
   rn_config_free (cfg);
   if (rep == NULL)
@@ -298,8 +299,10 @@ rn_cmd_squeue (int argc, char **argv)
         }
       fwrite (head->str, 1, head->len, stdout);
       g_string_free (head, TRUE);
-      json_t *t = json_object_get (rep, "text");
-      fwrite (json_string_value (t), 1, json_string_length (t), stdout);
+      gsize tlen = 0;
+      const void *t = attached ? g_bytes_get_data (attached, &tlen) : NULL;
+      if (t)
+        fwrite (t, 1, tlen, stdout);
       json_decref (rep);
       return 0;
     }

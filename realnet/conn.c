@@ -457,6 +457,17 @@ rn_conn_send_new (RnConn *c, const char *type, gint64 seq, json_t *body)
 }
 
 void
+rn_conn_send_attached (RnConn *c, const char *type, gint64 seq, const char *body_text,
+                       gsize body_len, const void *attach, gsize attach_len)
+{
+  if (c->closed)
+    return;
+  const RnSigner *s = c->is_unix ? NULL : &c->net->signer;
+  conn_queue (c, rn_frame_encode_attached (type, seq, body_text, body_len, attach, attach_len,
+                                           s, now_s ()));
+}
+
+void
 rn_conn_send_raw (RnConn *c, const char *type, gint64 seq, const char *body_text,
                   gsize body_len)
 {

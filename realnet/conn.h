@@ -64,6 +64,9 @@ void rn_conn_send_error (RnConn *conn, gint64 seq, int code, const char *message
 /* Queues a frame whose body is JSON text (rn_frame_encode_raw). */
 void rn_conn_send_raw (RnConn *conn, const char *type, gint64 seq, const char *body_text,
                        gsize body_len);
+/* Queues a frame with raw bytes attached (rn_frame_encode_attached). */
+void rn_conn_send_attached (RnConn *conn, const char *type, gint64 seq, const char *body_text,
+                            gsize body_len, const void *attach, gsize attach_len);
 /* Closes after the queued output is written. */
 void rn_conn_close (RnConn *conn);
 gboolean rn_conn_is_open (const RnConn *conn);

@@ -151,6 +151,13 @@ typedef struct {
 } Reply;
 
 typedef struct {
+  GString *body;      /* a jobs_text reply body */
+  guint64  gen;       /* C->text_gen when it was rendered */
+  gint64   time;      /* and the second */
+  gboolean running;   /* it shows running jobs (their TIME moves every second) */
+} TextCache;
+
+typedef struct {
   RnConfig      *cfg;
   RnKey          key;
   RnNet         *net;
@@ -174,6 +181,8 @@ typedef struct {
   guint          flush_source;
   guint          warm_source;      /* idle: renders stale squeue lines ahead of time */
   GPtrArray     *warm_queue;       /* Job* whose squeue line went stale */
+  guint64        text_gen;         /* bumped by every change a job list can show */
+  TextCache      text_cache[2];    /* the last unfiltered squeue text, per format */
   guint          pass_timer;
   SchedTime      pass_at;
   gboolean       need_pass;
@@ -446,6 +455,7 @@ job_record_build (Job *j, gint64 now, gboolean brief)
 static void
 job_update_record (Job *j)
 {
+  C->text_gen++;
   if (!j->warm_queued && C->warm_queue)
     {
       j->warm_queued = TRUE;
@@ -1540,6 +1550,7 @@ launch_job (Job *j)
 static void
 run_pass (gint64 now)
 {
+  C->text_gen++;   /* reasons and planned starts may change */
   g_autoptr (GArray) started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
   SchedTime next = sched_core_pass (C->core, now, started);
   for (guint i = 0; i < started->len; i++)
@@ -1915,11 +1926,12 @@ job_line (Job *j, int which, gint64 now)
 /* job_list with "text_format": the lines of squeue's default (0) or long (1) format,
  * sorted, without header, for the jobs the filters select (pending and running ones
  * unless states are given) — so that squeue over 100,000 jobs moves text, not records. */
-static void
-reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray *users,
-                GPtrArray *states, GPtrArray *parts, GPtrArray *names, gboolean expand)
+static GString *
+render_job_text (GPtrArray *cands, int which, GPtrArray *users, GPtrArray *states,
+                 GPtrArray *parts, GPtrArray *names, gboolean expand, gint64 now,
+                 gboolean *running_out)
 {
-  gint64 now = now_s ();
+  gboolean any_running = FALSE;
   g_autoptr (GArray) rows = g_array_new (FALSE, FALSE, sizeof (TextRow));
   GHashTable *arrays_done = g_hash_table_new (NULL, NULL);
   for (guint i = 0; i < cands->len; i++)
@@ -1933,6 +1945,7 @@ reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray
         continue;
       TextRow row = { j, NULL, job_partition_name (j), state_order (j), job_priority (j),
                       j->array_job_id ? j->array_job_id : j->id, j->task };
+      any_running |= j->state == SCHED_JOB_RUNNING;
       if (!expand && j->array_job_id && j->state == SCHED_JOB_PENDING)
         {
           if (g_hash_table_contains (arrays_done, GUINT_TO_POINTER (j->array_job_id)))
@@ -1953,6 +1966,7 @@ reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray
     }
   g_hash_table_destroy (arrays_done);
   g_array_sort (rows, cmp_text_rows);
+  *running_out = any_running;
   GString *out = g_string_sized_new (rows->len * 90 + 64);
   for (guint i = 0; i < rows->len; i++)
     {
@@ -1970,10 +1984,43 @@ reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray
       else
         g_string_append (out, job_line (r->job, which, now));
     }
-  json_t *body = json_pack ("{s:I,s:s%}", "time", (json_int_t) now, "text", out->str,
-                            out->len);
-  rn_conn_send_new (conn, "jobs_text", seq, body);
-  g_string_free (out, TRUE);
+  return out;
+}
+
+/* The reply body of a text job list: the last one is kept and reused while no job changed
+ * (and, when it shows running jobs, within the same second) — a hundred squeue processes at
+ * once cost one rendering. */
+static void
+reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray *users,
+                GPtrArray *states, GPtrArray *parts, GPtrArray *names, gboolean expand)
+{
+  gint64 now = now_s ();
+  gboolean unfiltered = cands == C->jobs && !expand && (!users || !users->len)
+                        && (!states || !states->len) && (!parts || !parts->len)
+                        && (!names || !names->len);
+  TextCache *tc = &C->text_cache[which];
+  g_autofree char *head = g_strdup_printf ("{\"time\":%" G_GINT64_FORMAT "}", now);
+  if (unfiltered && tc->body && tc->gen == C->text_gen && (!tc->running || tc->time == now))
+    {
+      rn_conn_send_attached (conn, "jobs_text", seq, head, strlen (head), tc->body->str,
+                             tc->body->len);
+      return;
+    }
+  gboolean running = FALSE;
+  GString *body = render_job_text (cands, which, users, states, parts, names, expand, now,
+                                   &running);
+  rn_conn_send_attached (conn, "jobs_text", seq, head, strlen (head), body->str, body->len);
+  if (unfiltered)
+    {
+      if (tc->body)
+        g_string_free (tc->body, TRUE);
+      tc->body = body;
+      tc->gen = C->text_gen;
+      tc->time = now;
+      tc->running = running;
+    }
+  else
+    g_string_free (body, TRUE);
 }
 
 static void
@@ -2318,12 +2365,31 @@ handle_update_job (RnConn *conn, RnMsg *msg)
             }
           C->need_eligibility = TRUE;
         }
+      if (has_tl && j->state == SCHED_JOB_RUNNING)
+        {
+          /* Slurm: only administrators may raise a limit; anyone may lower their own */
+          if (!admin && (tl <= 0 || (j->time_limit_rec > 0 && tl > j->time_limit_rec)))
+            {
+              reply_error (conn, msg->seq, RN_ERROR_AUTH, "Access/permission denied");
+              return;
+            }
+          j->time_limit_rec = tl > 0 ? tl : -1;
+          for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+            {
+              Node *n = node_of (j->alloc.nodes[k].node);
+              if (n->conn)
+                rn_conn_send_new (n->conn, "update_limit", 0,
+                                  json_pack ("{s:i,s:I}", "job_id", j->id, "time_limit",
+                                             (json_int_t) j->time_limit_rec));
+            }
+          has_tl = FALSE;   /* the core plans with the old limit until the job ends */
+        }
       if (has_tl)
         {
           if (j->state != SCHED_JOB_PENDING)
             {
               reply_error (conn, msg->seq, RN_ERROR_ALREADY_DONE,
-                           "TimeLimit of a running job cannot be changed by sluice yet");
+                           "Job is no longer pending execution for job %u", j->id);
               return;
             }
           if (!admin && (tl > j->time_limit_rec || tl < 0) && j->time_limit_rec > 0)

@@ -2047,6 +2047,31 @@ rn_supervisor_list_jobs (RnSupervisor *sup)
 }
 
 gboolean
+rn_supervisor_set_time_limit (RnSupervisor *sup, guint32 job_id, gint64 time_limit,
+                              GError **error)
+{
+  if (time_limit == 0 || time_limit < -1)
+    {
+      g_set_error (error, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_INVALID,
+                   "time limit %" G_GINT64_FORMAT ": expected seconds > 0 or -1", time_limit);
+      return FALSE;
+    }
+  Job *j = job_lookup (sup, job_id, error);
+  if (j == NULL)
+    return FALSE;
+  if (j->ending)
+    return TRUE;   /* already being ended: the new limit changes nothing */
+  clear_source (&j->limit);
+  j->time_limit = time_limit;
+  if (time_limit > 0)
+    {
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      j->limit = add_timeout (sup, MAX (j->start_time + time_limit - now, 0), on_limit, j);
+    }
+  return TRUE;
+}
+
+gboolean
 rn_supervisor_lookup_job (RnSupervisor *sup, guint32 job_id, RnJobInfo *info)
 {
   g_return_val_if_fail (sup != NULL && info != NULL, FALSE);

@@ -177,6 +177,12 @@ gboolean rn_supervisor_signal_job (RnSupervisor *sup, guint32 job_id, int sig,
 gboolean rn_supervisor_cancel_job (RnSupervisor *sup, guint32 job_id, int sig,
                                    GError **error);
 
+/* Changes the time limit of job `job_id` (seconds from its start, -1 unlimited): a limit
+ * already passed ends it now (TIMEOUT).  scontrol update JobId=... TimeLimit=... on a
+ * running job.  Returns FALSE with `error` set (RN_LAUNCH_ERROR_UNKNOWN_JOB, _INVALID). */
+gboolean rn_supervisor_set_time_limit (RnSupervisor *sup, guint32 job_id, gint64 time_limit,
+                                       GError **error);
+
 /* Returns (transfer full) the ids (guint32) of the jobs with at least one process here that
  * has not been reported yet, ascending (for heartbeats and `register`). */
 GArray *rn_supervisor_list_jobs (RnSupervisor *sup);

@@ -309,7 +309,9 @@ query_thread (gpointer data)
     {
       double t0 = now_f ();
       RnClient *c = rn_client_connect (q->cfg, &err);
-      json_t *r = c ? rn_client_call (c, "job_list", NULL, NULL, &err) : NULL;
+      json_t *body = json_pack ("{s:s}", "text_format", "default");   /* what squeue asks */
+      json_t *r = c ? rn_client_call (c, "job_list", body, NULL, &err) : NULL;
+      json_decref (body);
       if (r == NULL)
         {
           q->failed = TRUE;

@@ -306,6 +306,15 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     do_step_launch (conn, msg);
   else if (g_str_equal (t, "signal"))
     do_signal (conn, msg);
+  else if (g_str_equal (t, "update_limit"))
+    {
+      g_autoptr (GError) err = NULL;
+      guint32 id = (guint32) json_integer_value (json_object_get (msg->body, "job_id"));
+      if (!rn_supervisor_set_time_limit (N->sup, id,
+                                         json_integer_value (json_object_get (msg->body, "time_limit")),
+                                         &err))
+        nlog ("job %u: cannot change its time limit: %s", id, err->message);
+    }
   else
     {
       rn_conn_send_error (conn, msg->seq, RN_ERROR_PROTOCOL, "unknown message type");

@@ -130,6 +130,8 @@ rn_msg_clear (RnMsg *msg)
 {
   if (msg->root)
     json_decref (msg->root);
+  if (msg->attachment)
+    g_bytes_unref (msg->attachment);
   memset (msg, 0, sizeof *msg);
 }
 
@@ -189,8 +191,16 @@ GBytes *
 rn_frame_encode_raw (const char *type, gint64 seq, const char *body_text, gsize body_len,
                      const RnSigner *signer, gint64 now)
 {
+  return rn_frame_encode_attached (type, seq, body_text, body_len, NULL, 0, signer, now);
+}
+
+GBytes *
+rn_frame_encode_attached (const char *type, gint64 seq, const char *body_text,
+                          gsize body_len, const void *attach, gsize attach_len,
+                          const RnSigner *signer, gint64 now)
+{
   gboolean sign = signer != NULL && signer->key != NULL;
-  GString *t = g_string_sized_new (body_len + 256);
+  GString *t = g_string_sized_new (body_len + attach_len + 256);
   g_string_append_len (t, "\0\0\0\0\0", 5);   /* length prefix and flags, set below */
   g_string_append_printf (t, "{\"v\":%d,\"type\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"body\":",
                           RN_PROTO_VERSION, type, seq);
@@ -207,10 +217,16 @@ rn_frame_encode_raw (const char *type, gint64 seq, const char *body_text, gsize 
       g_string_append (t, "\"}");
     }
   g_string_append_c (t, '}');
+  if (attach)
+    {
+      t->str[4] |= RN_FRAME_ATTACHED;
+      g_string_append_c (t, '\0');
+      g_string_append_len (t, attach, (gssize) attach_len);
+    }
   if (sign)
     {
       guint8 mac[RN_MAC_LEN];
-      t->str[4] = RN_FRAME_SIGNED;
+      t->str[4] |= RN_FRAME_SIGNED;
       compute_mac (signer->key, (const guint8 *) t->str + 4, t->len - 4, mac);
       g_string_append_len (t, (const char *) mac, RN_MAC_LEN);
     }
@@ -334,7 +350,7 @@ rn_frame_decode (const guint8 *payload, gsize len, const RnKey *key, RnReplayCac
   if (len < 3)
     return fail (error, RN_ERROR_PROTOCOL, "frame too short (%zu bytes)", len);
   guint8 flags = payload[0];
-  if ((flags & ~RN_FRAME_SIGNED) != 0)
+  if ((flags & ~(RN_FRAME_SIGNED | RN_FRAME_ATTACHED)) != 0)
     return fail (error, RN_ERROR_PROTOCOL, "unknown frame flags 0x%02x", flags);
   gboolean is_signed = (flags & RN_FRAME_SIGNED) != 0;
   if (key != NULL && !is_signed)
@@ -356,6 +372,16 @@ rn_frame_decode (const guint8 *payload, gsize len, const RnKey *key, RnReplayCac
         return fail (error, RN_ERROR_AUTH, "bad signature");
     }
   const char *text = (const char *) payload + 1;
+  const char *nul = NULL;
+  if (flags & RN_FRAME_ATTACHED)
+    {
+      nul = memchr (text, '\0', tlen);
+      if (nul == NULL)
+        return fail (error, RN_ERROR_PROTOCOL, "attached frame without the NUL after its JSON");
+      gsize jlen = (gsize) (nul - text);
+      msg->attachment = g_bytes_new (nul + 1, tlen - jlen - 1);
+      tlen = jlen;
+    }
   if (json_depth (text, tlen, RN_MAX_DEPTH) > RN_MAX_DEPTH)
     return fail (error, RN_ERROR_PROTOCOL, "JSON nested deeper than %d", RN_MAX_DEPTH);
   json_error_t jerr;

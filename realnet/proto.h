@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 #define RN_KEY_LEN         32
 #define RN_MAC_LEN         32
 #define RN_FRAME_SIGNED    0x01
+#define RN_FRAME_ATTACHED  0x02   /* raw bytes follow the JSON after a NUL byte */
 
 #define RN_ERROR (rn_error_quark ())
 GQuark rn_error_quark (void);
@@ -65,6 +66,7 @@ typedef struct {
   gint64      seq;
   json_t     *body;    /* points into root; an empty object if the frame had none */
   RnPeer      peer;    /* from "auth" for signed frames; the caller sets it otherwise */
+  GBytes     *attachment; /* (transfer full) raw bytes after the JSON, NULL if none */
 } RnMsg;
 
 void rn_msg_clear (RnMsg *msg);
@@ -87,6 +89,14 @@ GBytes *rn_frame_encode (const char *type, gint64 seq, json_t *body, const RnSig
  * must be a plain identifier. */
 GBytes *rn_frame_encode_raw (const char *type, gint64 seq, const char *body_text,
                              gsize body_len, const RnSigner *signer, gint64 now);
+
+/* As rn_frame_encode_raw, with `attach_len` raw bytes attached after the JSON (flag
+ * RN_FRAME_ATTACHED; the JSON is followed by a NUL byte, which JSON text never holds, then
+ * the bytes; the MAC covers all).  Bulk text (squeue's lines) travels without JSON string
+ * escaping and parsing. */
+GBytes *rn_frame_encode_attached (const char *type, gint64 seq, const char *body_text,
+                                  gsize body_len, const void *attach, gsize attach_len,
+                                  const RnSigner *signer, gint64 now);
 
 /* The replay cache: nonces seen within RN_AUTH_WINDOW. */
 typedef struct _RnReplayCache RnReplayCache;

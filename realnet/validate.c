@@ -107,6 +107,9 @@ static const Field signal_fields[] = {
   { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "signal", F_INT, TRUE, 0, 64 },
   { "cancel", F_BOOL, FALSE, 0, 0 }, END,
 };
+static const Field update_limit_fields[] = {
+  { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "time_limit", F_INT, TRUE, -1, G_MAXINT32 }, END,
+};
 static const Field reply_fields[] = { END };   /* ok, error, pong: bodies are not read */
 
 static const struct {
@@ -120,7 +123,8 @@ static const struct {
   { "step", step_fields }, { "register", register_fields },
   { "heartbeat", heartbeat_fields }, { "job_exit", job_exit_fields }, { "io", io_fields },
   { "task_exit", task_exit_fields }, { "launch", no_fields },
-  { "step_launch", no_fields }, { "signal", signal_fields }, { "ok", reply_fields },
+  { "step_launch", no_fields }, { "signal", signal_fields },
+  { "update_limit", update_limit_fields }, { "ok", reply_fields },
   { "error", reply_fields }, { "pong", reply_fields }, { "registered", reply_fields },
 };
 

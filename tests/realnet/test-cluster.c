@@ -270,6 +270,31 @@ test_timeout (void)
 }
 
 static void
+test_running_time_limit (void)
+{
+  /* a running job's limit lowered to 1 minute and then raised back by root: it keeps
+   * running; lowered to a limit already passed it ends TIMEOUT */
+  guint id = submit ("-t 10 --wrap='sleep 60'");
+  g_autofree char *st = wait_state (id, "RUNNING", 20);
+  g_assert_cmpstr (st, ==, "RUNNING");
+  g_autofree char *c1 = g_strdup_printf ("scontrol update JobId=%u TimeLimit=5", id);
+  g_assert_cmpint (run (c1, NULL, NULL), ==, 0);
+  g_autofree char *tl = scontrol_field (id, "TimeLimit");
+  g_assert_cmpstr (tl, ==, "00:05:00");
+  g_usleep (1100000);
+  g_autoptr (RnClient) c = rn_client_connect (cfg, NULL);
+  g_autofree char *sid = g_strdup_printf ("%u", id);
+  json_t *b = json_pack ("{s:s,s:i}", "job_id", sid, "time_limit", 1);
+  g_autoptr (GError) err = NULL;
+  json_t *r = rn_client_call (c, "update_job", b, NULL, &err);
+  json_decref (b);
+  g_assert_no_error (err);
+  json_decref (r);
+  g_autofree char *fin = wait_final (id, 20);   /* 1 s limit passed: SIGTERM now */
+  g_assert_cmpstr (fin, ==, "TIMEOUT");
+}
+
+static void
 test_drained_node_gets_nothing (void)
 {
   g_assert_cmpint (run ("scontrol update NodeName=n3 State=DRAIN Reason=testing", NULL, NULL), ==, 0);
@@ -816,6 +841,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/errors-as-slurm", test_errors_as_slurm);
   g_test_add_func ("/cluster/cancel-kills-group", test_cancel_kills_group);
   g_test_add_func ("/cluster/timeout", test_timeout);
+  g_test_add_func ("/cluster/running-time-limit", test_running_time_limit);
   g_test_add_func ("/cluster/drained-node", test_drained_node_gets_nothing);
   g_test_add_func ("/cluster/gpus-disjoint", test_gpus_disjoint);
   g_test_add_func ("/cluster/srun", test_srun);

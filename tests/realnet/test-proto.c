@@ -181,6 +181,49 @@ test_envelope_rules (void)
 }
 
 static void
+test_attachment (void)
+{
+  static const char text[] = "line one\nline \"two\"\n\\ and bytes \001\377";
+  RnSigner sg = { &key, 5, 6 };
+  for (int signed_ = 0; signed_ < 2; signed_++)
+    {
+      g_autoptr (GBytes) f = rn_frame_encode_attached ("jobs_text", 9, "{\"time\":1}", 10, text,
+                                                       sizeof text - 1, signed_ ? &sg : NULL,
+                                                       777);
+      RnMsg msg;
+      g_autoptr (GError) err = NULL;
+      g_assert_true (decode_bytes (f, signed_ ? &key : NULL, NULL, 777, &msg, &err));
+      g_assert_no_error (err);
+      g_assert_cmpstr (msg.type, ==, "jobs_text");
+      g_assert_cmpint (json_integer_value (json_object_get (msg.body, "time")), ==, 1);
+      g_assert_nonnull (msg.attachment);
+      gsize n;
+      const void *d = g_bytes_get_data (msg.attachment, &n);
+      g_assert_cmpmem (d, n, text, sizeof text - 1);
+      rn_msg_clear (&msg);
+      /* the MAC covers the attachment too */
+      if (signed_)
+        {
+          gsize len;
+          const guint8 *raw = g_bytes_get_data (f, &len);
+          g_autofree guint8 *copy = g_memdup2 (raw, len);
+          copy[len - RN_MAC_LEN - 3] ^= 1;
+          g_autoptr (GError) e2 = NULL;
+          g_assert_false (rn_frame_decode (copy + 4, len - 4, &key, NULL, 777, &msg, &e2));
+          g_assert_nonnull (strstr (e2->message, "bad signature"));
+          rn_msg_clear (&msg);
+        }
+    }
+  /* the flag without the NUL separator is malformed */
+  static const char bad[] = "\x02{\"v\":1,\"type\":\"x\"}";
+  RnMsg msg;
+  g_autoptr (GError) e3 = NULL;
+  g_assert_false (rn_frame_decode ((const guint8 *) bad, sizeof bad - 1, NULL, NULL, 0, &msg, &e3));
+  g_assert_nonnull (strstr (e3->message, "NUL"));
+  rn_msg_clear (&msg);
+}
+
+static void
 test_body_accessors (void)
 {
   json_t *b = json_pack ("{s:i,s:s,s:[s,i],s:b}", "n", 5, "s", "x", "l", "a", 1, "t", 1);
@@ -436,6 +479,7 @@ main (int argc, char **argv)
   g_test_add_func ("/proto/roundtrip-signed", test_roundtrip_signed);
   g_test_add_func ("/proto/signature-rules", test_signature_rules);
   g_test_add_func ("/proto/envelope-rules", test_envelope_rules);
+  g_test_add_func ("/proto/attachment", test_attachment);
   g_test_add_func ("/proto/body-accessors", test_body_accessors);
   g_test_add_func ("/proto/key-files", test_key_files);
   g_test_add_func ("/net/signed-tcp", test_net_signed_tcp);
