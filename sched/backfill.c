@@ -33,7 +33,9 @@
  * queue is cut into blocks that keep their least CPUs and plan, so the scan hops over blocks
  * where nothing can start, and a pass after arrivals only examines the new jobs.
  * Conservative keeps its schedule between passes (conservative_counting).  The fast paths
- * serve submit order while no running job has outlived its estimate. */
+ * serve submit order while no running job has outlived its estimate, and a core without
+ * limits (sched/qos.h): with limits every pass takes the generic engine, which skips a
+ * job held by a running-usage limit (it starts not, reserves not, blocks not). */
 #include "sched/core-private.h"
 #include "sched/heap.h"
 
@@ -191,6 +193,8 @@ generic_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray 
       SchedJob *j = queue->pdata[qi];
       if (reserved >= policy->reservation_depth && core->free_cpus == 0)
         break;
+      if (sched__limits_skip (core, j))
+        continue;   /* held by a running-usage limit: neither starts nor blocks */
       SchedAlloc a = { 0 };
       /* once no reservation is left to make, only a start now matters */
       gboolean want_plan = policy->backfill && reserved < policy->reservation_depth;
@@ -361,7 +365,7 @@ sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now,
       return SCHED_TIME_NEVER;
     }
   if (sched__core_pool_mode (core) && policy->order == SCHED_ORDER_SUBMIT
-      && (!policy->backfill || none_overdue (core, now)))
+      && core->limits == NULL && (!policy->backfill || none_overdue (core, now)))
     {
       /* (the EASY and conservative fast paths visit running jobs in heap order, which is
        * their release order only while none has outlived its estimate) */

@@ -59,6 +59,8 @@ sched_cluster_free (SchedCluster *c)
       SchedPartitionSpec *p = &g_array_index (c->parts, SchedPartitionSpec, i);
       g_free ((char *) p->name);
       g_free ((guint32 *) p->nodes);
+      g_strfreev ((char **) p->allow_accounts);
+      g_strfreev ((char **) p->allow_qos);
     }
   g_array_free (c->nodes, TRUE);
   g_array_free (c->parts, TRUE);
@@ -118,7 +120,7 @@ sched_cluster_add_partition (SchedCluster *c, const char *name, const guint32 *n
   SchedPartitionSpec p = {
     .name = g_strdup (name), .nodes = sorted, .n_nodes = m, .default_time = default_time,
     .max_time = max_time > 0 ? max_time : SCHED_TIME_NEVER, .max_nodes = max_nodes,
-    .is_default = is_default, .up = TRUE,
+    .is_default = is_default, .up = TRUE, .priority_tier = 1, .priority_job_factor = 1,
   };
   g_array_append_val (c->parts, p);
   gint32 idx = (gint32) c->parts->len - 1;
@@ -128,6 +130,29 @@ sched_cluster_add_partition (SchedCluster *c, const char *name, const guint32 *n
   else if (c->default_part < 0)
     c->default_part = idx;
   return idx;
+}
+
+void
+sched_cluster_set_partition_priority (SchedCluster *c, gint32 part, guint32 tier,
+                                      guint32 job_factor)
+{
+  g_return_if_fail (c != NULL && part >= 0 && (guint) part < c->parts->len);
+  SchedPartitionSpec *p = &g_array_index (c->parts, SchedPartitionSpec, part);
+  p->priority_tier = tier;
+  p->priority_job_factor = job_factor;
+}
+
+void
+sched_cluster_set_partition_access (SchedCluster *c, gint32 part,
+                                    const char *const *allow_accounts,
+                                    const char *const *allow_qos)
+{
+  g_return_if_fail (c != NULL && part >= 0 && (guint) part < c->parts->len);
+  SchedPartitionSpec *p = &g_array_index (c->parts, SchedPartitionSpec, part);
+  g_strfreev ((char **) p->allow_accounts);
+  g_strfreev ((char **) p->allow_qos);
+  p->allow_accounts = (const char *const *) g_strdupv ((char **) allow_accounts);
+  p->allow_qos = (const char *const *) g_strdupv ((char **) allow_qos);
 }
 
 guint32

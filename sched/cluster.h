@@ -30,6 +30,12 @@ typedef struct {
   guint32        max_nodes;    /* 0 = unlimited */
   gboolean       is_default;
   gboolean       up;
+  guint32        priority_tier;       /* PriorityTier, 1: higher tiers are scheduled first
+                                       * (the `priority` order) */
+  guint32        priority_job_factor; /* PriorityJobFactor, 1: the multifactor partition
+                                       * factor */
+  const char *const *allow_accounts;  /* (transfer none) AllowAccounts, NULL = ALL */
+  const char *const *allow_qos;       /* (transfer none) AllowQos, NULL = ALL */
 } SchedPartitionSpec;
 
 /* Returns (transfer full) an empty cluster. */
@@ -53,6 +59,17 @@ void    sched_cluster_set_node_weight (SchedCluster *cluster, guint32 node, guin
 gint32 sched_cluster_add_partition (SchedCluster *cluster, const char *name,
                                     const guint32 *nodes, guint32 n, SchedTime default_time,
                                     SchedTime max_time, guint32 max_nodes, gboolean is_default);
+
+/* Sets partition `part`'s PriorityTier and PriorityJobFactor (both 1 by default). */
+void sched_cluster_set_partition_priority (SchedCluster *cluster, gint32 part, guint32 tier,
+                                           guint32 job_factor);
+
+/* Sets partition `part`'s AllowAccounts and AllowQos lists (NULL-terminated, copied; NULL
+ * = ALL).  A job whose account (or QOS) is not listed is rejected at submission
+ * (AccountNotAllowed, QOSNotAllowed: sched/qos.h). */
+void sched_cluster_set_partition_access (SchedCluster *cluster, gint32 part,
+                                         const char *const *allow_accounts,
+                                         const char *const *allow_qos);
 
 /* Returns the id of GPU type `name`, interning it on first use ("" and NULL are 0). */
 guint32     sched_cluster_intern_gpu_type (SchedCluster *cluster, const char *name);

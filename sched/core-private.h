@@ -4,12 +4,14 @@
 #pragma once
 #include "sched/core.h"
 #include "sched/priority.h"
+#include "sched/qos.h"
 
 G_BEGIN_DECLS
 
 typedef struct _SchedJob SchedJob;
 typedef struct _SchedQBlock SchedQBlock;
 typedef struct _SchedProfile SchedProfile;
+typedef struct _SchedLimitUsage SchedLimitUsage;
 
 /* The pending queue is cut into blocks of consecutive jobs that keep the least CPUs and the
  * least time limit among their jobs, so the EASY fast path can skip whole blocks that hold
@@ -47,6 +49,7 @@ struct _SchedJob {
   gboolean      cons_placed; /* has a place in the kept conservative schedule */
   SchedAssocId  assoc;       /* association for fair-share (with a SchedPriority) */
   guint32       priority;    /* multifactor priority at the last ordering pass */
+  SchedQosId    qos;         /* resolved QOS (SCHED_QOS_DEFAULT: none) */
 };
 
 /* Per-node dynamic state. */
@@ -94,6 +97,9 @@ struct _SchedCore {
   gboolean            cons_valid;
   gboolean            defer_push;
   SchedPriority      *priority;    /* multifactor priority and fair-share, or NULL (owned) */
+  SchedLimits        *limits;      /* QOS and association limits, or NULL (owned) */
+  SchedLimitUsage    *limit_usage; /* what the limits are checked against (with limits) */
+  gboolean            tiers;       /* partitions have different PriorityTiers */
   SchedTime           bf_origin;   /* slurm policy: the backfill timer's first tick */
   guint64             changes;     /* counts submits, starts, ends, cancels, node changes */
   guint64             bf_changes;  /* `changes` after the last backfill pass */
@@ -242,6 +248,11 @@ SchedTime sched__backfill_pass (SchedCore *core, const SchedPolicy *policy, Sche
 /* Starts pending job `j` now if it fits on the nodes' current free resources (any node
  * selection, no look-ahead).  Returns TRUE if it started. */
 gboolean sched__try_start_now (SchedCore *core, SchedJob *j, SchedTime now, GArray *started);
+
+/* With limits: checks `j` against the running-usage limits, records the reason in
+ * j->reason and returns TRUE when it must be skipped this pass (no start, no reservation:
+ * j->planned is cleared).  FALSE at once without limits. */
+gboolean sched__limits_skip (SchedCore *core, SchedJob *j);
 
 /* Tests only: make every pass use the generic profile engine. */
 void sched__core_set_force_generic (SchedCore *core, gboolean force);

@@ -10,6 +10,7 @@
  * Invariants (sched__core_check): per node, free + allocated == capacity; the free-CPU
  * total and bitset agree with the nodes; the heap property holds; the queue is sorted. */
 #include "sched/core-private.h"
+#include "sched/qos-private.h"
 #include "sched/heap.h"
 
 #include <string.h>
@@ -153,6 +154,8 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
   for (guint32 k = 0; k < np; k++)
     {
       const SchedPartitionSpec *ps = sched_cluster_partition (cluster, (gint32) k);
+      if (ps->priority_tier != sched_cluster_partition (cluster, 0)->priority_tier)
+        core->tiers = TRUE;
       for (guint32 i = 0; i < ps->n_nodes; i++)
         core->part_cpus[k] += sched_cluster_node (cluster, ps->nodes[i])->cpus;
     }
@@ -181,6 +184,8 @@ sched_core_free (SchedCore *core)
   g_free (core->part_cpus);
   g_clear_pointer (&core->cons_profile, sched__profile_free);
   g_clear_pointer (&core->priority, sched_priority_free);
+  g_clear_pointer (&core->limits, sched_limits_free);
+  g_clear_pointer (&core->limit_usage, sched__limit_usage_free);
   g_array_free (core->cons_due, TRUE);
   g_ptr_array_free (core->deferred, TRUE);
   g_array_free (core->scratch_idx, TRUE);
@@ -189,12 +194,66 @@ sched_core_free (SchedCore *core)
   g_free (core);
 }
 
+/* Gives the priority object the partition and QOS factor denominators. */
+static void
+sync_factor_max (SchedCore *core)
+{
+  if (core->priority == NULL)
+    return;
+  const SchedPriorityParams *pp = sched_priority_get_params (core->priority);
+  guint32 part_max = pp->partition_factor_max, qos_max = pp->qos_priority_max;
+  for (guint32 k = 0; k < sched_cluster_n_partitions (core->cluster); k++)
+    part_max = MAX (part_max, sched_cluster_partition (core->cluster, (gint32) k)->priority_job_factor);
+  if (core->limits)
+    qos_max = MAX (qos_max, sched_limits_max_qos_priority (core->limits));
+  sched_priority_set_factor_max (core->priority, part_max, qos_max);
+}
+
 void
 sched_core_set_priority (SchedCore *core, SchedPriority *priority)
 {
   g_return_if_fail (core != NULL);
   g_clear_pointer (&core->priority, sched_priority_free);
   core->priority = priority;
+  sync_factor_max (core);
+}
+
+void
+sched_core_set_limits (SchedCore *core, SchedLimits *limits)
+{
+  g_return_if_fail (core != NULL);
+  g_return_if_fail (g_hash_table_size (core->jobs) == 0);
+  g_clear_pointer (&core->limits, sched_limits_free);
+  g_clear_pointer (&core->limit_usage, sched__limit_usage_free);
+  core->limits = limits;
+  if (limits)
+    core->limit_usage = sched__limit_usage_new ();
+  sync_factor_max (core);
+}
+
+const SchedLimits *
+sched_core_get_limits (const SchedCore *core)
+{
+  g_return_val_if_fail (core != NULL, NULL);
+  return core->limits;
+}
+
+SchedAssocId
+sched_core_resolve_assoc (SchedCore *core, guint32 uid, const char *account)
+{
+  g_return_val_if_fail (core != NULL, SCHED_ASSOC_NONE);
+  if (core->priority == NULL)
+    return SCHED_ASSOC_ROOT;
+  return sched_priority_resolve_uid (core->priority, uid, account);
+}
+
+SchedQosId
+sched_core_find_qos (const SchedCore *core, const char *name)
+{
+  g_return_val_if_fail (core != NULL, SCHED_QOS_DEFAULT);
+  if (core->limits == NULL || name == NULL || *name == '\0')
+    return SCHED_QOS_DEFAULT;
+  return sched_limits_find_qos (core->limits, name);
 }
 
 void
@@ -403,6 +462,22 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
     }
   if (r == SCHED_REASON_NONE)
     r = check_feasible (core, &s, part);
+  SchedAssocId assoc = SCHED_ASSOC_NONE;
+  SchedQosId qos = SCHED_QOS_DEFAULT;
+  if (r == SCHED_REASON_NONE && core->priority)
+    {
+      if (s.assoc == SCHED_ASSOC_ROOT)
+        assoc = sched_priority_resolve_uid (core->priority, s.user, NULL);
+      else if (s.assoc < sched_priority_n_assocs (core->priority))
+        assoc = s.assoc;
+      else
+        r = SCHED_REASON_INVALID_ACCOUNT;
+    }
+  if (r == SCHED_REASON_NONE && core->limits)
+    {
+      qos = sched__limits_resolve_qos (core, s.qos, assoc);
+      r = sched__limits_submit_check (core, &s, part, assoc, qos);
+    }
   if (r != SCHED_REASON_NONE)
     {
       if (reason)
@@ -432,13 +507,15 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
   j->part = part;
   j->tag = tag;
   j->plan = s.estimate > 0 && s.estimate < s.time_limit ? s.estimate : s.time_limit;
-  j->assoc = core->priority ? sched_priority_resolve_uid (core->priority, s.user, NULL)
-                            : SCHED_ASSOC_NONE;
+  j->assoc = assoc;
+  j->qos = qos;
   if (!j->simple)
     core->n_nonsimple++;
   g_hash_table_insert (core->jobs, GUINT_TO_POINTER (s.id), j);
   queue_insert (core, j);
   core->changes++;
+  if (core->limits)
+    sched__limits_count (core, j, SCHED_LIMIT_SUBMIT);
   if (reason)
     *reason = SCHED_REASON_NONE;
   return TRUE;
@@ -471,6 +548,8 @@ sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id)
   core->easy_valid = core->cons_valid = FALSE;
   core->changes++;
   queue_remove (core, j);
+  if (core->limits)
+    sched__limits_count (core, j, SCHED_LIMIT_DEQUEUE);
   forget_job (core, j);
   return TRUE;
 }
@@ -507,6 +586,8 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
   core->busy_gpus += j->alloc.gpus;
   if (core->priority)
     sched_priority_job_start (core->priority, now, j->assoc, j->alloc.cpus);
+  if (core->limits)
+    sched__limits_count (core, j, SCHED_LIMIT_START);
   j->state = SCHED_JOB_RUNNING;
   j->reason = SCHED_REASON_NONE;
   j->start = now;
@@ -584,6 +665,11 @@ sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id, SchedJobSta
   core->busy_gpus -= j->alloc.gpus;
   if (core->priority)
     sched_priority_job_end (core->priority, now, j->assoc, j->alloc.cpus);
+  if (core->limits)
+    {
+      sched__limits_count (core, j, SCHED_LIMIT_END);
+      sched__limits_count (core, j, SCHED_LIMIT_DEQUEUE);
+    }
   j->state = state;
   forget_job (core, j);
   return TRUE;

@@ -17,6 +17,7 @@
 #include "sched/cluster.h"
 #include "sched/policy.h"
 #include "sched/priority.h"
+#include "sched/qos.h"
 
 G_BEGIN_DECLS
 
@@ -122,6 +123,24 @@ void sched_core_node_set_drain (SchedCore *core, SchedTime now, guint32 node, gb
  * user's association (sched_priority_resolve_uid) as they run, and the `priority` queue
  * order ranks pending jobs by multifactor priority.  Call before the first submission. */
 void sched_core_set_priority (SchedCore *core, SchedPriority *priority);
+
+/* Gives the core `limits` (transfer full; NULL removes them): QOS and association limits
+ * (sched/qos.h) are checked at submission and at every pass, and QOS priorities feed
+ * the multifactor QOS factor.  Association limits need a SchedPriority (its tree).  Call
+ * before the first submission. */
+void sched_core_set_limits (SchedCore *core, SchedLimits *limits);
+/* (transfer none) the core's limits, or NULL. */
+const SchedLimits *sched_core_get_limits (const SchedCore *core);
+
+/* The association for a job of user `uid` charging `account` (NULL: the user's default),
+ * for SchedJobSpec.assoc: created as sched_priority_resolve does; SCHED_ASSOC_ROOT (= "the
+ * default", which the core then ignores) without a SchedPriority. */
+SchedAssocId sched_core_resolve_assoc (SchedCore *core, guint32 uid, const char *account);
+
+/* The id of QOS `name` for SchedJobSpec.qos: SCHED_QOS_DEFAULT for NULL, "" or a core
+ * without limits; SCHED_QOS_INVALID for a name the limits do not define (the submission
+ * is then rejected as InvalidQOS). */
+SchedQosId sched_core_find_qos (const SchedCore *core, const char *name);
 
 /* Invariant walker for tests: checks free + allocated == capacity on every node, queue
  * order, running-set order.  Aborts (g_assert) on a violation. */

@@ -14,7 +14,10 @@
  *   f1        log10 (r) * n + 870 * log10 (s)    (Carastan-Santos & de Camargo, SC 2017; r
  *                                                 and s below 0.1 count as 0.1)
  *   priority  -(Slurm multifactor priority), from the core's SchedPriority updated to `now`
- *             (eligible = submit time); without one, queue order (Slurm's priority/basic)
+ *             (eligible = submit time; the partition factor from its PriorityJobFactor,
+ *             the QOS factor from its QOS's priority); without one, queue order (Slurm's
+ *             priority/basic).  As in Slurm's queue sort, jobs of partitions with a
+ *             higher PriorityTier come first, whatever their priority.
  * Sorting is O(Q log Q) per pass, so the fast paths of fcfs, EASY and conservative (which
  * keep the queue in submit order between passes) apply to `submit` only. */
 #include "sched/core-private.h"
@@ -91,6 +94,7 @@ sched__order_key (SchedOrder order, const SchedJob *j, SchedTime now)
 }
 
 typedef struct {
+  guint32   tier;    /* partition PriorityTier (priority order), higher first */
   double    key;
   SchedJob *job;
 } Keyed;
@@ -99,12 +103,20 @@ static int
 keyed_cmp (gconstpointer pa, gconstpointer pb)
 {
   const Keyed *a = pa, *b = pb;
+  if (a->tier != b->tier)
+    return a->tier > b->tier ? -1 : 1;
   if (a->key != b->key)
     return a->key < b->key ? -1 : 1;
   const SchedJob *x = a->job, *y = b->job;
   if (x->spec.submit != y->spec.submit)
     return x->spec.submit < y->spec.submit ? -1 : 1;
   return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static inline guint32
+tier_of (const SchedCore *core, const SchedJob *j)
+{
+  return core->tiers ? sched_cluster_partition (core->cluster, j->part)->priority_tier : 0;
 }
 
 void
@@ -131,13 +143,19 @@ sched__order_queue (SchedCore *core, SchedOrder order, SchedTime now, GPtrArray 
           pj.cpus = j->cpus;
           pj.nodes = j->spec.min_nodes;
           pj.time_limit = j->spec.time_limit;
+          pj.partition_factor = sched_cluster_partition (core->cluster, j->part)->priority_job_factor;
+          if (core->limits && j->qos != SCHED_QOS_DEFAULT)
+            pj.qos_priority = sched_limits_get_qos (core->limits, j->qos)->priority;
           j->priority = sched_priority_job (core->priority, now, &pj, NULL);
-          k[n++] = (Keyed) { -(double) j->priority, j };
+          k[n++] = (Keyed) { tier_of (core, j), -(double) j->priority, j };
         }
     }
+  else if (order == SCHED_ORDER_PRIORITY)
+    for (SchedJob *j = core->qhead; j != NULL; j = j->next)
+      k[n++] = (Keyed) { tier_of (core, j), sched__order_key (order, j, now), j };
   else
     for (SchedJob *j = core->qhead; j != NULL; j = j->next)
-      k[n++] = (Keyed) { sched__order_key (order, j, now), j };
+      k[n++] = (Keyed) { 0, sched__order_key (order, j, now), j };
   qsort (k, n, sizeof (Keyed), keyed_cmp);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (out, k[i].job);

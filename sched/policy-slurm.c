@@ -46,6 +46,8 @@ backfill (SchedCore *core, const SchedPolicy *policy, SchedTime now, GArray *sta
   for (guint qi = 0; qi < queue->len && tested < sp->bf_max_job_test; qi++)
     {
       SchedJob *j = queue->pdata[qi];
+      if (sched__limits_skip (core, j))
+        continue;   /* held by a limit: not tested, no reservation */
       if (per_user)
         {
           gpointer key = GUINT_TO_POINTER (j->spec.user);
@@ -92,8 +94,13 @@ sched__slurm_pass (SchedCore *core, const SchedPolicy *policy, SchedTime now, GA
   GPtrArray *queue = core->scratch_order;
   sched__order_queue (core, policy->order, now, queue);
   for (guint qi = 0; qi < queue->len && qi <= sp->default_queue_depth; qi++)
-    if (!sched__try_start_now (core, queue->pdata[qi], now, started))
-      break;
+    {
+      SchedJob *j = queue->pdata[qi];
+      if (sched__limits_skip (core, j))
+        continue;   /* held by a limit: Slurm's main scheduler goes on to the next job */
+      if (!sched__try_start_now (core, j, now, started))
+        break;
+    }
 
   /* backfill, on its timer, when something changed since its last pass (Slurm's
    * _more_work): with nothing new it would decide the same */

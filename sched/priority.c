@@ -435,6 +435,22 @@ sched_priority_n_users (const SchedPriority *p)
   return p->n_users;
 }
 
+SchedAssocId
+sched_priority_assoc_parent (const SchedPriority *p, SchedAssocId id)
+{
+  g_return_val_if_fail (p != NULL, SCHED_ASSOC_NONE);
+  return id < p->nodes->len ? node_at (p, id)->parent : SCHED_ASSOC_NONE;
+}
+
+void
+sched_priority_set_factor_max (SchedPriority *p, guint32 partition_factor_max,
+                               guint32 qos_priority_max)
+{
+  g_return_if_fail (p != NULL);
+  p->params.partition_factor_max = partition_factor_max;
+  p->params.qos_priority_max = qos_priority_max;
+}
+
 gboolean
 sched_priority_assoc_info (const SchedPriority *p, SchedAssocId id, SchedAssocInfo *out)
 {

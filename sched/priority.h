@@ -173,6 +173,12 @@ void           sched_priority_free (SchedPriority *p);             /* NULL is a 
 /* (transfer none) the parameters, valid as long as `p`. */
 const SchedPriorityParams *sched_priority_get_params (const SchedPriority *p);
 
+/* Sets the partition and QOS factor denominators (the largest PriorityJobFactor of the
+ * cluster's partitions, the largest QOS priority) that sched_priority_new took from
+ * params; the core calls it with its cluster's and limits' maxima. */
+void sched_priority_set_factor_max (SchedPriority *p, guint32 partition_factor_max,
+                                    guint32 qos_priority_max);
+
 /* ---- the association tree ---- */
 
 /* Adds account `name` under `parent` (NULL, "" or "root": under root) with `shares` raw
@@ -203,6 +209,8 @@ SchedAssocId sched_priority_lookup_user (const SchedPriority *p, const char *use
                                          const char *account);
 
 guint sched_priority_n_assocs (const SchedPriority *p);   /* root included */
+/* The parent of association `id` (SCHED_ASSOC_NONE for root or an unknown id), O(1). */
+SchedAssocId sched_priority_assoc_parent (const SchedPriority *p, SchedAssocId id);
 guint sched_priority_n_users (const SchedPriority *p);    /* user associations */
 
 /* What sshare -l shows of one association, as of the last sched_priority_update (usage)

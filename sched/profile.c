@@ -23,7 +23,19 @@ typedef struct {
   gint64    free;      /* free CPUs (both kinds; the node kind keeps it as a quick bound) */
   gint64    gfree;     /* node: free GPUs in all */
   SchedAvail *avail;   /* node: per-node availability (owned) */
+  guint32  *chg;       /* node: the nodes whose availability may differ from the previous
+                        * step's (owned; duplicates allowed) */
+  gint32    n_chg;     /* entries of chg; -1: any node may differ (step 0, or too many) */
+  guint32   chg_cap;
 } Step;
+
+/* A node that a node-profile search considers (earliest_node). */
+struct Watch {
+  guint32              node;
+  gboolean             refused;  /* at the last step swept */
+  gint64               lastbad;  /* else the last step swept that refused it, or -1 */
+  const SchedNodeSpec *ns;
+};
 
 /* A reservation that ends beyond the materialized steps of a lazy counting profile. */
 typedef struct {
@@ -36,6 +48,8 @@ struct _SchedProfile {
   gboolean   counting;
   GArray    *steps;    /* Step */
   SchedAvail *tmp;     /* node: scratch minimum vector */
+  struct Watch *watch; /* node: scratch, the nodes a search considers */
+  guint32   *widx;     /* node: node -> its index in watch, G_MAXUINT32 if not watched */
   /* counting profiles are materialized lazily from the running jobs in end order */
   SchedTime  now;
   SchedRunIter it;     /* valid while `live` */
@@ -67,6 +81,31 @@ step_clear (gpointer p)
 {
   Step *s = p;
   g_clear_pointer (&s->avail, g_free);
+  g_clear_pointer (&s->chg, g_free);
+}
+
+/* Notes that the nodes of `alloc` may differ at step `s` from the step before it. */
+static void
+step_note_alloc (const SchedProfile *p, Step *s, const SchedAlloc *alloc)
+{
+  if (s->n_chg < 0)
+    return;
+  guint32 want = (guint32) s->n_chg + alloc->n_nodes;
+  if (want > p->core->n_nodes)
+    {
+      /* more entries than nodes: a full scan is as cheap */
+      g_clear_pointer (&s->chg, g_free);
+      s->n_chg = -1;
+      s->chg_cap = 0;
+      return;
+    }
+  if (want > s->chg_cap)
+    {
+      s->chg_cap = MAX (want, MAX (4, 2 * s->chg_cap));
+      s->chg = g_renew (guint32, s->chg, s->chg_cap);
+    }
+  for (guint32 k = 0; k < alloc->n_nodes; k++)
+    s->chg[s->n_chg++] = alloc->nodes[k].node;
 }
 
 static SchedAvail *
@@ -132,12 +171,15 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
     }
   qsort (rel, nr, sizeof (Release), release_cmp);
 
-  Step s0 = { .time = now, .free = (gint64) core->free_cpus };
+  Step s0 = { .time = now, .free = (gint64) core->free_cpus, .n_chg = -1 };
   if (!counting)
     {
       s0.avail = g_new (SchedAvail, core->n_nodes);
       s0.gfree = (gint64) sched__avail_now (core, s0.avail);
       p->tmp = g_new0 (SchedAvail, core->n_nodes);
+      p->watch = g_new (struct Watch, core->n_nodes);
+      p->widx = g_new (guint32, core->n_nodes);
+      memset (p->widx, 0xff, sizeof (guint32) * core->n_nodes);
     }
   g_array_append_val (p->steps, s0);
   for (guint i = 0; i < nr; i++)
@@ -154,6 +196,8 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
         }
       last->free += j->alloc.cpus;
       last->gfree += j->alloc.gpus;
+      if (!counting)
+        step_note_alloc (p, last, &j->alloc);
       if (!counting)
         for (guint32 k = 0; k < j->alloc.n_nodes; k++)
           {
@@ -176,6 +220,8 @@ sched__profile_free (SchedProfile *p)
     return;
   g_array_free (p->steps, TRUE);
   g_free (p->tmp);
+  g_free (p->watch);
+  g_free (p->widx);
   if (p->it_storage)
     g_array_free (p->it_storage, TRUE);
   if (p->pend)
@@ -296,36 +342,173 @@ min_gpus (const SchedJob *j)
   return (gint64) j->spec.gpus_per_node * MAX (j->spec.min_nodes, 1);
 }
 
+/* What one node must have free at every step of a job's interval to be a candidate of
+ * node selection (sched__select_nodes) on the interval's minimum. */
+typedef struct {
+  guint64  cpus;       /* cpus_per_task; tasks * cpus_per_task when `exact` */
+  guint32  gpus;
+  guint64  mem;
+  gboolean exclusive;  /* the whole node free */
+} NodeNeed;
+
+static inline gboolean
+node_refuses (const NodeNeed *nd, const SchedAvail *a, const SchedNodeSpec *ns)
+{
+  return a->cpus < nd->cpus || a->gpus < nd->gpus || a->mem < nd->mem
+         || (nd->exclusive && (a->cpus != ns->cpus || a->gpus != ns->gpus || a->mem != ns->mem_mb));
+}
+
+/* Fills p->tmp with the per-node minimum over steps [i, e): step i's vector, lowered at
+ * the nodes each later step may change. */
+static void
+window_min (SchedProfile *p, guint i, guint e)
+{
+  guint32 nn = p->core->n_nodes;
+  SchedAvail *m = p->tmp;
+  memcpy (m, step_at (p, i)->avail, sizeof (SchedAvail) * nn);
+  for (guint k = i + 1; k < e; k++)
+    {
+      const Step *s = step_at (p, k);
+      const SchedAvail *a = s->avail;
+      guint32 cnt = s->n_chg < 0 ? nn : (guint32) s->n_chg;
+      for (guint32 x = 0; x < cnt; x++)
+        {
+          guint32 n = s->n_chg < 0 ? x : s->chg[x];
+          m[n].cpus = MIN (m[n].cpus, a[n].cpus);
+          m[n].gpus = MIN (m[n].gpus, a[n].gpus);
+          m[n].mem = MIN (m[n].mem, a[n].mem);
+        }
+    }
+}
+
+/* Updates watched node `w` for step k, whose availability of it is `a`. */
+static inline void
+watch_step (struct Watch *w, const NodeNeed *nd, const SchedAvail *a, guint k)
+{
+  gboolean r = node_refuses (nd, a, w->ns);
+  if (w->refused && !r)
+    w->lastbad = (gint64) k - 1;
+  w->refused = r;
+}
+
+/* Sweeps step k: the watched nodes it may change. */
+static void
+sweep_step (SchedProfile *p, const NodeNeed *nd, guint32 nw, guint k)
+{
+  const Step *s = step_at (p, k);
+  if (s->n_chg < 0)
+    {
+      for (guint32 c = 0; c < nw; c++)
+        watch_step (&p->watch[c], nd, &s->avail[p->watch[c].node], k);
+      return;
+    }
+  for (gint32 x = 0; x < s->n_chg; x++)
+    {
+      guint32 c = p->widx[s->chg[x]];
+      if (c != G_MAXUINT32)
+        watch_step (&p->watch[c], nd, &s->avail[s->chg[x]], k);
+    }
+}
+
+/* The earliest step i (at or before `horizon`) at which node selection succeeds on the
+ * per-node minimum over the job's interval [t_i, t_i + plan), that is over steps [i, e(i)).
+ *
+ * Node selection only runs where it can succeed.  First, a step of the interval short of
+ * the job's CPUs or GPUs in all rules the start out.  Then, a node is a candidate of
+ * selection on the minimum only if every step of the interval leaves it what one task
+ * needs (a minimum is below a threshold exactly when some step is).  A sweep over the
+ * steps keeps, per node, whether the last step swept refuses it and the last step before
+ * that which did, reading at each step only the nodes it may change (Step.chg), so the
+ * candidates of a start at step i are the nodes not refused since i.  With fewer of them
+ * than the job's minimum node count, or fewer task slots on their minima than its tasks,
+ * selection would fail: the step is skipped without it.  For a job on one node (one task,
+ * or at most one node) a candidate able to hold every task is also enough for selection
+ * to succeed, so selection runs once, where it succeeds.  Selection itself always runs on
+ * the full minimum vector, as without the sweep: the same starts, the same nodes. */
 static SchedTime
 earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime horizon)
 {
-  guint len = p->steps->len;
-  gsize vbytes = sizeof (SchedAvail) * p->core->n_nodes;
+  const SchedCore *core = p->core;
+  const SchedJobSpec *spec = &j->spec;
+  const SchedPartitionSpec *part = sched_cluster_partition (core->cluster, j->part);
+  guint32 need_nodes = MAX (spec->min_nodes, 1);
+  guint32 limit = spec->max_nodes;
+  if (part->max_nodes > 0 && (limit == 0 || part->max_nodes < limit))
+    limit = part->max_nodes;
+  /* selection on one node succeeds exactly when a candidate holds every task */
+  gboolean exact = need_nodes == 1 && (spec->tasks == 1 || limit == 1);
+  NodeNeed nd = {
+    .cpus = exact ? (guint64) spec->tasks * spec->cpus_per_task : spec->cpus_per_task,
+    .gpus = spec->gpus_per_node,
+    .mem = spec->mem_per_node_mb,
+    .exclusive = spec->exclusive,
+  };
+  /* the nodes that could ever be candidates (free never exceeds the node's capacity) */
+  guint32 nw = 0;
+  for (guint32 x = 0; x < part->n_nodes; x++)
+    {
+      guint32 n = part->nodes[x];
+      const SchedNodeSpec *ns = sched_cluster_node (core->cluster, n);
+      if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
+        continue;
+      if (ns->cpus < nd.cpus || ns->gpus < nd.gpus || ns->mem_mb < nd.mem)
+        continue;
+      p->widx[n] = nw;
+      p->watch[nw++] = (struct Watch) { n, FALSE, -1, ns };
+    }
+  SchedTime found = SCHED_TIME_NEVER;
   gint64 need_cpus = (gint64) j->cpus, need_gpus = min_gpus (j);
+  guint len = nw >= need_nodes ? p->steps->len : 0, e = 0, swept = 0;
+  gint64 short_step = -1;  /* the last step in [0, e) short of the totals */
   for (guint i = 0; i < len && step_at (p, i)->time <= horizon; i++)
     {
-      SchedTime t = step_at (p, i)->time, end = t + j->plan;
-      /* quick bound on the totals before the per-node work */
-      gboolean enough = TRUE;
-      for (guint k = i; k < len && (k == i || step_at (p, k)->time < end) && enough; k++)
-        enough = step_at (p, k)->free >= need_cpus && step_at (p, k)->gfree >= need_gpus;
-      if (!enough)
-        continue;
-      memcpy (p->tmp, step_at (p, i)->avail, vbytes);
-      for (guint k = i + 1; k < len && step_at (p, k)->time < end; k++)
+      SchedTime end = step_at (p, i)->time + j->plan;
+      if (e < i + 1)
+        e = i + 1;
+      while (e < len && step_at (p, e)->time < end)
+        e++;
+      for (guint k = MAX ((gint64) i, short_step + 1); k < e; k++)
+        if (step_at (p, k)->free < need_cpus || step_at (p, k)->gfree < need_gpus)
+          short_step = k;
+      if (short_step >= (gint64) i)
+        continue;  /* a step of the interval is short of the totals */
+      if (swept < i)
         {
-          const SchedAvail *a = step_at (p, k)->avail;
-          for (guint32 n = 0; n < p->core->n_nodes; n++)
+          /* steps before i do not matter to starts from i on: restart the sweep there */
+          const SchedAvail *a = step_at (p, i)->avail;
+          for (guint32 c = 0; c < nw; c++)
             {
-              p->tmp[n].cpus = MIN (p->tmp[n].cpus, a[n].cpus);
-              p->tmp[n].gpus = MIN (p->tmp[n].gpus, a[n].gpus);
-              p->tmp[n].mem = MIN (p->tmp[n].mem, a[n].mem);
+              p->watch[c].refused = node_refuses (&nd, &a[p->watch[c].node], p->watch[c].ns);
+              p->watch[c].lastbad = -1;
             }
+          swept = i + 1;
         }
-      if (sched__select_nodes (p->core, &j->spec, j->part, p->tmp, alloc))
-        return t;
+      for (; swept < e; swept++)
+        sweep_step (p, &nd, nw, swept);
+      guint32 ok = 0;
+      for (guint32 c = 0; c < nw && ok < need_nodes; c++)
+        ok += !p->watch[c].refused && p->watch[c].lastbad < (gint64) i;
+      if (ok < need_nodes)
+        continue;
+      window_min (p, i, e);
+      if (!exact)
+        {
+          guint64 slots = 0;
+          for (guint32 c = 0; c < nw; c++)
+            if (!p->watch[c].refused && p->watch[c].lastbad < (gint64) i)
+              slots += p->tmp[p->watch[c].node].cpus / spec->cpus_per_task;
+          if (slots < spec->tasks)
+            continue;
+        }
+      if (sched__select_nodes (core, spec, j->part, p->tmp, alloc))
+        {
+          found = step_at (p, i)->time;
+          break;
+        }
     }
-  return SCHED_TIME_NEVER;
+  for (guint32 c = 0; c < nw; c++)
+    p->widx[p->watch[c].node] = G_MAXUINT32;
+  return found;
 }
 
 SchedTime
@@ -405,6 +588,13 @@ sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
   else
     e = split_at (p, end);
   gint64 cpus = p->counting ? (gint64) j->cpus : (gint64) alloc->cpus;
+  if (!p->counting && i < e)
+    {
+      /* the steps in between change with their predecessors */
+      step_note_alloc (p, step_at (p, i), alloc);
+      if (e < p->steps->len)
+        step_note_alloc (p, step_at (p, e), alloc);
+    }
   for (guint k = i; k < e; k++)
     {
       Step *s = step_at (p, k);

@@ -36,6 +36,45 @@ typedef enum {
   SCHED_REASON_PARTITION_TIME_LIMIT,
   SCHED_REASON_PARTITION_NODE_LIMIT,
   SCHED_REASON_BAD_CONSTRAINTS,   /* can never run on this cluster */
+  /* limits (sched/qos.h), with the Slurm reason names */
+  SCHED_REASON_INVALID_ACCOUNT,           /* InvalidAccount */
+  SCHED_REASON_INVALID_QOS,               /* InvalidQOS */
+  SCHED_REASON_ACCOUNT_NOT_ALLOWED,       /* AccountNotAllowed (partition AllowAccounts) */
+  SCHED_REASON_QOS_NOT_ALLOWED,           /* QOSNotAllowed (partition AllowQos) */
+  SCHED_REASON_QOS_MAX_WALL,              /* QOSMaxWallDurationPerJobLimit */
+  SCHED_REASON_QOS_MAX_CPU_PER_JOB,       /* QOSMaxCpuPerJobLimit */
+  SCHED_REASON_QOS_MAX_GRES_PER_JOB,      /* QOSMaxGRESPerJob */
+  SCHED_REASON_QOS_MAX_MEM_PER_JOB,       /* QOSMaxMemoryPerJob */
+  SCHED_REASON_QOS_MAX_NODE_PER_JOB,      /* QOSMaxNodePerJobLimit */
+  SCHED_REASON_QOS_MAX_SUBMIT_PER_USER,   /* QOSMaxSubmitJobPerUserLimit */
+  SCHED_REASON_QOS_GRP_JOBS,              /* QOSGrpJobsLimit */
+  SCHED_REASON_QOS_GRP_CPU,               /* QOSGrpCpuLimit */
+  SCHED_REASON_QOS_GRP_GRES,              /* QOSGrpGRES */
+  SCHED_REASON_QOS_GRP_MEM,               /* QOSGrpMemLimit */
+  SCHED_REASON_QOS_GRP_NODE,              /* QOSGrpNodeLimit */
+  SCHED_REASON_QOS_MAX_JOBS_PER_USER,     /* QOSMaxJobsPerUserLimit */
+  SCHED_REASON_QOS_MAX_CPU_PER_USER,      /* QOSMaxCpuPerUserLimit */
+  SCHED_REASON_QOS_MAX_GRES_PER_USER,     /* QOSMaxGRESPerUser */
+  SCHED_REASON_QOS_MAX_MEM_PER_USER,      /* QOSMaxMemoryPerUser */
+  SCHED_REASON_QOS_MAX_NODE_PER_USER,     /* QOSMaxNodePerUserLimit */
+  SCHED_REASON_ASSOC_GRP_JOBS,            /* AssocGrpJobsLimit */
+  SCHED_REASON_ASSOC_GRP_CPU,             /* AssocGrpCpuLimit */
+  SCHED_REASON_ASSOC_GRP_GRES,            /* AssocGrpGRES */
+  SCHED_REASON_ASSOC_GRP_MEM,             /* AssocGrpMemLimit */
+  SCHED_REASON_ASSOC_GRP_NODE,            /* AssocGrpNodeLimit */
+  SCHED_REASON_ASSOC_MAX_JOBS,            /* AssocMaxJobsLimit */
+  SCHED_REASON_ASSOC_MAX_SUBMIT,          /* AssocMaxSubmitJobLimit */
+  SCHED_REASON_ASSOC_MAX_WALL,            /* AssocMaxWallDurationPerJobLimit */
+  SCHED_REASON_ASSOC_MAX_CPU_PER_JOB,     /* AssocMaxCpuPerJobLimit */
+  SCHED_REASON_ASSOC_MAX_GRES_PER_JOB,    /* AssocMaxGRESPerJob */
+  SCHED_REASON_ASSOC_MAX_MEM_PER_JOB,     /* AssocMaxMemPerJob */
+  SCHED_REASON_ASSOC_MAX_NODE_PER_JOB,    /* AssocMaxNodePerJobLimit */
+  /* eligibility, decided by drivers outside the core (sim/, realnet/) */
+  SCHED_REASON_DEPENDENCY,                /* Dependency */
+  SCHED_REASON_DEPENDENCY_NEVER,          /* DependencyNeverSatisfied */
+  SCHED_REASON_BEGIN_TIME,                /* BeginTime */
+  SCHED_REASON_HELD_USER,                 /* JobHeldUser */
+  SCHED_REASON_ARRAY_TASK_LIMIT,          /* JobArrayTaskLimit */
   SCHED_REASON_N
 } SchedReason;
 
@@ -61,6 +100,10 @@ typedef struct {
   guint32    gpus_per_node;    /* 0 = none */
   guint32    gpu_type;         /* interned type id, 0 = any */
   gboolean   exclusive;        /* whole nodes only */
+  guint32    assoc;            /* association (SchedAssocId, sched/priority.h) the job
+                                * charges; 0 = the user's default association */
+  guint32    qos;              /* QOS (SchedQosId, sched/qos.h); 0 = the association's
+                                * default QOS, else "normal" when defined, else none */
 } SchedJobSpec;
 
 /* Initializes `spec` to a one-task, one-CPU request with everything else unset. */

@@ -111,6 +111,12 @@ sim_engine_set_priority (SimEngine *e, SchedPriority *priority)
   sched_core_set_priority (e->core, priority);
 }
 
+void
+sim_engine_set_limits (SimEngine *e, SchedLimits *limits)
+{
+  sched_core_set_limits (e->core, limits);
+}
+
 SchedCore *
 sim_engine_get_core (SimEngine *e)
 {
@@ -385,6 +391,14 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                 SimJob *sj = ev.job;
                 e->pending_arrival = NULL;
                 set_estimate (e, &sj->w);
+                /* (the record's extra is still the reader's latest: valid here) */
+                const WlJobExtra *x = sj->w.extra;
+                if (x && x->account)
+                  sj->w.spec.assoc = sched_core_resolve_assoc (e->core, sj->w.spec.user,
+                                                               x->account);
+                if (x && x->qos)
+                  sj->w.spec.qos = sched_core_find_qos (e->core, x->qos);
+                sj->w.extra = NULL;
                 gboolean ok = sched_core_submit_tagged (e->core, now, &sj->w.spec, sj, &why);
                 if (!ok)
                   {

@@ -108,6 +108,12 @@ const SimStats *sim_engine_get_stats (const SimEngine *e);
 /* Hands `priority` (transfer full) to the engine's core: see sched_core_set_priority. */
 void sim_engine_set_priority (SimEngine *e, SchedPriority *priority);
 
+/* Hands `limits` (transfer full) to the engine's core: see sched_core_set_limits.  A job's
+ * account and QOS names (WlJobExtra) become its SchedJobSpec association and QOS ids
+ * (sched_core_resolve_assoc, sched_core_find_qos); a QOS name the limits do not define
+ * gets the job rejected (InvalidQOS, counted as `rejected`). */
+void sim_engine_set_limits (SimEngine *e, SchedLimits *limits);
+
 /* (transfer none) the core, for tests' invariant checks. */
 SchedCore *sim_engine_get_core (SimEngine *e);
 

@@ -164,7 +164,7 @@ cmd_convert (int argc, char **argv)
   g_autoptr (GOptionContext) ctx = g_option_context_new ("IN OUT - convert a workload to SWF, CSV or JSON");
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_autoptr (TransformCli) tx = transform_cli_new ();
-  g_option_context_add_group (ctx, transform_cli_option_group (tx));
+  transform_cli_add_entries (tx, ctx);
   g_option_context_set_description (ctx,
     "IN is any trace sluice reads (format guessed from its name and first line unless\n"
     "--from is given; .gz is decompressed); OUT is a file (\".gz\": compressed) or - for\n"

@@ -7,6 +7,7 @@
 
 #include "src/commands.h"
 #include "src/runner.h"
+#include "src/transform-opts.h"
 #include "workloads/slurmparse.h"
 
 static gboolean
@@ -72,11 +73,19 @@ cmd_sim (int argc, char **argv)
   };
   g_autoptr (GOptionContext) ctx = g_option_context_new ("- replay a workload trace");
   g_option_context_add_main_entries (ctx, entries, NULL);
+  g_autoptr (TransformCli) tx = transform_cli_new ();
+  transform_cli_add_entries (tx, ctx);
   g_option_context_set_description (ctx,
     "Replays TRACE on a modeled cluster under POLICY.  Outputs: DIR/jobs.csv (one row per\n"
     "job), DIR/summary.json (metrics), and the summary on stdout.  With --cluster\n"
     "slurm.conf the nodes and partitions come from the file, and trace jobs (N CPUs\n"
     "anywhere) run in its default partition.\n"
+    "The transform options (--window ... --synth-limit, as for `sluice convert`) apply to\n"
+    "the trace as it is read, in the order window, filter, first, limit model, load\n"
+    "scaling, resubmission (workloads/transform.h); --target-load is the offered load on\n"
+    "the simulated machine's CPUs.  Jobs they drop or change are counted in the summary\n"
+    "(skipped: outside_window, filtered; adjusted: limit_modeled, submit_scaled,\n"
+    "resubmitted, reqtime_synthesized), and what they did is said on stderr.\n"
     "Example: sluice sim --trace SDSC-SP2-1998-4.2-cln.swf.gz --policy easy --out run1\n");
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
@@ -147,6 +156,8 @@ cmd_sim (int argc, char **argv)
         goto fail;
       cfg.sim.oversize = v;
     }
+  if (!transform_cli_check (tx, &error))
+    goto fail;
   if (trace_gpn < 0)
     {
       g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--trace-gpus-per-node must be >= 0");
@@ -205,6 +216,7 @@ cmd_sim (int argc, char **argv)
   cfg.swf.prefer_requested = prefer_req;
   cfg.swf.keep_zero_runtime = keep_zero;
   cfg.progress = isatty (STDERR_FILENO);
+  cfg.transforms = tx;
 
   RunResult res;
   if (!run_simulation (&cfg, &res, &error))
@@ -213,7 +225,12 @@ cmd_sim (int argc, char **argv)
       return 1;
     }
   if (!quiet)
-    ana_summary_print (stdout, &res.summary, &res.info);
+    {
+      g_auto (GStrv) notes = transform_cli_describe (tx);
+      for (guint i = 0; notes[i]; i++)
+        g_printerr ("sluice sim: %s\n", notes[i]);
+      ana_summary_print (stdout, &res.summary, &res.info);
+    }
   run_result_clear (&res);
   return 0;
 

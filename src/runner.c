@@ -169,9 +169,11 @@ cluster_from_conf (const RunConfig *cfg, WlParamList *params, PrioritySetup *ps,
  * configuration asks for it.  Returns FALSE with `error` on a bad setting or assoc file. */
 static gboolean
 make_priority (const RunConfig *cfg, PrioritySetup *ps, const SchedCluster *cluster,
-               SchedOrder order, SchedPriority **out, GError **error)
+               SchedOrder order, SchedPriority **out, SchedLimits **limits_out,
+               GError **error)
 {
   *out = NULL;
+  *limits_out = NULL;
   if (cfg->priority_params)
     {
       g_auto (GStrv) items = g_strsplit (cfg->priority_params, ",", -1);
@@ -198,8 +200,13 @@ make_priority (const RunConfig *cfg, PrioritySetup *ps, const SchedCluster *clus
   ps->params.total_cpus = sched_cluster_total_cpus (cluster);
   ps->params.total_nodes = sched_cluster_n_nodes (cluster);
   g_autoptr (SchedPriority) p = sched_priority_new (&ps->params);
-  if (cfg->assoc_path && !wl_assoc_load (cfg->assoc_path, NULL, p, error))
+  /* the assoc file's QOS definitions and association limits (sched/qos.h) */
+  g_autoptr (SchedLimits) limits = cfg->assoc_path ? sched_limits_new () : NULL;
+  WlAssocOptions ao = { NULL, limits };
+  if (cfg->assoc_path && !wl_assoc_load (cfg->assoc_path, &ao, p, error))
     return FALSE;
+  if (limits_out)
+    *limits_out = g_steal_pointer (&limits);
   *out = g_steal_pointer (&p);
   return TRUE;
 }
@@ -272,26 +279,48 @@ resolve_name (WlNameKind kind, const char *name, gpointer data)
   return kind == WL_NAME_PARTITION ? -1 : 0;
 }
 
-/* Opens the trace in cfg->format with the options of cfg; scans a CSV or sacct trace
- * for its machine when no cluster option is given. */
-static WlReader *
-open_trace (const RunConfig *cfg, SchedCluster **cluster, GError **error)
+/* The reader options of cfg (and of its transforms' --synth-limit); partition names
+ * resolve in *cluster once it is set. */
+static void
+reader_options (const RunConfig *cfg, SchedCluster **cluster, WlReaderOptions *ro)
 {
-  WlReaderOptions ro;
-  wl_reader_options_init (&ro);
-  ro.strict = cfg->swf.strict;
-  ro.prefer_requested = cfg->swf.prefer_requested;
-  ro.keep_zero_runtime = cfg->swf.keep_zero_runtime;
-  ro.max_warnings = cfg->swf.max_warnings;
-  ro.warn_func = cfg->swf.warn_func;
-  ro.warn_data = cfg->swf.warn_data;
-  ro.columns = cfg->columns;
-  ro.gpus_per_node = cfg->trace_gpus_per_node > 0 ? cfg->trace_gpus_per_node
-                     : cfg->nodes > 0 && cfg->gpus_per_node > 0 ? cfg->gpus_per_node : 8;
-  ro.resolve = resolve_name;
-  ro.resolve_data = cluster;
-  ro.scan = cfg->procs == 0 && cfg->nodes == 0 && cfg->cluster_conf == NULL;
-  return wl_reader_open (cfg->trace_path, cfg->format, &ro, error);
+  wl_reader_options_init (ro);
+  ro->strict = cfg->swf.strict;
+  ro->prefer_requested = cfg->swf.prefer_requested;
+  ro->keep_zero_runtime = cfg->swf.keep_zero_runtime;
+  ro->max_warnings = cfg->swf.max_warnings;
+  ro->warn_func = cfg->swf.warn_func;
+  ro->warn_data = cfg->swf.warn_data;
+  ro->columns = cfg->columns;
+  ro->gpus_per_node = cfg->trace_gpus_per_node > 0 ? cfg->trace_gpus_per_node
+                      : cfg->nodes > 0 && cfg->gpus_per_node > 0 ? cfg->gpus_per_node : 8;
+  ro->resolve = resolve_name;
+  ro->resolve_data = cluster;
+  ro->scan = cfg->procs == 0 && cfg->nodes == 0 && cfg->cluster_conf == NULL;
+  if (cfg->transforms)
+    transform_cli_reader_options (cfg->transforms, ro);
+}
+
+/* Puts the reader *r (opened with `ro`) behind cfg's transforms, prepared on `cluster`
+ * (window dates; --target-load on its CPUs, with a first, silent pass over the trace).
+ * FALSE with `error` set (and *r freed). */
+static gboolean
+apply_transforms (const RunConfig *cfg, const WlReaderOptions *ro,
+                  const SchedCluster *cluster, WlReader **r, GError **error)
+{
+  if (cfg->transforms == NULL)
+    return TRUE;
+  WlReaderOptions quiet = *ro;
+  quiet.max_warnings = 0;   /* the replay says them */
+  quiet.scan = FALSE;       /* the machine is known */
+  if (!transform_cli_prepare (cfg->transforms, cfg->trace_path, cfg->format, &quiet,
+                              sched_cluster_total_cpus (cluster), error))
+    {
+      g_clear_pointer (r, wl_reader_free);
+      return FALSE;
+    }
+  *r = transform_cli_wrap (cfg->transforms, g_steal_pointer (r), error);
+  return *r != NULL;
 }
 
 gboolean
@@ -308,7 +337,9 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
     }
   gint64 t0 = g_get_monotonic_time ();
   SchedCluster *named = NULL;      /* for resolve_name, set once the cluster exists */
-  g_autoptr (WlReader) reader = open_trace (cfg, &named, error);
+  WlReaderOptions ro;
+  reader_options (cfg, &named, &ro);
+  g_autoptr (WlReader) reader = wl_reader_open (cfg->trace_path, cfg->format, &ro, error);
   if (reader == NULL)
     return FALSE;
   g_autoptr (WlParamList) params = wl_param_list_new ();
@@ -319,6 +350,8 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   if (cluster == NULL)
     return FALSE;
   named = cluster;
+  if (!apply_transforms (cfg, &ro, cluster, &reader, error))
+    return FALSE;
   if (!apply_sched_params (cfg, params, &policy, error))
     return FALSE;
   if (cfg->order && !sched_order_lookup (cfg->order, &policy.order))
@@ -329,7 +362,8 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
       return FALSE;
     }
   SchedPriority *priority = NULL;
-  if (!make_priority (cfg, &ps, cluster, policy.order, &priority, error))
+  SchedLimits *limits = NULL;
+  if (!make_priority (cfg, &ps, cluster, policy.order, &priority, &limits, error))
     return FALSE;
   /* Slurm orders its queue by priority: with multifactor configured and no --order, so
    * does the slurm policy */
@@ -374,6 +408,8 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   g_autoptr (SimEngine) engine = sim_engine_new (cluster, &policy, &so);
   if (priority)
     sim_engine_set_priority (engine, priority);
+  if (limits)
+    sim_engine_set_limits (engine, limits);
   gboolean ok = sim_engine_run (engine, reader, on_record, &sink, error);
   if (csv && fclose (csv) != 0 && ok)
     {

@@ -7,6 +7,7 @@
 #include "analysis/report.h"
 #include "workloads/swf.h"
 #include "workloads/open.h"
+#include "src/transform-opts.h"
 
 G_BEGIN_DECLS
 
@@ -35,6 +36,11 @@ typedef struct {
   gboolean      quiet_params;   /* no warning for SchedulerParameters sluice ignores */
   SimOptions    sim;
   double        tau_s;
+  TransformCli *transforms;     /* (transfer none) or NULL: workload transforms, checked
+                                 * (transform_cli_check); run_simulation applies their
+                                 * --synth-limit to the reader, prepares them on the cluster
+                                 * built (--target-load: its CPUs) and reads the trace
+                                 * through them */
   const char   *out_dir;        /* NULL: no files */
   gboolean      progress;       /* progress line on stderr */
 } RunConfig;

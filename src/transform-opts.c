@@ -49,8 +49,8 @@ transform_cli_free (TransformCli *tx)
   g_free (tx);
 }
 
-GOptionGroup *
-transform_cli_option_group (TransformCli *tx)
+void
+transform_cli_add_entries (TransformCli *tx, GOptionContext *ctx)
 {
   GOptionEntry entries[] = {
     { "load-scale", 0, 0, G_OPTION_ARG_DOUBLE, &tx->load_scale, "Divide inter-arrival times by F (F > 1 raises the load)", "F" },
@@ -64,10 +64,7 @@ transform_cli_option_group (TransformCli *tx)
     { "synth-limit", 0, 0, G_OPTION_ARG_STRING, &tx->synth_limit, "Time limit for jobs without one: ladder (default: 1h, 2h, 4h ... 7d), round-up (5, 10, 15, 30 min, then the ladder), runtime, factor:F", "RULE" },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
-  GOptionGroup *g = g_option_group_new ("transform", "Workload transforms (workloads/transform.h):",
-                                        "Show the workload transform options", NULL, NULL);
-  g_option_group_add_entries (g, entries);
-  return g;
+  g_option_context_add_main_entries (ctx, entries, NULL);
 }
 
 static gboolean

@@ -15,9 +15,9 @@ typedef struct _TransformCli TransformCli;
 /* Returns (transfer full) an empty set of options. */
 TransformCli *transform_cli_new (void);
 void          transform_cli_free (TransformCli *tx);
-/* Returns (transfer full) the option group to add to a GOptionContext; it writes into `tx`,
- * which must outlive the parse. */
-GOptionGroup *transform_cli_option_group (TransformCli *tx);
+/* Adds the transform options to the main group of `ctx` (so that --help lists them); they
+ * write into `tx`, which must outlive the parse. */
+void          transform_cli_add_entries (TransformCli *tx, GOptionContext *ctx);
 /* Checks the values parsed (filter, limit model, synth-limit, numbers).  FALSE with `error`
  * set (G_OPTION_ERROR_BAD_VALUE) naming the option. */
 gboolean      transform_cli_check (TransformCli *tx, GError **error);

@@ -12,16 +12,30 @@
 #include <string.h>
 
 #include "workloads/rows-private.h"
+#include "workloads/slurmparse.h"
 
 #define MAX_FILE (64u << 20)
 #define MAX_DEPTH 1000     /* accounts below root; sched/priority ranks recursively */
+
+/* Limits given on an account or user line (NULL in the record when none). */
+typedef struct {
+  SchedAssocLimits l;
+  char            *default_qos;   /* name, resolved when applied; NULL: none */
+} LimRec;
 
 typedef struct {
   char   *name;
   char   *parent;     /* NULL or "": root */
   guint32 shares;
   guint   line;
+  LimRec *lim;
 } AcctRec;
+
+typedef struct {
+  char          *name;
+  SchedQosLimits q;
+  guint          line;
+} QosRec;
 
 typedef struct {
   char   *user;
@@ -30,6 +44,7 @@ typedef struct {
   guint32 shares;
   guint   line;
   gboolean skip;      /* a later partition row of the same user and account */
+  LimRec *lim;
 } UserRec;
 
 typedef struct {
@@ -37,7 +52,16 @@ typedef struct {
   const WlAssocOptions *opts;
   GArray               *accts;   /* AcctRec */
   GArray               *users;   /* UserRec */
+  GArray               *qos;     /* QosRec */
 } Ctx;
+
+static void
+lim_rec_free (LimRec *l)
+{
+  if (l)
+    g_free (l->default_qos);
+  g_free (l);
+}
 
 static void
 acct_rec_clear (gpointer data)
@@ -45,6 +69,13 @@ acct_rec_clear (gpointer data)
   AcctRec *a = data;
   g_free (a->name);
   g_free (a->parent);
+  lim_rec_free (a->lim);
+}
+
+static void
+qos_rec_clear (gpointer data)
+{
+  g_free (((QosRec *) data)->name);
 }
 
 static void
@@ -54,6 +85,7 @@ user_rec_clear (gpointer data)
   g_free (u->user);
   g_free (u->account);
   g_free (u->partition);
+  lim_rec_free (u->lim);
 }
 
 /* ---- messages -------------------------------------------------------------------------- */
@@ -178,7 +210,7 @@ add_acct (Ctx *c, const char *name, gsize name_len, const char *parent, gsize pa
           guint32 shares, guint line)
 {
   AcctRec a = { g_strndup (name, name_len), parent ? g_strndup (parent, parent_len) : NULL,
-                shares, line };
+                shares, line, NULL };
   g_array_append_val (c->accts, a);
 }
 
@@ -187,8 +219,190 @@ add_user (Ctx *c, const char *user, gsize user_len, const char *acct, gsize acct
           const char *part, gsize part_len, guint32 shares, guint line)
 {
   UserRec u = { g_strndup (user, user_len), g_strndup (acct, acct_len),
-                part_len ? g_strndup (part, part_len) : NULL, shares, line, FALSE };
+                part_len ? g_strndup (part, part_len) : NULL, shares, line, FALSE, NULL };
   g_array_append_val (c->users, u);
+}
+
+/* ---- limits ---------------------------------------------------------------------------- */
+
+/* Which limit a key names. */
+typedef enum {
+  K_NONE = 0,
+  K_PRIORITY, K_MAX_WALL, K_MAX_JOBS_PU, K_MAX_SUBMIT_PU, K_MAX_TRES_PU, K_MAX_TRES,
+  K_GRP_TRES, K_GRP_JOBS,                       /* QOS (the last three also associations) */
+  K_MAX_JOBS, K_MAX_SUBMIT, K_DEFAULT_QOS,      /* associations */
+} LimKey;
+
+static const struct {
+  const char *name;
+  LimKey      key;
+  gboolean    qos, assoc;
+} lim_keys[] = {
+  { "Priority", K_PRIORITY, TRUE, FALSE },
+  { "MaxWall", K_MAX_WALL, TRUE, TRUE },
+  { "MaxWallDurationPerJob", K_MAX_WALL, TRUE, TRUE },
+  { "MaxJobsPerUser", K_MAX_JOBS_PU, TRUE, FALSE },
+  { "MaxJobsPU", K_MAX_JOBS_PU, TRUE, FALSE },
+  { "MaxSubmitJobsPerUser", K_MAX_SUBMIT_PU, TRUE, FALSE },
+  { "MaxSubmitPU", K_MAX_SUBMIT_PU, TRUE, FALSE },
+  { "MaxSubmitJobsPU", K_MAX_SUBMIT_PU, TRUE, FALSE },
+  { "MaxTRESPerUser", K_MAX_TRES_PU, TRUE, FALSE },
+  { "MaxTRESPU", K_MAX_TRES_PU, TRUE, FALSE },
+  { "MaxTRES", K_MAX_TRES, TRUE, TRUE },
+  { "MaxTRESPerJob", K_MAX_TRES, TRUE, TRUE },
+  { "GrpTRES", K_GRP_TRES, TRUE, TRUE },
+  { "GrpJobs", K_GRP_JOBS, TRUE, TRUE },
+  { "MaxJobs", K_MAX_JOBS, FALSE, TRUE },
+  { "MaxSubmitJobs", K_MAX_SUBMIT, FALSE, TRUE },
+  { "MaxSubmit", K_MAX_SUBMIT, FALSE, TRUE },
+  { "DefaultQOS", K_DEFAULT_QOS, FALSE, TRUE },
+  { "DefQOS", K_DEFAULT_QOS, FALSE, TRUE },
+  { "Def QOS", K_DEFAULT_QOS, FALSE, TRUE },
+};
+
+static LimKey
+lim_key (const char *s, gsize n, gboolean qos)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (lim_keys); i++)
+    if ((qos ? lim_keys[i].qos : lim_keys[i].assoc) && eq_nocase (s, n, lim_keys[i].name))
+      return lim_keys[i].key;
+  return K_NONE;
+}
+
+/* A count: a whole number, or -1 (none). */
+static gboolean
+parse_count (const char *v, guint64 *out)
+{
+  if (strcmp (v, "-1") == 0)
+    {
+      *out = SCHED_LIMIT_NONE;
+      return TRUE;
+    }
+  return g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT64 - 1, out, NULL);
+}
+
+/* A TRES list "cpu=64,gres/gpu=8,mem=100G,node=4": mem in MB unless suffixed K, M, G or T;
+ * gres/gpu:TYPE counts as GPUs; other TRES (billing, energy, licenses...) are ignored; a
+ * value of -1 clears that limit. */
+static gboolean
+parse_tres (const char *v, SchedTres *t)
+{
+  g_auto (GStrv) items = g_strsplit (v, ",", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      char *eq = strchr (items[i], '=');
+      if (eq == NULL || eq == items[i])
+        return FALSE;
+      *eq = '\0';
+      const char *k = items[i], *val = eq + 1;
+      guint64 *slot = NULL, mult = 1;
+      if (g_ascii_strcasecmp (k, "cpu") == 0)
+        slot = &t->cpus;
+      else if (g_ascii_strcasecmp (k, "node") == 0)
+        slot = &t->nodes;
+      else if (g_ascii_strcasecmp (k, "gres/gpu") == 0
+               || g_ascii_strncasecmp (k, "gres/gpu:", 9) == 0)
+        slot = &t->gpus;
+      else if (g_ascii_strcasecmp (k, "mem") == 0)
+        slot = &t->mem_mb;
+      g_autofree char *num = g_strdup (val);
+      gsize nl = strlen (num);
+      if (slot == &t->mem_mb && nl > 0 && g_ascii_isalpha (num[nl - 1]))
+        {
+          switch (g_ascii_toupper (num[nl - 1]))
+            {
+            case 'K': mult = 0; break;
+            case 'M': mult = 1; break;
+            case 'G': mult = 1024; break;
+            case 'T': mult = 1024 * 1024; break;
+            default: return FALSE;
+            }
+          num[nl - 1] = '\0';
+        }
+      guint64 n;
+      if (!parse_count (num, &n))
+        return FALSE;
+      if (slot == NULL)
+        continue;
+      if (n == SCHED_LIMIT_NONE)
+        *slot = n;
+      else if (mult == 0)
+        *slot = (n + 1023) / 1024;
+      else
+        *slot = n * mult;
+    }
+  return TRUE;
+}
+
+/* Applies `key`=`v` to the QOS `q` or the association limits `a` (the other NULL).
+ * Returns FALSE with `error` set for a bad value. */
+static gboolean
+set_limit (Ctx *c, LimKey key, const char *kname, const char *v, SchedQosLimits *q,
+           LimRec *a, guint line, GError **error)
+{
+  gboolean ok = TRUE;
+  guint64 n = 0;
+  gint64 secs = 0;
+  const char *what = "a whole number or -1";
+  switch (key)
+    {
+    case K_PRIORITY:
+      ok = g_ascii_string_to_unsigned (v, 10, 0, G_MAXUINT32, &n, NULL);
+      if (ok)
+        q->priority = (guint32) n;
+      break;
+    case K_MAX_WALL:
+      what = "a Slurm time (minutes, [days-]hours:minutes:seconds) or -1";
+      ok = wl_parse_slurm_time (v, &secs, NULL);
+      if (ok)
+        *(q ? &q->max_wall : &a->l.max_wall) = secs;
+      break;
+    case K_MAX_JOBS_PU:
+      ok = parse_count (v, &q->max_jobs_per_user);
+      break;
+    case K_MAX_SUBMIT_PU:
+      ok = parse_count (v, &q->max_submit_per_user);
+      break;
+    case K_GRP_JOBS:
+      ok = parse_count (v, q ? &q->grp_jobs : &a->l.grp_jobs);
+      break;
+    case K_MAX_JOBS:
+      ok = parse_count (v, &a->l.max_jobs);
+      break;
+    case K_MAX_SUBMIT:
+      ok = parse_count (v, &a->l.max_submit);
+      break;
+    case K_MAX_TRES_PU:
+    case K_MAX_TRES:
+    case K_GRP_TRES:
+      what = "a TRES list like cpu=64,gres/gpu=8,mem=100G,node=4";
+      ok = parse_tres (v, key == K_MAX_TRES_PU ? &q->max_tres_per_user
+                          : key == K_MAX_TRES ? (q ? &q->max_tres_per_job : &a->l.max_tres_per_job)
+                          : (q ? &q->grp_tres : &a->l.grp_tres));
+      break;
+    case K_DEFAULT_QOS:
+      g_free (a->default_qos);
+      a->default_qos = g_strdup (v);
+      break;
+    case K_NONE:
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    {
+      g_autofree char *qv = quoted0 (v);
+      return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s: expected %s, got %s", kname,
+                   what, qv);
+    }
+  return TRUE;
+}
+
+static LimRec *
+lim_rec_new (void)
+{
+  LimRec *l = g_new0 (LimRec, 1);
+  sched_assoc_limits_init (&l->l);
+  return l;
 }
 
 /* ---- the simple format ----------------------------------------------------------------- */
@@ -225,18 +439,19 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
   const char *hash = memchr (s, '#', n);
   if (hash)
     n = (gsize) (hash - s);
-  Tok t[8];
+  Tok t[24];
   guint k = split_words (s, n, t, G_N_ELEMENTS (t));
   if (k == 0)
     return TRUE;
   gboolean is_account = eq_nocase (t[0].s, t[0].n, "account");
-  if (!is_account && !eq_nocase (t[0].s, t[0].n, "user"))
+  gboolean is_qos = eq_nocase (t[0].s, t[0].n, "qos");
+  if (!is_account && !is_qos && !eq_nocase (t[0].s, t[0].n, "user"))
     {
       g_autofree char *q = quoted (t[0].s, t[0].n);
       return fail (error, WL_ERROR_MALFORMED, c->name, line,
-                   "expected \"account\" or \"user\", got %s", q);
+                   "expected \"account\", \"user\" or \"qos\", got %s", q);
     }
-  const char *what = is_account ? "account" : "user";
+  const char *what = is_account ? "account" : is_qos ? "qos" : "user";
   if (k < 2)
     return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s: missing name", what);
   if (memchr (t[1].s, '=', t[1].n))
@@ -251,29 +466,61 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
                  (guint) G_N_ELEMENTS (t));
   g_autofree char *name = quoted (t[1].s, t[1].n);
   const Tok *parent = NULL, *shares = NULL;
+  QosRec qr = { NULL, { 0 }, line };
+  sched_qos_limits_init (&qr.q);
+  g_autoptr (GPtrArray) seen_keys = g_ptr_array_new ();
+  LimRec *lim = NULL;
   for (guint i = 2; i < k; i++)
     {
       const char *eq = memchr (t[i].s, '=', t[i].n);
       if (eq == NULL)
         {
+          lim_rec_free (lim);
           g_autofree char *q = quoted (t[i].s, t[i].n);
           return fail (error, WL_ERROR_MALFORMED, c->name, line,
                        "%s %s: expected key=value, got %s", what, name, q);
         }
       gsize kn = (gsize) (eq - t[i].s);
       const Tok **slot = NULL;
-      if (eq_nocase (t[i].s, kn, "shares") || eq_nocase (t[i].s, kn, "share")
+      if (is_qos)
+        ;
+      else if (eq_nocase (t[i].s, kn, "shares") || eq_nocase (t[i].s, kn, "share")
           || eq_nocase (t[i].s, kn, "fairshare"))
         slot = &shares;
       else if (eq_nocase (t[i].s, kn, is_account ? "parent" : "account"))
         slot = &parent;
+      LimKey lk = slot == NULL ? lim_key (t[i].s, kn, is_qos) : K_NONE;
+      if (lk != K_NONE)
+        {
+          g_autofree char *key = g_strndup (t[i].s, kn);
+          g_autofree char *val = g_strndup (eq + 1, t[i].n - kn - 1);
+          for (guint m = 0; m < seen_keys->len; m++)
+            if (GPOINTER_TO_UINT (seen_keys->pdata[m]) == lk)
+              {
+                lim_rec_free (lim);
+                return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s %s: %s given twice",
+                             what, name, key);
+              }
+          g_ptr_array_add (seen_keys, GUINT_TO_POINTER (lk));
+          if (!is_qos && lim == NULL)
+            lim = lim_rec_new ();
+          if (!set_limit (c, lk, key, val, is_qos ? &qr.q : NULL, lim, line, error))
+            {
+              lim_rec_free (lim);
+              return FALSE;
+            }
+          continue;
+        }
       if (slot == NULL)
         {
+          lim_rec_free (lim);
           g_autofree char *q = quoted (t[i].s, kn);
           return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s %s: unknown key %s", what,
                        name, q);
         }
       g_autofree char *key = g_ascii_strdown (t[i].s, (gssize) kn);
+      if (*slot != NULL || kn + 1 == t[i].n)
+        lim_rec_free (g_steal_pointer (&lim));
       if (*slot != NULL)
         return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s %s: %s given twice", what,
                      name, key);
@@ -281,6 +528,12 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
         return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s %s: %s: empty value", what,
                      name, key);
       *slot = &t[i];
+    }
+  if (is_qos)
+    {
+      qr.name = g_strndup (t[1].s, t[1].n);
+      g_array_append_val (c->qos, qr);
+      return TRUE;
     }
   guint32 sh = 1;
   if (shares)
@@ -290,6 +543,7 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
       if (!parse_shares (v, vn, &sh))
         {
           g_autofree char *q = quoted (v, vn);
+          lim_rec_free (lim);
           return fail (error, WL_ERROR_MALFORMED, c->name, line,
                        "%s %s: shares: expected a number below 4294967295 or \"parent\", got %s",
                        what, name, q);
@@ -303,13 +557,20 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
       pn = parent->n - (gsize) (pv - parent->s);
     }
   if (is_account)
-    add_acct (c, t[1].s, t[1].n, pv, pn, sh, line);
+    {
+      add_acct (c, t[1].s, t[1].n, pv, pn, sh, line);
+      g_array_index (c->accts, AcctRec, c->accts->len - 1).lim = lim;
+    }
   else
     {
       if (pv == NULL)
-        return fail (error, WL_ERROR_MALFORMED, c->name, line, "user %s: missing account=",
-                     name);
+        {
+          lim_rec_free (lim);
+          return fail (error, WL_ERROR_MALFORMED, c->name, line, "user %s: missing account=",
+                       name);
+        }
       add_user (c, t[1].s, t[1].n, pv, pn, NULL, 0, sh, line);
+      g_array_index (c->users, UserRec, c->users->len - 1).lim = lim;
     }
   return TRUE;
 }
@@ -327,7 +588,38 @@ typedef struct {
   guint   cluster_line;
   GArray *fields;         /* Tok scratch */
   GArray *stack;          /* Indent: account rows above, for the tree option */
+  gboolean qos_mode;      /* a `sacctmgr show qos -P` table: Name and limit fields */
+  gint    name_col;
+  GArray *lim_cols;       /* LimCol: fields holding limits */
 } Sacct;
+
+typedef struct {
+  guint       col;
+  LimKey      key;
+  const char *name;       /* static */
+} LimCol;
+
+/* Reads the limit fields of the current row into `q` or a new *lim (when one is set). */
+static gboolean
+row_limits (Sacct *sa, SchedQosLimits *q, LimRec **lim, guint line, GError **error)
+{
+  for (guint i = 0; i < sa->lim_cols->len; i++)
+    {
+      const LimCol *lc = &g_array_index (sa->lim_cols, LimCol, i);
+      if (lc->col >= sa->fields->len)
+        continue;
+      Tok v = g_array_index (sa->fields, Tok, lc->col);
+      trim (&v.s, &v.n);
+      if (v.n == 0)
+        continue;
+      g_autofree char *val = g_strndup (v.s, v.n);
+      if (q == NULL && *lim == NULL)
+        *lim = lim_rec_new ();
+      if (!set_limit (sa->c, lc->key, lc->name, val, q, q ? NULL : *lim, line, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 typedef struct {
   gsize       indent;
@@ -370,6 +662,31 @@ sacct_header (Sacct *sa, const char *s, gsize n, guint line, GError **error)
           if (names[f][a] && sa->col[f] < 0 && eq_nocase (t.s, t.n, names[f][a]))
             sa->col[f] = (gint) i;
     }
+  g_array_set_size (sa->lim_cols, 0);
+  sa->name_col = -1;
+  for (guint i = 0; i < sa->fields->len; i++)
+    {
+      Tok t = g_array_index (sa->fields, Tok, i);
+      trim (&t.s, &t.n);
+      if (eq_nocase (t.s, t.n, "Name"))
+        sa->name_col = (gint) i;
+    }
+  sa->qos_mode = sa->col[F_ACCOUNT] < 0 && sa->name_col >= 0;
+  for (guint i = 0; i < sa->fields->len; i++)
+    {
+      Tok t = g_array_index (sa->fields, Tok, i);
+      trim (&t.s, &t.n);
+      LimKey k = lim_key (t.s, t.n, sa->qos_mode);
+      for (gsize m = 0; k != K_NONE && m < G_N_ELEMENTS (lim_keys); m++)
+        if (lim_keys[m].key == k && eq_nocase (t.s, t.n, lim_keys[m].name))
+          {
+            LimCol lc = { i, k, lim_keys[m].name };
+            g_array_append_val (sa->lim_cols, lc);
+            break;
+          }
+    }
+  if (sa->qos_mode)
+    return TRUE;
   if (sa->col[F_ACCOUNT] < 0 || sa->col[F_USER] < 0)
     return fail (error, WL_ERROR_UNSUPPORTED, sa->c->name, line,
                  "sacctmgr header without %s field (sacctmgr show assoc -P names "
@@ -385,6 +702,8 @@ field (const Sacct *sa, guint f)
     t = g_array_index (sa->fields, Tok, sa->col[f]);
   return t;
 }
+
+static gboolean sacct_assoc_row (Sacct *sa, guint line, GError **error);
 
 static gboolean
 sacct_row (Sacct *sa, const char *s, gsize n, guint line, GError **error)
@@ -424,6 +743,46 @@ sacct_row (Sacct *sa, const char *s, gsize n, guint line, GError **error)
         }
     }
 
+  if (sa->qos_mode)
+    {
+      Tok nm = g_array_index (sa->fields, Tok, sa->name_col);
+      trim (&nm.s, &nm.n);
+      if (nm.n == 0)
+        return fail (error, WL_ERROR_MALFORMED, c->name, line, "field Name: empty");
+      QosRec qr = { NULL, { 0 }, line };
+      sched_qos_limits_init (&qr.q);
+      if (!row_limits (sa, &qr.q, NULL, line, error))
+        return FALSE;
+      qr.name = g_strndup (nm.s, nm.n);
+      g_array_append_val (c->qos, qr);
+      return TRUE;
+    }
+  LimRec *lim = NULL;
+  if (!row_limits (sa, NULL, &lim, line, error))
+    {
+      lim_rec_free (lim);
+      return FALSE;
+    }
+  gboolean ok = sacct_assoc_row (sa, line, error);
+  if (ok && lim)
+    {
+      Tok user = field (sa, F_USER);
+      trim (&user.s, &user.n);
+      if (user.n > 0)
+        g_array_index (c->users, UserRec, c->users->len - 1).lim = lim;
+      else
+        g_array_index (c->accts, AcctRec, c->accts->len - 1).lim = lim;
+      lim = NULL;
+    }
+  lim_rec_free (lim);
+  return ok;
+}
+
+/* The association part of a row already split into sa->fields. */
+static gboolean
+sacct_assoc_row (Sacct *sa, guint line, GError **error)
+{
+  Ctx *c = sa->c;
   Tok raw = field (sa, F_ACCOUNT);
   gsize indent = 0;
   while (indent < raw.n && raw.s[indent] == ' ')
@@ -476,6 +835,25 @@ sacct_row (Sacct *sa, const char *s, gsize n, guint line, GError **error)
   return TRUE;
 }
 
+/* TRUE if the line is a sacctmgr header: fields Account and User (assoc), or Name and a
+ * QOS limit field (qos). */
+static gboolean
+looks_like_header (const char *s, gsize n, GArray *scratch)
+{
+  split_bars (s, n, scratch);
+  gboolean acct = FALSE, user = FALSE, name = FALSE, qlim = FALSE;
+  for (guint i = 0; i < scratch->len; i++)
+    {
+      Tok t = g_array_index (scratch, Tok, i);
+      trim (&t.s, &t.n);
+      acct |= eq_nocase (t.s, t.n, "Account");
+      user |= eq_nocase (t.s, t.n, "User");
+      name |= eq_nocase (t.s, t.n, "Name");
+      qlim |= eq_nocase (t.s, t.n, "Priority") || lim_key (t.s, t.n, TRUE) != K_NONE;
+    }
+  return (acct && user) || (name && qlim);
+}
+
 /* ---- collect --------------------------------------------------------------------------- */
 
 static gboolean
@@ -485,9 +863,10 @@ collect (Ctx *c, const char *text, gsize len, GError **error)
   lines_init (&l, text, len);
   const char *s;
   gsize n;
-  gboolean sacct = FALSE, started = FALSE;
+  gboolean sacct = FALSE, started = FALSE, after_blank = FALSE;
   Sacct sa = { c, { 0 }, 0, FALSE, NULL, 0, g_array_new (FALSE, FALSE, sizeof (Tok)),
-               g_array_new (FALSE, FALSE, sizeof (Indent)) };
+               g_array_new (FALSE, FALSE, sizeof (Indent)), FALSE, -1,
+               g_array_new (FALSE, FALSE, sizeof (LimCol)) };
   gboolean ok = TRUE;
   while (ok && lines_next (&l, &s, &n))
     {
@@ -511,13 +890,28 @@ collect (Ctx *c, const char *text, gsize len, GError **error)
               continue;
             }
         }
+      if (sacct && tn == 0)
+        {
+          after_blank = TRUE;
+          continue;
+        }
+      if (sacct && after_blank && looks_like_header (s, n, sa.fields))
+        {
+          /* another table (assoc or qos) after a blank line */
+          g_array_set_size (sa.stack, 0);
+          ok = sacct_header (&sa, s, n, l.line, error);
+          after_blank = FALSE;
+          continue;
+        }
+      after_blank = FALSE;
       if (sacct)
-        ok = tn == 0 || sacct_row (&sa, s, n, l.line, error);
+        ok = sacct_row (&sa, s, n, l.line, error);
       else
         ok = simple_line (c, s, n, l.line, error);
     }
   g_array_unref (sa.fields);
   g_array_unref (sa.stack);
+  g_array_unref (sa.lim_cols);
   g_free (sa.cluster);
   return ok;
 }
@@ -720,6 +1114,84 @@ check_and_apply (Ctx *c, SchedPriority *p, GError **error)
   return TRUE;
 }
 
+/* QOS names once each; every DefaultQOS names a QOS of the file or of opts->limits. */
+static gboolean
+check_limits (Ctx *c, GError **error)
+{
+  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < c->qos->len; i++)
+    {
+      const QosRec *q = &g_array_index (c->qos, QosRec, i);
+      gpointer prev = g_hash_table_lookup (names, q->name);
+      if (prev)
+        {
+          g_autofree char *qn = quoted0 (q->name);
+          return fail (error, WL_ERROR_MALFORMED, c->name, q->line,
+                       "qos %s already defined at line %u", qn, GPOINTER_TO_UINT (prev));
+        }
+      g_hash_table_insert (names, q->name, GUINT_TO_POINTER (q->line));
+    }
+  for (guint k = 0; k < 2; k++)
+    {
+      GArray *recs = k == 0 ? c->accts : c->users;
+      for (guint i = 0; i < recs->len; i++)
+        {
+          const LimRec *l = k == 0 ? g_array_index (recs, AcctRec, i).lim
+                                   : g_array_index (recs, UserRec, i).lim;
+          guint line = k == 0 ? g_array_index (recs, AcctRec, i).line
+                              : g_array_index (recs, UserRec, i).line;
+          if (l == NULL || l->default_qos == NULL || *l->default_qos == '\0'
+              || g_hash_table_contains (names, l->default_qos))
+            continue;
+          if (c->opts && c->opts->limits
+              && sched_limits_find_qos (c->opts->limits, l->default_qos) != SCHED_QOS_INVALID)
+            continue;
+          g_autofree char *qn = quoted0 (l->default_qos);
+          return fail (error, WL_ERROR_MALFORMED, c->name, line,
+                       "DefaultQOS: unknown qos %s", qn);
+        }
+    }
+  return TRUE;
+}
+
+/* Gives opts->limits the QOS definitions and the association limits (after the
+ * associations were added to `p`). */
+static void
+apply_limits (Ctx *c, SchedPriority *p)
+{
+  SchedLimits *lim = c->opts ? c->opts->limits : NULL;
+  if (lim == NULL)
+    return;
+  for (guint i = 0; i < c->qos->len; i++)
+    {
+      const QosRec *q = &g_array_index (c->qos, QosRec, i);
+      sched_limits_add_qos (lim, q->name, &q->q);
+    }
+  for (guint i = 0; i < c->accts->len; i++)
+    {
+      const AcctRec *a = &g_array_index (c->accts, AcctRec, i);
+      if (a->lim == NULL)
+        continue;
+      SchedAssocLimits l = a->lim->l;
+      if (a->lim->default_qos && *a->lim->default_qos)
+        l.default_qos = sched_limits_find_qos (lim, a->lim->default_qos);
+      sched_limits_set_assoc (lim, sched_priority_lookup_account (p, a->name), &l);
+    }
+  for (guint i = 0; i < c->users->len; i++)
+    {
+      const UserRec *u = &g_array_index (c->users, UserRec, i);
+      if (u->lim == NULL || u->skip)
+        continue;
+      SchedAssocLimits l = u->lim->l;
+      if (u->lim->default_qos && *u->lim->default_qos)
+        l.default_qos = sched_limits_find_qos (lim, u->lim->default_qos);
+      SchedAssocId id = sched_priority_lookup_user (p, u->user, is_root_name (u->account)
+                                                                 ? "root" : u->account);
+      g_assert (id != SCHED_ASSOC_NONE);
+      sched_limits_set_assoc (lim, id, &l);
+    }
+}
+
 gboolean
 wl_assoc_parse (const char *text, gssize len, const char *name, const WlAssocOptions *opts,
                 SchedPriority *p, GError **error)
@@ -731,12 +1203,18 @@ wl_assoc_parse (const char *text, gssize len, const char *name, const WlAssocOpt
     name = "<assoc>";
   gsize n = len < 0 ? strlen (text) : (gsize) len;
   Ctx c = { name, opts, g_array_new (FALSE, FALSE, sizeof (AcctRec)),
-            g_array_new (FALSE, FALSE, sizeof (UserRec)) };
+            g_array_new (FALSE, FALSE, sizeof (UserRec)),
+            g_array_new (FALSE, FALSE, sizeof (QosRec)) };
   g_array_set_clear_func (c.accts, acct_rec_clear);
   g_array_set_clear_func (c.users, user_rec_clear);
-  gboolean ok = collect (&c, text ? text : "", n, error) && check_and_apply (&c, p, error);
+  g_array_set_clear_func (c.qos, qos_rec_clear);
+  gboolean ok = collect (&c, text ? text : "", n, error) && check_limits (&c, error)
+                && check_and_apply (&c, p, error);
+  if (ok)
+    apply_limits (&c, p);
   g_array_unref (c.accts);
   g_array_unref (c.users);
+  g_array_unref (c.qos);
   return ok;
 }
 

@@ -28,6 +28,20 @@
  * shares defaults to 1 (fairshare= and share= are accepted for shares=).  Trace users are
  * numbers: name them by number ("user 17 account=physics").
  *
+ * Limits (sched/qos.h), read when opts->limits is given (checked and ignored otherwise).
+ * Simple format: "qos NAME key=value..." lines define QOS with Priority, MaxWall (Slurm
+ * time), MaxJobsPerUser (MaxJobsPU), MaxSubmitJobsPerUser (MaxSubmitPU), MaxTRESPerUser
+ * (MaxTRESPU), MaxTRES (MaxTRESPerJob), GrpTRES, GrpJobs; account and user lines take
+ * GrpTRES, GrpJobs, MaxJobs, MaxSubmitJobs (MaxSubmit), MaxTRES, MaxWall and DefaultQOS
+ * (DefQOS).  Keys are case-insensitive; counts are whole numbers (-1: none); TRES lists
+ * are "cpu=64,gres/gpu=8,mem=100G,node=4" (mem in MB unless suffixed K, M, G, T; other
+ * TRES are ignored).  sacctmgr: the same names as header fields of `sacctmgr show assoc
+ * -P` ("Def QOS" too) are read from each row; a `sacctmgr show qos -P` table (a header
+ * with Name and limit fields: Priority, MaxWall, MaxTRESPU, MaxJobsPU, MaxSubmitPU,
+ * MaxTRES, GrpTRES, GrpJobs) defines QOS.  After a blank line another table (assoc or
+ * qos) may start with its header, so one file can hold both dumps.  A QOS named twice or
+ * a DefaultQOS naming no QOS (of the file or already in opts->limits) is an error.
+ *
  * Both.  Lines may come in any order (an account may be used before the line defining
  * it); "root" is the tree's root (an account "root" line is accepted and adds nothing).
  * Accounts already in the SchedPriority may be used as parents, and an account given
@@ -38,12 +52,15 @@
  * UTF-8 BOM and a last line without newline are fine.  Costs: O(file) time and memory. */
 #pragma once
 #include "sched/priority.h"
+#include "sched/qos.h"
 #include "workloads/trace.h"
 
 G_BEGIN_DECLS
 
 typedef struct {
-  const char *cluster;   /* sacctmgr: keep only this cluster's rows; NULL: any one cluster */
+  const char  *cluster;  /* sacctmgr: keep only this cluster's rows; NULL: any one cluster */
+  SchedLimits *limits;   /* (transfer none) receives the QOS definitions and association
+                          * limits; NULL: they are checked, then ignored */
 } WlAssocOptions;
 
 /* Reads `text` (len bytes, or NUL-terminated when len is -1), named `name` in messages,

@@ -14,7 +14,7 @@ wl__line_reader_init (WlLineReader *lr, GInputStream *in, const char *name, gsiz
   memset (lr, 0, sizeof *lr);
   lr->in = g_object_ref (in);
   lr->name = name;
-  lr->buf = g_malloc (buf_size);
+  lr->buf = g_malloc (buf_size + 1);    /* + the terminator of a last line at the end */
   lr->size = buf_size;
   lr->max_line = max_line;
 }
@@ -81,6 +81,7 @@ wl__line_reader_next (WlLineReader *lr, const char **line, gsize *len, GError **
           lr->lineno++;              /* a last line without a newline */
           if (avail > lr->max_line)
             return WL_LINE_TOO_LONG;
+          start[avail] = '\n';       /* its terminator (linereader.h) */
           *line = start;
           *len = avail;
           return WL_LINE_OK;

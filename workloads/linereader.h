@@ -9,7 +9,7 @@
  * to the front the buffer always has room for more than buf_size - max_line bytes of
  * input.  A last line without a newline is read.  Lines are returned as they are, without
  * the '\n' (a '\r' before it is kept: each format decides what it means).  Memory is
- * buf_size bytes, whatever the length of the stream.  Only workloads/ and its tests
+ * buf_size + 1 bytes, whatever the length of the stream.  Only workloads/ and its tests
  * include this. */
 #pragma once
 #include <gio/gio.h>
@@ -45,7 +45,9 @@ void wl__line_reader_init (WlLineReader *lr, GInputStream *in, const char *name,
 void wl__line_reader_clear (WlLineReader *lr);
 
 /* Returns WL_LINE_OK with the next line (without its '\n') in *line / *len, valid until
- * the next call; WL_LINE_TOO_LONG for a line over max_line bytes (the rest of which is
+ * the next call, and followed by a '\n' (written there for a last line without one): a
+ * scanner may stop on that '\n', which is never inside a line, instead of checking the
+ * length at every byte; WL_LINE_TOO_LONG for a line over max_line bytes (the rest of which is
  * then skipped; *line / *len are not set); WL_LINE_EOF at the end (again on every later
  * call); or WL_LINE_ERROR with `error` set (WL_ERROR_IO, "name: read failed: reason").
  * lineno counts the lines returned and those reported too long. */

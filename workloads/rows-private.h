@@ -5,8 +5,9 @@
  * WlRow is a job as a tabular trace describes it (counts, times, a state), before the
  * shared rules turn it into a WlJob: skipping 0-second jobs, making up a time limit,
  * laying GPUs out on nodes and counting every adjustment.  WlSortBuf puts kept jobs in
- * submit order within a bounded window (a min-heap on (submit, input order) holding at most
- * `window` jobs, plus a FIFO of jobs already released), so memory stays O(window).
+ * submit order within a bounded window (at most `window` jobs held: those that arrive in
+ * order in a ring, the others in a min-heap on (submit, input order), the earliest of both
+ * released first; plus a FIFO of jobs already released), so memory stays O(window).
  * WlNames gives users and groups numbers.  Only workloads/ and its tests include this. */
 #pragma once
 #include "workloads/rows.h"
@@ -120,7 +121,15 @@ gboolean wl__row_to_job (WlReader *r, const WlReaderOptions *opts, const WlRow *
 /* ---- bounded submit-order buffer ---- */
 
 typedef struct {
-  GArray   *heap;      /* SortItem, min-heap */
+  GArray   *heap;      /* HeapKey (submit, input order, slot), min-heap: the jobs that
+                        * came out of order, which wait in `slots` */
+  GArray   *slots;     /* WlJob */
+  GArray   *free_slots; /* guint32: indices of unused slots */
+  gpointer  run;       /* SortItem ring: jobs in order (each not before the one ahead of
+                        * it), so that sorted input costs O(1) a job, not O(log window) */
+  guint     run_cap;   /* a power of 2, or 0 */
+  guint     run_head;
+  guint     run_len;
   GArray   *fifo;      /* WlJob released in order, read from fifo_pos */
   guint     fifo_pos;
   guint     window;

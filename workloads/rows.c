@@ -55,11 +55,22 @@ trim (const char **s, gsize *len)
   *len = (gsize) (end - p);
 }
 
-static gboolean
+static inline char
+ascii_lower (char c)
+{
+  return c >= 'A' && c <= 'Z' ? (char) (c + ('a' - 'A')) : c;
+}
+
+/* [s, s + len) equals `word` (NUL-terminated), ignoring ASCII case.  Inline: the state
+ * and missing-value words are compared on every row. */
+static inline gboolean
 equal_nocase (const char *s, gsize len, const char *word)
 {
-  gsize n = strlen (word);
-  return len == n && g_ascii_strncasecmp (s, word, n) == 0;
+  gsize i = 0;
+  for (; i < len; i++)
+    if (word[i] == '\0' || ascii_lower (s[i]) != ascii_lower (word[i]))
+      return FALSE;
+  return word[i] == '\0';
 }
 
 gboolean
@@ -68,7 +79,8 @@ wl__is_missing (const char *s, gsize len)
   trim (&s, &len);
   if (len == 0)
     return TRUE;
-  if (len > 7)
+  /* every word below starts with n or u: numbers and names are turned away at once */
+  if (len > 7 || ((s[0] | 0x20) != 'n' && (s[0] | 0x20) != 'u'))
     return FALSE;
   static const char *const words[] = { "nan", "na", "n/a", "none", "null", "unknown" };
   for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
@@ -712,8 +724,9 @@ wl__parse_state (const char *s, gsize len, SchedJobState *state, WlStateKind *ki
     n++;
   if (n > 0 && s[n - 1] == '+')
     n--;
+  char first = n > 0 ? ascii_lower (s[0]) : '\0';
   for (gsize i = 0; i < G_N_ELEMENTS (words); i++)
-    if (equal_nocase (s, n, words[i].word))
+    if (words[i].word[0] == first && equal_nocase (s, n, words[i].word))
       {
         *state = words[i].state;
         *kind = words[i].kind;
@@ -867,12 +880,19 @@ typedef struct {
   guint64 seq;
 } SortItem;
 
+/* What the heap orders: small, so that sifting moves 24 bytes, not a whole job. */
+typedef struct {
+  SchedTime submit;
+  guint64   seq;
+  guint32   slot;
+} HeapKey;
+
 static inline gboolean
-item_less (const SortItem *a, const SortItem *b)
+key_less (SchedTime a_submit, guint64 a_seq, SchedTime b_submit, guint64 b_seq)
 {
-  if (a->job.spec.submit != b->job.spec.submit)
-    return a->job.spec.submit < b->job.spec.submit;
-  return a->seq < b->seq;
+  if (a_submit != b_submit)
+    return a_submit < b_submit;
+  return a_seq < b_seq;
 }
 
 void
@@ -880,7 +900,9 @@ wl__sortbuf_init (WlSortBuf *b, guint window)
 {
   memset (b, 0, sizeof *b);
   b->window = MAX (window, 1);
-  b->heap = g_array_new (FALSE, FALSE, sizeof (SortItem));
+  b->heap = g_array_new (FALSE, FALSE, sizeof (HeapKey));
+  b->slots = g_array_new (FALSE, FALSE, sizeof (WlJob));
+  b->free_slots = g_array_new (FALSE, FALSE, sizeof (guint32));
   b->fifo = g_array_new (FALSE, FALSE, sizeof (WlJob));
   b->last = G_MININT64;
 }
@@ -889,41 +911,62 @@ void
 wl__sortbuf_clear (WlSortBuf *b)
 {
   g_clear_pointer (&b->heap, g_array_unref);
+  g_clear_pointer (&b->slots, g_array_unref);
+  g_clear_pointer (&b->free_slots, g_array_unref);
   g_clear_pointer (&b->fifo, g_array_unref);
+  g_clear_pointer (&b->run, g_free);
+  b->run_cap = b->run_len = b->run_head = 0;
 }
 
 static void
-heap_push (GArray *heap, const SortItem *it)
+heap_push (WlSortBuf *b, const SortItem *it)
 {
+  guint32 slot;
+  if (b->free_slots->len > 0)
+    {
+      slot = g_array_index (b->free_slots, guint32, b->free_slots->len - 1);
+      g_array_set_size (b->free_slots, b->free_slots->len - 1);
+      g_array_index (b->slots, WlJob, slot) = it->job;
+    }
+  else
+    {
+      slot = b->slots->len;
+      g_array_append_vals (b->slots, &it->job, 1);
+    }
+  HeapKey k = { it->job.spec.submit, it->seq, slot };
+  GArray *heap = b->heap;
   g_array_set_size (heap, heap->len + 1);
-  SortItem *d = (SortItem *) (void *) heap->data;
+  HeapKey *d = (HeapKey *) (void *) heap->data;
   guint i = heap->len - 1;
   while (i > 0)
     {
       guint parent = (i - 1) / 2;
-      if (!item_less (it, &d[parent]))
+      if (!key_less (k.submit, k.seq, d[parent].submit, d[parent].seq))
         break;
       d[i] = d[parent];
       i = parent;
     }
-  d[i] = *it;
+  d[i] = k;
 }
 
 static void
-heap_pop (GArray *heap, WlJob *out)
+heap_pop (WlSortBuf *b, WlJob *out)
 {
-  SortItem *d = (SortItem *) (void *) heap->data;
+  GArray *heap = b->heap;
+  HeapKey *d = (HeapKey *) (void *) heap->data;
   guint n = heap->len - 1;
-  *out = d[0].job;
-  SortItem v = d[n];
+  guint32 slot = d[0].slot;
+  *out = g_array_index (b->slots, WlJob, slot);
+  g_array_append_vals (b->free_slots, &slot, 1);
+  HeapKey v = d[n];
   guint i = 0;
   for (;;)
     {
       guint l = 2 * i + 1, rr = l + 1, m = i;
-      const SortItem *best = &v;
-      if (l < n && item_less (&d[l], best))
+      const HeapKey *best = &v;
+      if (l < n && key_less (d[l].submit, d[l].seq, best->submit, best->seq))
         m = l, best = &d[l];
-      if (rr < n && item_less (&d[rr], best))
+      if (rr < n && key_less (d[rr].submit, d[rr].seq, best->submit, best->seq))
         m = rr, best = &d[rr];
       if (m == i)
         break;
@@ -933,6 +976,51 @@ heap_pop (GArray *heap, WlJob *out)
   if (n > 0)
     d[i] = v;
   g_array_set_size (heap, n);
+}
+
+static inline SortItem *
+run_at (const WlSortBuf *b, guint i)
+{
+  return (SortItem *) b->run + ((b->run_head + i) & (b->run_cap - 1));
+}
+
+/* Appends `it` to the ring if it is not before the ring's last job; FALSE otherwise. */
+static gboolean
+run_push (WlSortBuf *b, const SortItem *it)
+{
+  if (b->run_len > 0 && it->job.spec.submit < run_at (b, b->run_len - 1)->job.spec.submit)
+    return FALSE;
+  if (b->run_len == b->run_cap)
+    {
+      guint cap = MAX (b->run_cap * 2, 64);
+      SortItem *ring = g_new (SortItem, cap);
+      for (guint i = 0; i < b->run_len; i++)
+        ring[i] = *run_at (b, i);
+      g_free (b->run);
+      b->run = ring;
+      b->run_cap = cap;
+      b->run_head = 0;
+    }
+  *run_at (b, b->run_len++) = *it;
+  return TRUE;
+}
+
+/* Takes the earliest held job (the ring's first or the heap's top) into `out`. */
+static void
+pop_min (WlSortBuf *b, WlJob *out)
+{
+  const SortItem *first = b->run_len > 0 ? run_at (b, 0) : NULL;
+  const HeapKey *top = b->heap->len > 0 ? &g_array_index (b->heap, HeapKey, 0) : NULL;
+  if (first != NULL
+      && (top == NULL
+          || key_less (first->job.spec.submit, first->seq, top->submit, top->seq)))
+    {
+      *out = run_at (b, 0)->job;
+      b->run_head = (b->run_head + 1) & (b->run_cap - 1);
+      b->run_len--;
+      return;
+    }
+  heap_pop (b, out);
 }
 
 static void
@@ -971,11 +1059,12 @@ wl__sortbuf_add (WlSortBuf *b, WlReader *r, const WlReaderOptions *opts, WlJob *
       return TRUE;
     }
   SortItem it = { *job, b->seq++ };
-  heap_push (b->heap, &it);
-  if (b->heap->len > b->window)
+  if (!run_push (b, &it))
+    heap_push (b, &it);
+  if (b->heap->len + b->run_len > b->window)
     {
       WlJob first;
-      heap_pop (b->heap, &first);
+      pop_min (b, &first);
       release (b, &first);
     }
   return TRUE;
@@ -989,9 +1078,9 @@ wl__sortbuf_take (WlSortBuf *b, gboolean drain, WlJob *out)
       *out = g_array_index (b->fifo, WlJob, b->fifo_pos++);
       return TRUE;
     }
-  if (drain && b->heap->len > 0)
+  if (drain && b->heap->len + b->run_len > 0)
     {
-      heap_pop (b->heap, out);
+      pop_min (b, out);
       b->last = out->spec.submit;
       return TRUE;
     }

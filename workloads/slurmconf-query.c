@@ -276,8 +276,13 @@ wl_slurmconf_build_cluster (const WlSlurmConf *c, GError **error)
     {
       const WlSlurmPartition *p = &g_array_index (c->parts, WlSlurmPartition, i);
       SchedTime dflt = p->default_time == WL_TIME_UNLIMITED ? 0 : p->default_time;
-      sched_cluster_add_partition (cluster, p->name, p->nodes, p->n_nodes, dflt, p->max_time,
-                                   p->max_nodes, p->is_default);
+      gint32 idx = sched_cluster_add_partition (cluster, p->name, p->nodes, p->n_nodes, dflt,
+                                                p->max_time, p->max_nodes, p->is_default);
+      sched_cluster_set_partition_priority (cluster, idx, p->priority_tier,
+                                            p->priority_job_factor);
+      sched_cluster_set_partition_access (cluster, idx,
+                                          (const char *const *) p->allow_accounts,
+                                          (const char *const *) p->allow_qos);
     }
   if (c->parts->len == 0)
     {

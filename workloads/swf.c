@@ -214,97 +214,123 @@ too_long_message (SwfReader *s)
 
 /* ---- record parsing (the hot path) ----------------------------------------------------- */
 
-/* Parses the 18 fields of [p, end) into v[].  Returns TRUE, or FALSE with *fail filled. */
+/* Parses field i starting at `p` (not a blank, not the end) in full: signs, fractions
+ * (rounded), overflow and range.  Returns where the field ends, or NULL with *fail filled. */
+static const char *
+parse_field_slow (const char *p, const char *end, int i, gint64 *out, ParseFail *fail)
+{
+  const char *tok = p;
+  gboolean neg = FALSE;
+  if (*p == '-' || *p == '+')
+    {
+      neg = *p == '-';
+      p++;
+    }
+  const char *digits = p;
+  guint64 acc = 0;
+  gboolean overflow = FALSE;
+  for (; is_digit (*p); p++)
+    {
+      guint d = (guint) (*p - '0');
+      if (acc > (guint64) (G_MAXINT64 - d) / 10)
+        overflow = TRUE;
+      else
+        acc = acc * 10 + d;
+    }
+  gboolean have_digits = p > digits;
+  gboolean fraction = FALSE;
+  gboolean round_up = FALSE;
+  if (*p == '.')
+    {
+      p++;
+      if (is_digit (*p))
+        {
+          fraction = TRUE;
+          round_up = *p >= '5';
+          while (is_digit (*p))
+            p++;
+        }
+    }
+  if ((!have_digits && !fraction) || (p < end && !is_space (*p)))
+    {
+      while (p < end && !is_space (*p))
+        p++;
+      fail->kind = FAIL_NOT_NUMBER;
+      goto fail_token;
+    }
+  if (fraction && !field_specs[i].decimal)
+    {
+      fail->kind = FAIL_NOT_INTEGER;
+      goto fail_token;
+    }
+  if (round_up)
+    {
+      if (acc == (guint64) G_MAXINT64)
+        overflow = TRUE;
+      else
+        acc++;
+    }
+  if (overflow)
+    {
+      fail->kind = FAIL_OVERFLOW;
+      goto fail_token;
+    }
+  gint64 val = neg ? -(gint64) acc : (gint64) acc;
+  if (val < field_specs[i].min || val > field_specs[i].max)
+    {
+      fail->kind = FAIL_RANGE;
+      goto fail_token;
+    }
+  *out = val;
+  return p;
+
+fail_token:
+  fail->field = i;
+  fail->token = tok;
+  fail->token_len = (gsize) (p - tok);
+  return NULL;
+}
+
+/* Parses the 18 fields of [p, end) into v[]; *end is '\n' (linereader.h), which is neither
+ * a blank nor a digit, so the loops stop on it without comparing against `end`.  The fast
+ * path takes [-]digits (1 to 18 of them) followed by a blank or the end and in range,
+ * which is nearly every field of every trace; anything else is parsed again from its
+ * start by parse_field_slow, which decides.  Returns TRUE, or FALSE with *fail filled. */
 static gboolean
 parse_fields (const char *p, const char *end, gint64 v[N_FIELDS], ParseFail *fail)
 {
+  g_assert (*end == '\n');
   for (int i = 0; i < N_FIELDS; i++)
     {
-      while (p < end && is_space (*p))
+      while (is_space (*p))
         p++;
-      if (p == end)
+      if (G_UNLIKELY (p == end))
         {
           fail->kind = FAIL_MISSING;
           fail->field = i;
           return FALSE;
         }
       const char *tok = p;
-      gboolean neg = FALSE;
-      if (*p == '-' || *p == '+')
-        {
-          neg = *p == '-';
-          p++;
-        }
-      guint64 acc = 0;
-      gboolean overflow = FALSE;
+      gboolean neg = *p == '-';
+      p += neg;
       const char *digits = p;
-      /* 18 digits cannot overflow; only longer numbers pay for the check. */
-      const char *fast_end = end - p > 18 ? p + 18 : end;
-      while (p < fast_end && is_digit (*p))
+      guint64 acc = 0;
+      while (is_digit (*p))
         acc = acc * 10 + (guint) (*p++ - '0');
-      while (p < end && is_digit (*p))
+      if (G_LIKELY ((gsize) (p - digits) - 1 < 18 && (is_space (*p) || *p == '\n')))
         {
-          guint d = (guint) (*p - '0');
-          if (acc > (guint64) (G_MAXINT64 - d) / 10)
-            overflow = TRUE;
-          else
-            acc = acc * 10 + d;
-          p++;
-        }
-      gboolean have_digits = p > digits;
-      gboolean fraction = FALSE;
-      gboolean round_up = FALSE;
-      if (p < end && *p == '.')
-        {
-          p++;
-          if (p < end && is_digit (*p))
+          gint64 val = neg ? -(gint64) acc : (gint64) acc;
+          if (G_LIKELY (val >= field_specs[i].min && val <= field_specs[i].max))
             {
-              fraction = TRUE;
-              round_up = *p >= '5';
-              while (p < end && is_digit (*p))
-                p++;
+              v[i] = val;
+              continue;
             }
         }
-      if ((!have_digits && !fraction) || (p < end && !is_space (*p)))
-        {
-          while (p < end && !is_space (*p))
-            p++;
-          fail->kind = FAIL_NOT_NUMBER;
-          goto fail_token;
-        }
-      if (fraction && !field_specs[i].decimal)
-        {
-          fail->kind = FAIL_NOT_INTEGER;
-          goto fail_token;
-        }
-      if (round_up)
-        {
-          if (acc == (guint64) G_MAXINT64)
-            overflow = TRUE;
-          else
-            acc++;
-        }
-      if (overflow)
-        {
-          fail->kind = FAIL_OVERFLOW;
-          goto fail_token;
-        }
-      gint64 val = neg ? -(gint64) acc : (gint64) acc;
-      if (G_UNLIKELY (val < field_specs[i].min || val > field_specs[i].max))
-        {
-          fail->kind = FAIL_RANGE;
-          goto fail_token;
-        }
-      v[i] = val;
-      continue;
-
-    fail_token:
-      fail->field = i;
-      fail->token = tok;
-      fail->token_len = (gsize) (p - tok);
-      return FALSE;
+      p = parse_field_slow (tok, end, i, &v[i], fail);
+      if (p == NULL)
+        return FALSE;
     }
-  while (p < end && is_space (*p))
+  while (is_space (*p))
     p++;
   if (p < end)
     {

@@ -664,6 +664,277 @@ test_policy_options (Fixture *f, gconstpointer data)
   run_clear (&r);
 }
 
+/* ---- 4b. workload transforms ------------------------------------------------------------ */
+
+#define JOBS_HEADER "id,user,group,submit,start,end,wait,state,cpus,gpus,nodes,time_limit,runtime\n"
+
+/* Runs `sluice sim --trace TRACE --out DIR/sub --quiet args...` and checks that jobs.csv is
+ * exactly `want` (after the header).  Returns (transfer full) the parsed summary.json. */
+static json_t *
+sim_transformed (Fixture *f, const char *trace, const char *sub, const char *want,
+                 const char *const *args)
+{
+  g_autofree char *out = g_build_filename (f->dir, sub, NULL);
+  const char *argv[32] = { "sim", "--trace", trace, "--out", out, "--quiet" };
+  gsize n = 6;
+  for (gsize i = 0; args[i]; i++)
+    {
+      g_assert_cmpuint (n, <, G_N_ELEMENTS (argv) - 1);
+      argv[n++] = args[i];
+    }
+  Run r;
+  run_sluice_v (&r, NULL, argv);
+  assert_success (&r);
+  run_clear (&r);
+  g_autofree char *csv = g_build_filename (out, "jobs.csv", NULL);
+  g_autofree char *text = read_file (csv);
+  g_autofree char *expected = g_strconcat (JOBS_HEADER, want, NULL);
+  if (strcmp (text, expected) != 0)
+    g_test_message ("%s: expected\n%sgot\n%s", sub, expected, text);
+  g_assert_cmpstr (text, ==, expected);
+  g_autofree char *summary = g_build_filename (out, "summary.json", NULL);
+  return load_json (summary);
+}
+
+#define SIM_TX(f, trace, sub, want, ...)                                                   \
+  sim_transformed ((f), (trace), (sub), (want), (const char *const[]) { __VA_ARGS__, NULL })
+
+/* --first N replays the first N jobs of the trace: tiny.swf's jobs 1-3 under easy.  1 runs
+ * 0-100; 2 (6 CPUs) waits for it; 3 backfills at 20 (ends by 70 <= 100).  The trace ends
+ * after job 3, so the malformed line and job 6 are never read (not counted). */
+static void
+test_transform_first (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  json_t *root = SIM_TX (f, tiny, "first",
+                         "3,3,2,20,20,50,0,COMPLETED,2,0,2,50,30\n"
+                         "1,1,1,0,0,100,0,COMPLETED,4,0,4,100,100\n"
+                         "2,2,1,10,100,150,90,COMPLETED,6,0,6,100,50\n",
+                         "--first", "3");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 3);
+  g_assert_cmpint (get_int (root, "skipped.malformed"), ==, 0);
+  g_assert_cmpint (get_int (root, "skipped.no_runtime"), ==, 0);
+  json_decref (root);
+}
+
+/* --window 20:75 keeps the jobs submitted in [20, 75): 3 (20), 4 (30), 5 (40), 6 (50, no
+ * run time), 7 (60, malformed) and 8 (70); 1, 2 and 9 are outside_window.  Under easy: 3
+ * runs 20-50 and is planned to its limit, 70; 4 (8 CPUs) is the head from 30 with shadow
+ * 70 and no extra CPUs, so 5 (limit 200) cannot backfill at 40; 3 ends at 50 and 4 runs
+ * 50-100; then 5 (100-300, TIMEOUT at its limit) and 8 (100-120). */
+static void
+test_transform_window (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  json_t *root = SIM_TX (f, tiny, "window",
+                         "3,3,2,20,20,50,0,COMPLETED,2,0,2,50,30\n"
+                         "4,1,1,30,50,100,20,COMPLETED,8,0,8,50,50\n"
+                         "8,3,2,70,100,120,30,FAILED,1,0,1,30,20\n"
+                         "5,2,1,40,100,300,60,TIMEOUT,2,0,2,200,200\n",
+                         "--window", "20:75");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 4);
+  g_assert_cmpint (get_int (root, "skipped.outside_window"), ==, 3);
+  g_assert_cmpint (get_int (root, "skipped.malformed"), ==, 1);
+  g_assert_cmpint (get_int (root, "skipped.no_runtime"), ==, 1);
+  g_assert_cmpint (get_int (root, "adjusted.reqtime_from_runtime"), ==, 1);
+  json_decref (root);
+}
+
+/* --load-scale 2 halves every submit time (the first is 0): 1@0 2@5 3@10 4@15 5@20 8@35
+ * 9@40.  Under easy: 2 waits for 1 (shadow 100, 2 extra CPUs); 3 backfills 10-40; 5 (2
+ * CPUs) takes the extra CPUs at 20 (20-220, TIMEOUT); 8 and 9 wait for 3 to end at 40; 2
+ * starts at 100, 4 when 5 ends at 220.  The waits change: 2 waits 95 (90 unscaled), 4 205
+ * (210), 8 5 (0).  --target-load 1.25 is the run of --load-scale 0.5: tiny.swf offers
+ * 1600 CPU-s over 80 s of submits on 8 CPUs, a load of 2.5; halving it doubles the
+ * inter-arrival times. */
+static void
+test_transform_load (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  json_t *root = SIM_TX (f, tiny, "scale2",
+                         "3,3,2,10,10,40,0,COMPLETED,2,0,2,50,30\n"
+                         "8,3,2,35,40,60,5,FAILED,1,0,1,30,20\n"
+                         "9,0,0,40,40,60,0,COMPLETED,1,0,1,20,20\n"
+                         "1,1,1,0,0,100,0,COMPLETED,4,0,4,100,100\n"
+                         "2,2,1,5,100,150,95,COMPLETED,6,0,6,100,50\n"
+                         "5,2,1,20,20,220,0,TIMEOUT,2,0,2,200,200\n"
+                         "4,1,1,15,220,270,205,COMPLETED,8,0,8,50,50\n",
+                         "--load-scale", "2");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 7);
+  /* every job but the first moved */
+  g_assert_cmpint (get_int (root, "adjusted.submit_scaled"), ==, 6);
+  g_assert_cmpfloat_with_epsilon (get_num (root, "wait_s.max"), 205.0, 1e-9);
+  json_decref (root);
+
+  /* --load-scale 0.5 and --target-load 1.25 give the same jobs.csv */
+  g_autofree char *half = g_build_filename (f->dir, "half", NULL);
+  g_autofree char *target = g_build_filename (f->dir, "target", NULL);
+  Run r;
+  run_sluice (&r, NULL, "sim", "--trace", tiny, "--load-scale", "0.5", "--out", half,
+              "--quiet");
+  assert_success (&r);
+  run_clear (&r);
+  run_sluice (&r, NULL, "sim", "--trace", tiny, "--target-load", "1.25", "--out", target);
+  assert_success (&r);
+  assert_contains (r.err, "divided by 0.5 for an offered load of 1.25 (was 2.5)");
+  run_clear (&r);
+  g_autofree char *a = g_build_filename (half, "jobs.csv", NULL);
+  g_autofree char *b = g_build_filename (target, "jobs.csv", NULL);
+  compare_files (a, b);
+  g_autofree char *text = read_file (a);
+  assert_contains (text, "\n2,2,1,20,");   /* job 2 submitted at 20 instead of 10 */
+}
+
+/* Filters drop jobs, counted as filtered after the reader's own skips (malformed, no run
+ * time).  user=1 keeps 1 and 4 (fcfs: 4 waits for 1, 100-150); min-procs=4 keeps 1, 2 and 4
+ * (1 0-100, 2 100-150, 4 150-200). */
+static void
+test_transform_filter (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  json_t *root = SIM_TX (f, tiny, "user",
+                         "1,1,1,0,0,100,0,COMPLETED,4,0,4,100,100\n"
+                         "4,1,1,30,100,150,70,COMPLETED,8,0,8,50,50\n",
+                         "--policy", "fcfs", "--filter", "user=1");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 2);
+  g_assert_cmpint (get_int (root, "skipped.filtered"), ==, 5);
+  g_assert_cmpint (get_int (root, "skipped.malformed"), ==, 1);
+  g_assert_cmpint (get_int (root, "skipped.no_runtime"), ==, 1);
+  json_decref (root);
+  root = SIM_TX (f, tiny, "procs",
+                 "1,1,1,0,0,100,0,COMPLETED,4,0,4,100,100\n"
+                 "2,2,1,10,100,150,90,COMPLETED,6,0,6,100,50\n"
+                 "4,1,1,30,150,200,120,COMPLETED,8,0,8,50,50\n",
+                 "--policy", "fcfs", "--filter", "min-procs=4,state=completed");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 3);
+  g_assert_cmpint (get_int (root, "skipped.filtered"), ==, 4);
+  json_decref (root);
+
+  Run r;
+  run_sluice (&r, NULL, "sim", "--trace", tiny, "--filter", "colour=red", "--quiet");
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--filter");
+  assert_contains (r.err, "colour");
+  run_clear (&r);
+}
+
+/* --synth-limit on a GPU CSV trace without requested times (gpu-itp.csv, ITP columns) on 3
+ * nodes of 8 GPUs: 1 (16 GPUs, 2 nodes, 1000 s) runs from 0; 2 (24 GPUs, all 3 nodes) is
+ * the head from 10, its shadow 1's limit; 3 (8 GPUs, 700 s) fits on the free node at 20
+ * if it ends by the shadow.  ladder: limits 3600 (1h): 3 would end at 3620 > 3600, waits
+ * until 2 is done (1500).  round-up: 1800 (30 min), 600, 900: 3 ends by 920 <= 1800 and
+ * backfills.  runtime: the limits are the run times: 3 backfills (720 <= 1000). */
+static void
+test_transform_synth_limit (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *itp = data_path ("gpu-itp.csv", NULL);
+  json_t *root = SIM_TX (f, itp, "ladder",
+                         "1,0,0,0,0,1000,0,COMPLETED,2,16,2,3600,1000\n"
+                         "2,0,0,10,1000,1500,990,COMPLETED,3,24,3,3600,500\n"
+                         "3,0,0,20,1500,2200,1480,COMPLETED,1,8,1,3600,700\n",
+                         "--nodes", "3", "--cpus-per-node", "8", "--gpus-per-node", "8",
+                         "--synth-limit", "ladder");
+  g_assert_cmpint (get_int (root, "adjusted.reqtime_synthesized"), ==, 3);
+  json_decref (root);
+  root = SIM_TX (f, itp, "round-up",
+                 "3,0,0,20,20,720,0,COMPLETED,1,8,1,900,700\n"
+                 "1,0,0,0,0,1000,0,COMPLETED,2,16,2,1800,1000\n"
+                 "2,0,0,10,1000,1500,990,COMPLETED,3,24,3,600,500\n",
+                 "--nodes", "3", "--cpus-per-node", "8", "--gpus-per-node", "8",
+                 "--synth-limit", "round-up");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 3);
+  g_assert_cmpint (get_int (root, "adjusted.reqtime_synthesized"), ==, 3);
+  json_decref (root);
+  root = SIM_TX (f, itp, "runtime",
+                 "3,0,0,20,20,720,0,COMPLETED,1,8,1,700,700\n"
+                 "1,0,0,0,0,1000,0,COMPLETED,2,16,2,1000,1000\n"
+                 "2,0,0,10,1000,1500,990,COMPLETED,3,24,3,500,500\n",
+                 "--nodes", "3", "--cpus-per-node", "8", "--gpus-per-node", "8",
+                 "--synth-limit", "runtime");
+  g_assert_cmpint (get_int (root, "adjusted.reqtime_synthesized"), ==, 0);
+  g_assert_cmpint (get_int (root, "adjusted.reqtime_from_runtime"), ==, 3);
+  json_decref (root);
+
+  Run r;
+  run_sluice (&r, NULL, "sim", "--trace", itp, "--synth-limit", "sometimes", "--quiet");
+  g_assert_cmpint (r.status, ==, 2);
+  assert_contains (r.err, "--synth-limit");
+  run_clear (&r);
+}
+
+/* --limit-model exact replaces each requested time by the run time (counted when it
+ * changed: jobs 2, 3, 5, 8), so job 5 (run 250, limit 200) no longer times out and easy
+ * backfills it at 40 (40-290), which delays 4 to 290.  --resubmit-timeouts on
+ * gpu-jobs.csv: 103 ended TIMEOUT in the trace and comes again at its end, id
+ * 1000000103. */
+static void
+test_transform_limits (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  json_t *root = SIM_TX (f, tiny, "exact",
+                         "3,3,2,20,20,50,0,COMPLETED,2,0,2,30,30\n"
+                         "8,3,2,70,70,90,0,FAILED,1,0,1,20,20\n"
+                         "1,1,1,0,0,100,0,COMPLETED,4,0,4,100,100\n"
+                         "9,0,0,80,80,100,0,COMPLETED,1,0,1,20,20\n"
+                         "2,2,1,10,100,150,90,COMPLETED,6,0,6,50,50\n"
+                         "5,2,1,40,40,290,0,COMPLETED,2,0,2,250,250\n"
+                         "4,1,1,30,290,340,260,COMPLETED,8,0,8,50,50\n",
+                         "--limit-model", "exact");
+  g_assert_cmpint (get_int (root, "adjusted.limit_modeled"), ==, 4);
+  g_assert_cmpint (get_int (root, "states.TIMEOUT"), ==, 0);
+  json_decref (root);
+
+  g_autofree char *gpu = data_path ("gpu-jobs.csv", NULL);
+  root = SIM_TX (f, gpu, "resubmit",
+                 "102,2147483649,0,1714550700,1714550700,1714550820,0,FAILED,4,1,1,3600,120\n"
+                 "101,2147483648,0,1714550400,1714550400,1714554000,0,COMPLETED,32,8,1,3600,3600\n"
+                 "105,17,0,1714555800,1714555800,1714555845,0,COMPLETED,2,12,2,3600,45\n"
+                 "103,2147483648,0,1714550460,1714550460,1714636860,0,TIMEOUT,64,16,2,86400,86400\n"
+                 "1000000103,2147483648,0,1714636860,1714636860,1714723260,0,COMPLETED,64,16,2,86400,86400\n",
+                 "--nodes", "4", "--cpus-per-node", "64", "--gpus-per-node", "8",
+                 "--policy", "fcfs", "--resubmit-timeouts");
+  g_assert_cmpint (get_int (root, "jobs"), ==, 5);
+  g_assert_cmpint (get_int (root, "adjusted.resubmitted"), ==, 1);
+  g_assert_cmpint (get_int (root, "skipped.no_runtime"), ==, 1);
+  json_decref (root);
+}
+
+/* `sluice sim --help` lists every transform option; bad values exit 2 naming the option. */
+static void
+test_transform_help (void)
+{
+  Run r;
+  run_sluice (&r, NULL, "sim", "--help");
+  assert_success (&r);
+  static const char *const opts[] = { "--load-scale", "--target-load", "--window", "--first",
+                                      "--filter", "--limit-model", "--limit-seed",
+                                      "--resubmit-timeouts", "--synth-limit" };
+  for (gsize i = 0; i < G_N_ELEMENTS (opts); i++)
+    assert_contains (r.out, opts[i]);
+  run_clear (&r);
+  static const char *const bad[][3] = {
+    { "--first", "-1", "--first" },
+    { "--load-scale", "-2", "--load-scale" },
+    { "--limit-model", "psychic", "--limit-model" },
+    { "--window", "50:10", "--window" },
+  };
+  g_autofree char *tiny = data_path ("tiny.swf", NULL);
+  for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      run_sluice (&r, NULL, "sim", "--trace", tiny, bad[i][0], bad[i][1], "--quiet");
+      g_assert_cmpint (r.signal, ==, 0);
+      g_assert_cmpint (r.status, >=, 1);
+      assert_contains (r.err, bad[i][2]);
+      run_clear (&r);
+    }
+}
+
 /* ---- 5. demo ---------------------------------------------------------------------------- */
 
 static void
@@ -760,6 +1031,19 @@ main (int argc, char **argv)
   g_test_add_func ("/cli/errors/bad-choice", test_error_bad_choice);
   g_test_add ("/cli/policy-options", Fixture, NULL, fixture_setup, test_policy_options,
               fixture_teardown);
+  g_test_add ("/cli/transform/first", Fixture, NULL, fixture_setup, test_transform_first,
+              fixture_teardown);
+  g_test_add ("/cli/transform/window", Fixture, NULL, fixture_setup, test_transform_window,
+              fixture_teardown);
+  g_test_add ("/cli/transform/load", Fixture, NULL, fixture_setup, test_transform_load,
+              fixture_teardown);
+  g_test_add ("/cli/transform/filter", Fixture, NULL, fixture_setup, test_transform_filter,
+              fixture_teardown);
+  g_test_add ("/cli/transform/synth-limit", Fixture, NULL, fixture_setup,
+              test_transform_synth_limit, fixture_teardown);
+  g_test_add ("/cli/transform/limits", Fixture, NULL, fixture_setup, test_transform_limits,
+              fixture_teardown);
+  g_test_add_func ("/cli/transform/help", test_transform_help);
   g_test_add ("/cli/demo", Fixture, NULL, fixture_setup, test_demo, fixture_teardown);
   return g_test_run ();
 }

@@ -262,7 +262,7 @@ test_sacctmgr_tree (void)
   for (guint k = 0; k < 2; k++)
     {
       g_autoptr (SchedPriority) p = new_prio (SCHED_FAIRSHARE_FAIR_TREE);
-      WlAssocOptions opts = { k == 0 ? "tux" : "other" };
+      WlAssocOptions opts = { k == 0 ? "tux" : "other", NULL };
       g_autoptr (GError) error = NULL;
       g_assert_true (wl_assoc_load (path, &opts, p, &error));
       g_assert_no_error (error);
@@ -289,7 +289,7 @@ test_sacctmgr_tree (void)
                                    "(line 2 has \"tux\"): choose one");
   g_assert_cmpuint (sched_priority_n_assocs (p), ==, 1);
   /* a cluster not in the dump: nothing */
-  WlAssocOptions none = { "nope" };
+  WlAssocOptions none = { "nope", NULL };
   g_clear_error (&error);
   g_assert_true (wl_assoc_load (path, &none, p, &error));
   g_assert_cmpuint (sched_priority_n_assocs (p), ==, 1);
@@ -317,11 +317,12 @@ test_errors (void)
 {
   const gint M = WL_ERROR_MALFORMED, U = WL_ERROR_UNSUPPORTED;
   /* simple format */
-  parse_err ("\n# c\nbogus x\n", M, "x.assoc:3: expected \"account\" or \"user\", got \"bogus\"");
+  parse_err ("\n# c\nbogus x\n", M, "x.assoc:3: expected \"account\", \"user\" or \"qos\", got \"bogus\"");
   parse_err ("account\n", M, "x.assoc:1: account: missing name");
   parse_err ("user   # no name\n", M, "x.assoc:1: user: missing name");
   parse_err ("account parent=x\n", M, "x.assoc:1: account: expected a name, got \"parent=x\"");
-  parse_err ("account a b c d e f g h i\n", M, "x.assoc:1: account: too many words (10, at most 8)");
+  parse_err ("account a b c d e f g h i j k l m n o p q r s t u v w x\n", M,
+             "x.assoc:1: account: too many words (25, at most 24)");
   parse_err ("account b foo\n", M, "x.assoc:1: account \"b\": expected key=value, got \"foo\"");
   parse_err ("account b color=red\n", M, "x.assoc:1: account \"b\": unknown key \"color\"");
   parse_err ("user v parent=a\n", M, "x.assoc:1: user \"v\": unknown key \"parent\"");

@@ -1282,6 +1282,77 @@ test_fuzz (void)
     }
 }
 
+/* The sort buffer (an in-order ring plus a heap) against a naive oracle: hold every job,
+ * release the earliest (submit, input order) by a linear scan whenever more than `window`
+ * are held, raise late ones to the last released time.  Random runs of in-order, equal,
+ * early and late submit times; --seed replays a failure. */
+static void
+test_sortbuf_oracle (void)
+{
+  for (guint round = 0; round < 200; round++)
+    {
+      guint window = 1 + (guint) g_test_rand_int_range (0, 40);
+      guint n = (guint) g_test_rand_int_range (0, 400);
+      WlReaderOptions ro;
+      wl_reader_options_init (&ro);
+      WlReader r = { 0 };
+      r.name = (char *) "oracle";
+      WlSortBuf b;
+      wl__sortbuf_init (&b, window);
+      g_autoptr (GArray) held = g_array_new (FALSE, FALSE, sizeof (WlJob));
+      g_autoptr (GArray) want = g_array_new (FALSE, FALSE, sizeof (WlJob));
+      g_autoptr (GArray) got = g_array_new (FALSE, FALSE, sizeof (WlJob));
+      SchedTime last = G_MININT64, t = 1000;
+      for (guint i = 0; i <= n; i++)
+        {
+          gboolean end = i == n;
+          if (!end)
+            {
+              switch (g_test_rand_int_range (0, 4))
+                {
+                case 0: t += g_test_rand_int_range (0, 10); break;
+                case 1: break;
+                case 2: t -= g_test_rand_int_range (0, 30); break;
+                default: t += g_test_rand_int_range (-200, 200); break;
+                }
+              WlJob job = { 0 };
+              job.spec.id = i + 1;
+              job.spec.submit = t;
+              WlJob mine = job;
+              g_autoptr (GError) error = NULL;
+              g_assert_true (wl__sortbuf_add (&b, &r, &ro, &mine, &error));
+              if (job.spec.submit < last)
+                job.spec.submit = last;
+              g_array_append_val (held, job);
+            }
+          while (held->len > (end || window == 1 ? 0 : window))   /* 1: no sorting */
+            {
+              guint best = 0;
+              for (guint k = 1; k < held->len; k++)
+                if (g_array_index (held, WlJob, k).spec.submit
+                    < g_array_index (held, WlJob, best).spec.submit)
+                  best = k;            /* ties: the first held, the earliest input */
+              WlJob first = g_array_index (held, WlJob, best);
+              g_array_remove_index (held, best);
+              g_array_append_val (want, first);
+              last = first.spec.submit;
+            }
+          WlJob out;
+          while (wl__sortbuf_take (&b, end, &out))
+            g_array_append_val (got, out);
+        }
+      wl__sortbuf_clear (&b);
+      g_assert_cmpuint (got->len, ==, want->len);
+      for (guint k = 0; k < got->len; k++)
+        {
+          g_assert_cmpuint (g_array_index (got, WlJob, k).spec.id, ==,
+                            g_array_index (want, WlJob, k).spec.id);
+          g_assert_cmpint (g_array_index (got, WlJob, k).spec.submit, ==,
+                           g_array_index (want, WlJob, k).spec.submit);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1292,6 +1363,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wl/csv/parse-tres", test_parse_tres);
   g_test_add_func ("/wl/csv/gpu-layout", test_gpu_layout);
   g_test_add_func ("/wl/csv/limit-rules", test_limit_rules);
+  g_test_add_func ("/wl/csv/sortbuf-oracle", test_sortbuf_oracle);
   g_test_add_func ("/wl/csv/states", test_states);
   g_test_add_func ("/wl/csv/reason-names", test_reason_names);
   g_test_add_func ("/wl/csv/itp-inline", test_itp_inline);

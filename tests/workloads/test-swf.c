@@ -623,6 +623,69 @@ test_blank_lines (void)
   g_assert_cmpuint (n.read, ==, 0);
 }
 
+/* Number forms around the parser's fast path ([-]1..18 digits then a blank or the end) and
+ * its slow path, which must agree with it: a sign, leading zeros, 18 and 19 digits, a
+ * fraction (rounded half up), "-0", CRLF, a last line without a newline; and the errors
+ * just past it: 20 digits (overflow), a lone "-", "5-", digits glued to a NUL. */
+static void
+test_number_forms (void)
+{
+  const char *text =
+      "1 +5 123456789012345678 10.5 007 -1 -1 7 -1 -1 1 -0 +2 -1 -1 -1 -1 -1\r\n"
+      "2 6 1234567890123456789 10.4 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -9223372036854775807 "
+      "0.5\n"
+      "3 7 12345678901234567890 10 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 -1\n"
+      "4 8 - 10 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 -1\n"
+      "5 9 -1 10 5- -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 -1\n"
+      "6 10 -1 10 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 -1 extra\n"
+      "7 11 -1 99 3 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 -1";
+  WlSwfOptions opts;
+  WarnLog log;
+  opts_quiet (&opts, &log);
+  g_autoptr (GArray) jobs = read_text (text, &opts, NULL);
+  g_assert_cmpuint (jobs->len, ==, 3);
+  g_assert_cmpuint (JOB (jobs, 0)->spec.id, ==, 1);
+  g_assert_cmpint (JOB (jobs, 0)->spec.submit, ==, 5);
+  g_assert_cmpint (JOB (jobs, 0)->runtime, ==, 11);
+  g_assert_cmpuint (JOB (jobs, 0)->spec.tasks, ==, 7);
+  g_assert_cmpint (JOB (jobs, 0)->spec.time_limit, ==, 11);
+  g_assert_cmpuint (JOB (jobs, 0)->spec.user, ==, 0);
+  g_assert_cmpuint (JOB (jobs, 0)->spec.group, ==, 2);
+  g_assert_cmpint (JOB (jobs, 1)->runtime, ==, 10);
+  g_assert_cmpuint (JOB (jobs, 2)->spec.id, ==, 7);
+  g_assert_cmpint (JOB (jobs, 2)->runtime, ==, 99);
+  g_assert_cmpuint (JOB (jobs, 2)->spec.tasks, ==, 3);
+  g_assert_cmpuint (JOB (jobs, 2)->line, ==, 7);
+  g_assert_cmpuint (log.messages->len, ==, 4);
+  g_assert_cmpstr (log.messages->pdata[0], ==,
+                   "trace.swf:3: field 3 (wait time): number out of range, got "
+                   "\"12345678901234567890\"");
+  g_assert_cmpstr (log.messages->pdata[1], ==,
+                   "trace.swf:4: field 3 (wait time): expected a number, got \"-\"");
+  g_assert_cmpstr (log.messages->pdata[2], ==,
+                   "trace.swf:5: field 5 (allocated processors): expected a number, got "
+                   "\"5-\"");
+  g_assert_cmpstr (log.messages->pdata[3], ==,
+                   "trace.swf:6: field 19: unexpected, SWF has 18 fields, got \"extra\"");
+  g_ptr_array_unref (log.messages);
+
+  /* a NUL right after digits, and in place of a field */
+  static const char nul[] = "1 0 -1 10 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 5\0\n"
+                            "2 0 -1 10 1 -1 -1 1 20 -1 1 1 1 -1 -1 -1 -1 \0\n";
+  opts_quiet (&opts, &log);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (WlReader) r = reader_from_data (nul, sizeof nul - 1, 0, &opts, &error);
+  g_assert_no_error (error);
+  g_assert_true (read_all (r, NULL, &error));
+  g_assert_cmpuint (wl_reader_get_counts (r)->skipped[WL_SKIP_MALFORMED], ==, 2);
+  g_assert_cmpuint (log.messages->len, ==, 2);
+  g_assert_nonnull (strstr (log.messages->pdata[0], "trace.swf:1: field 18 (think time): "
+                                                    "expected a number"));
+  g_assert_nonnull (strstr (log.messages->pdata[1], "trace.swf:2: field 18 (think time): "
+                                                    "expected a number"));
+  g_ptr_array_unref (log.messages);
+}
+
 /* ---- gzip and files -------------------------------------------------------------------- */
 
 static void
@@ -1187,6 +1250,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wl/swf/robust/garbage", test_robust_garbage);
   g_test_add_func ("/wl/swf/robust/mutations", test_robust_mutations);
   g_test_add_func ("/wl/swf/robust/nul", test_robust_nul);
+  g_test_add_func ("/wl/swf/number-forms", test_number_forms);
   g_test_add_func ("/wl/swf/robust/long-lines", test_robust_long_lines);
   g_test_add_func ("/wl/swf/robust/chunking", test_robust_chunking);
   g_test_add_func ("/wl/swf/writer-roundtrip", test_writer_roundtrip);
