@@ -39,6 +39,7 @@
 #include "realnet/conn.h"
 #include "realnet/fmt.h"
 #include "realnet/launch.h"
+#include "realnet/log.h"
 #include "realnet/proto.h"
 #include "realnet/store.h"
 #include "realnet/validate.h"
@@ -188,7 +189,6 @@ typedef struct {
   gboolean       need_pass;
   gboolean       need_eligibility;
   guint64        n_submitted;
-  gboolean       quiet;
 } Ctld;
 
 static Ctld *C;
@@ -199,22 +199,6 @@ now_s (void)
   return g_get_real_time () / G_USEC_PER_SEC;
 }
 
-static void
-logmsg (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-logmsg (const char *fmt, ...)
-{
-  if (C && C->quiet)
-    return;
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *m = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_autoptr (GDateTime) dt = g_date_time_new_now_local ();
-  g_autofree char *ts = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  fprintf (stderr, "[%s] %s\n", ts, m);
-}
 
 static void schedule_flush (void);
 static void job_finish (Job *j, SchedJobState state, int exit_code, int sig, gint64 when);
@@ -536,7 +520,7 @@ job_store_now (Job *j, gint64 now)
     }
   g_autoptr (GError) err = NULL;
   if (!rn_store_put_job (C->store, copy, &err))
-    logmsg ("error: job %u: cannot store its record: %s", j->id, err->message);
+    rn_log ("error: job %u: cannot store its record: %s", j->id, err->message);
   json_decref (copy);
 }
 
@@ -1312,7 +1296,7 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
     }
   g_autoptr (GError) merr = NULL;
   if (C->store && !rn_store_set_next_job_id (C->store, C->next_id, &merr))
-    logmsg ("error: cannot store the next job id: %s", merr->message);
+    rn_log ("error: cannot store the next job id: %s", merr->message);
   C->n_submitted++;
   C->need_eligibility = TRUE;
   reply_later (conn, msg->seq, "submitted", json_pack ("{s:i}", "job_id", id));
@@ -1537,7 +1521,7 @@ launch_job (Job *j)
   Node *n = node_of (j->alloc.nodes[0].node);
   if (n->conn == NULL || !n->responding)
     {
-      logmsg ("job %u: node %s is not responding: NODE_FAIL", j->id, n->conf->name);
+      rn_log ("job %u: node %s is not responding: NODE_FAIL", j->id, n->conf->name);
       job_finish (j, SCHED_JOB_NODE_FAIL, 0, 0, now_s ());
       return;
     }
@@ -1641,7 +1625,7 @@ flush_cb (gpointer data)
       g_autoptr (GError) err = NULL;
       ok = rn_store_commit (C->store, NULL, &err);
       if (!ok)
-        logmsg ("error: state commit failed: %s", err->message);
+        rn_log ("error: state commit failed: %s", err->message);
     }
   GArray *replies = C->pending_replies;
   C->pending_replies = g_array_new (FALSE, FALSE, sizeof (Reply));
@@ -2132,7 +2116,7 @@ handle_job_list (RnConn *conn, RnMsg *msg)
   rn_conn_send_raw (conn, "jobs", msg->seq, out->str, out->len);
   gint64 took = g_get_monotonic_time () - t_start;
   if (took > 100000)
-    logmsg ("job_list: %.3f s for %zu bytes", took / 1e6, out->len);
+    rn_log ("job_list: %.3f s for %zu bytes", took / 1e6, out->len);
   g_string_free (out, TRUE);
 out:
   g_clear_pointer (&ids, g_ptr_array_unref);
@@ -2506,7 +2490,7 @@ handle_update_node (RnConn *conn, RnMsg *msg)
           g_clear_pointer (&n->reason, g_free);
         }
       node_set_usable (n, now);
-      logmsg ("node %s: state %s by uid %u%s%s", n->conf->name, state, msg->peer.uid,
+      rn_log ("node %s: state %s by uid %u%s%s", n->conf->name, state, msg->peer.uid,
               reason ? ", reason: " : "", reason ? reason : "");
     }
   rn_conn_send_new (conn, "ok", msg->seq, json_object ());
@@ -2610,7 +2594,7 @@ node_conn_closed (RnConn *conn, const char *reason, gpointer data)
   Node *n = rn_conn_get_data (conn);
   if (n == NULL || n->conn != conn)
     return;
-  logmsg ("node %s: connection closed (%s)", n->conf->name, reason ? reason : "");
+  rn_log ("node %s: connection closed (%s)", n->conf->name, reason ? reason : "");
   n->conn = NULL;
   n->responding = FALSE;
   node_set_usable (n, now_s ());
@@ -2679,7 +2663,7 @@ handle_register (RnConn *conn, RnMsg *msg)
   n->boot_time = boot;
   n->slurmd_start = now;
   if (cpus > 0 && cpus < n->conf->cpus)
-    logmsg ("node %s: has %" G_GINT64_FORMAT " CPUs, configured with %u", name, cpus,
+    rn_log ("node %s: has %" G_GINT64_FORMAT " CPUs, configured with %u", name, cpus,
             n->conf->cpus);
   /* reconcile: what the node runs against what we think it runs */
   GHashTable *there = g_hash_table_new (NULL, NULL);
@@ -2705,13 +2689,13 @@ handle_register (RnConn *conn, RnMsg *msg)
       gboolean just_started = g_ptr_array_find (C->pending_launch, j, NULL);
       if (!just_started)
         {
-          logmsg ("job %u: node %s registered without it: NODE_FAIL", j->id, name);
+          rn_log ("job %u: node %s registered without it: NODE_FAIL", j->id, name);
           job_finish (j, SCHED_JOB_NODE_FAIL, 0, 0, now);
         }
     }
   g_hash_table_destroy (there);
   node_set_usable (n, now);
-  logmsg ("node %s registered from %s", name, rn_conn_peer_name (conn));
+  rn_log ("node %s registered from %s", name, rn_conn_peer_name (conn));
   rn_conn_send_new (conn, "registered", msg->seq,
                     json_pack ("{s:I}", "heartbeat", (json_int_t) C->cfg->heartbeat));
 }
@@ -2971,7 +2955,7 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
       else if (g_str_equal (t, "task_exit"))
         handle_io (conn, msg, TRUE);
       else if (g_str_equal (t, "error"))
-        logmsg ("node daemon at %s reports an error: %s", rn_conn_peer_name (conn),
+        rn_log ("node daemon at %s reports an error: %s", rn_conn_peer_name (conn),
                 json_string_value (json_object_get (msg->body, "error")));
     }
   else
@@ -2997,7 +2981,7 @@ housekeeping_cb (gpointer data)
       gint64 heard = MAX (n->last_heard, ctld_start);
       if (n->conn && now - heard > C->cfg->slurmd_timeout)
         {
-          logmsg ("node %s: not responding for %" G_GINT64_FORMAT " s", n->conf->name,
+          rn_log ("node %s: not responding for %" G_GINT64_FORMAT " s", n->conf->name,
                   now - heard);
           RnConn *c = n->conn;
           rn_conn_close (c);   /* node_conn_closed marks it down */
@@ -3011,7 +2995,7 @@ housekeeping_cb (gpointer data)
             for (guint32 a = 0; a < j->alloc.n_nodes; a++)
               if (j->alloc.nodes[a].node == n->idx)
                 {
-                  logmsg ("job %u: node %s lost: NODE_FAIL", j->id, n->conf->name);
+                  rn_log ("job %u: node %s lost: NODE_FAIL", j->id, n->conf->name);
                   job_finish (j, SCHED_JOB_NODE_FAIL, 0, 0, now);
                   break;
                 }
@@ -3074,7 +3058,7 @@ restore_job (json_t *rec, gpointer data)
   gint64 id = json_integer_value (json_object_get (rec, "job_id"));
   if (!json_is_object (req))
     {
-      logmsg ("warning: job %" G_GINT64_FORMAT ": no request in the state file; skipped", id);
+      rn_log ("warning: job %" G_GINT64_FORMAT ": no request in the state file; skipped", id);
       return TRUE;
     }
   guint32 uid = (guint32) json_integer_value (json_object_get (rec, "uid"));
@@ -3086,7 +3070,7 @@ restore_job (json_t *rec, gpointer data)
   restoring = FALSE;
   if (j == NULL)
     {
-      logmsg ("warning: job %" G_GINT64_FORMAT ": cannot restore: %s", id, err->message);
+      rn_log ("warning: job %" G_GINT64_FORMAT ": cannot restore: %s", id, err->message);
       return TRUE;
     }
   j->id = (guint32) id;
@@ -3184,26 +3168,6 @@ restore_job (json_t *rec, gpointer data)
 
 /* ---- main ---- */
 
-/* Refused frames go to the log, at most 20 a minute (a flood must not fill the disk). */
-static void
-log_refused (const char *peer, const char *why, gpointer data)
-{
-  (void) data;
-  static gint64 window;
-  static guint n, dropped;
-  gint64 now = now_s ();
-  if (now - window >= 60)
-    {
-      if (dropped)
-        logmsg ("refused frames: %u more not logged in the last minute", dropped);
-      window = now;
-      n = dropped = 0;
-    }
-  if (n++ < 20)
-    logmsg ("refused a frame from %s: %s", peer, why);
-  else
-    dropped++;
-}
 
 static gboolean
 quit_cb (gpointer data)
@@ -3247,7 +3211,7 @@ rn_ctld_main (int argc, char **argv)
   gboolean quiet = FALSE, foreground = FALSE;
   GOptionEntry entries[] = {
     { "conf", 'f', 0, G_OPTION_ARG_FILENAME, &conf_path, "slurm.conf to read (default: $SLUICE_CONF)", "FILE" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "log nothing but errors", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no log lines (start-up errors still print)", NULL },
     { "foreground", 'D', 0, G_OPTION_ARG_NONE, &foreground, "run in the foreground (always)", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -3262,7 +3226,7 @@ rn_ctld_main (int argc, char **argv)
   signal (SIGPIPE, SIG_IGN);
   Ctld ctl = { 0 };
   C = &ctl;
-  C->quiet = quiet;
+  rn_log_setup (NULL, quiet);
   ctld_start = now_s ();
   C->cfg = rn_config_load (rn_config_default_path (conf_path), TRUE, &err);
   if (C->cfg == NULL)
@@ -3367,7 +3331,7 @@ rn_ctld_main (int argc, char **argv)
   for (guint i = 0; i < C->n_nodes; i++)
     node_set_usable (&C->nodes[i], ctld_start);   /* down until their noded registers */
   C->net = rn_net_new (&C->key, getuid (), getgid ());
-  rn_net_set_refuse_func (C->net, log_refused, NULL);
+  rn_net_set_refuse_func (C->net, rn_log_refused, NULL);
   guint16 bound = 0;
   const char *bind_host = g_strcmp0 (C->cfg->ctld_addr, "localhost") == 0 ? "127.0.0.1"
                                                                            : C->cfg->ctld_addr;
@@ -3382,12 +3346,12 @@ rn_ctld_main (int argc, char **argv)
   g_unix_signal_add (SIGTERM, quit_cb, C->loop);
   g_timeout_add_seconds (1, housekeeping_cb, NULL);
   schedule_flush ();
-  logmsg ("sluice ctld: cluster %s, %u nodes, policy %s, listening on %s:%u and %s; "
+  rn_log ("sluice ctld: cluster %s, %u nodes, policy %s, listening on %s:%u and %s; "
           "%u jobs restored%s", C->cfg->cluster_name, C->n_nodes, policy.ops->name,
           bind_host, bound, C->cfg->socket_path, n_restored,
           skipped ? " (some state records were corrupt and skipped)" : "");
   g_main_loop_run (C->loop);
-  logmsg ("sluice ctld: shutting down");
+  rn_log ("sluice ctld: shutting down");
   if (C->flush_source)
     {
       g_source_remove (C->flush_source);

@@ -23,6 +23,7 @@
 #include "realnet/config.h"
 #include "realnet/conn.h"
 #include "realnet/launch.h"
+#include "realnet/log.h"
 #include "realnet/proto.h"
 #include "realnet/validate.h"
 
@@ -40,29 +41,12 @@ typedef struct {
   gint64        boot_time;
   guint         reconnect_source;
   guint         backoff_ms;
-  gboolean      quiet;
 } Noded;
 
 static Noded *N;
 
 static void connect_ctld (void);
 
-static void
-nlog (const char *fmt, ...) G_GNUC_PRINTF (1, 2);
-
-static void
-nlog (const char *fmt, ...)
-{
-  if (N->quiet)
-    return;
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *m = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_autoptr (GDateTime) dt = g_date_time_new_now_local ();
-  g_autofree char *ts = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
-  fprintf (stderr, "[%s] %s: %s\n", ts, N->name, m);
-}
 
 static gint64
 now_s (void)
@@ -132,7 +116,7 @@ on_exit_report (const RnExitReport *r, gpointer data)
   (void) data;
   if (r->step_id == RN_STEP_BATCH)
     {
-      nlog ("job %u ended %s (exit %d, signal %d)", r->job_id, rn_end_state_to_string (r->state),
+      rn_log ("job %u ended %s (exit %d, signal %d)", r->job_id, rn_end_state_to_string (r->state),
             r->exit_code, r->signal);
       report ("job_exit", json_pack ("{s:i,s:s,s:i,s:i,s:f,s:I,s:I}", "job_id", r->job_id,
                                      "state", rn_end_state_to_string (r->state),
@@ -168,12 +152,12 @@ do_launch (RnConn *conn, RnMsg *msg)
   json_t *jid = json_object_get (msg->body, "job_id");
   if (rn_supervisor_launch_batch (N->sup, msg->body, NULL, &err))
     {
-      nlog ("job %" JSON_INTEGER_FORMAT " launched", json_integer_value (jid));
+      rn_log ("job %" JSON_INTEGER_FORMAT " launched", json_integer_value (jid));
       if (conn != N->ctld)
         rn_conn_send_new (conn, "ok", msg->seq, json_object ());
       return;
     }
-  nlog ("job %" JSON_INTEGER_FORMAT ": launch failed: %s", json_integer_value (jid),
+  rn_log ("job %" JSON_INTEGER_FORMAT ": launch failed: %s", json_integer_value (jid),
         err->message);
   if (conn != N->ctld)
     rn_conn_send_error (conn, msg->seq, RN_ERROR_INVALID, err->message);
@@ -193,7 +177,7 @@ do_step_launch (RnConn *conn, RnMsg *msg)
   (void) conn;
   json_t *jid = json_object_get (msg->body, "job_id"), *sid = json_object_get (msg->body, "step_id");
   json_t *tids = json_object_get (msg->body, "task_ids");
-  nlog ("job %" JSON_INTEGER_FORMAT " step %" JSON_INTEGER_FORMAT ": launch failed: %s",
+  rn_log ("job %" JSON_INTEGER_FORMAT " step %" JSON_INTEGER_FORMAT ": launch failed: %s",
         json_integer_value (jid), json_integer_value (sid), err->message);
   size_t i;
   json_t *t;
@@ -253,7 +237,7 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
   g_autoptr (GError) verr = NULL;
   if (!rn_validate_request (t, msg->body, &verr))
     {
-      nlog ("refused a %s frame from %s: %s", t, rn_conn_peer_name (conn), verr->message);
+      rn_log ("refused a %s frame from %s: %s", t, rn_conn_peer_name (conn), verr->message);
       rn_conn_send_error (conn, msg->seq, verr->code, verr->message);
       rn_conn_close (conn);
       return;
@@ -271,7 +255,7 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     {
       N->registered = TRUE;
       N->backoff_ms = 0;
-      nlog ("registered with the controller");
+      rn_log ("registered with the controller");
       while (!g_queue_is_empty (&N->outbox))
         {
           json_t *m = g_queue_pop_head (&N->outbox);
@@ -285,7 +269,7 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     return;
   if (g_str_equal (t, "error"))
     {
-      nlog ("controller says: %s", json_string_value (json_object_get (msg->body, "error")));
+      rn_log ("controller says: %s", json_string_value (json_object_get (msg->body, "error")));
       return;
     }
   if (g_str_equal (t, "ping"))
@@ -313,7 +297,7 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
       if (!rn_supervisor_set_time_limit (N->sup, id,
                                          json_integer_value (json_object_get (msg->body, "time_limit")),
                                          &err))
-        nlog ("job %u: cannot change its time limit: %s", id, err->message);
+        rn_log ("job %u: cannot change its time limit: %s", id, err->message);
     }
   else
     {
@@ -322,20 +306,6 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     }
 }
 
-static void
-log_refused (const char *peer, const char *why, gpointer data)
-{
-  (void) data;
-  static gint64 window;
-  static guint n;
-  if (now_s () - window >= 60)
-    {
-      window = now_s ();
-      n = 0;
-    }
-  if (n++ < 20)
-    nlog ("refused a frame from %s: %s", peer, why);
-}
 
 static gboolean
 reconnect_cb (gpointer data)
@@ -362,7 +332,7 @@ on_ctld_closed (RnConn *conn, const char *reason, gpointer data)
   if (conn != N->ctld)
     return;
   if (N->registered)
-    nlog ("lost the controller (%s); reconnecting", reason ? reason : "closed");
+    rn_log ("lost the controller (%s); reconnecting", reason ? reason : "closed");
   N->registered = FALSE;
   N->ctld = NULL;
   rn_conn_unref (conn);
@@ -430,7 +400,7 @@ rn_noded_main (int argc, char **argv)
     { "name", 'N', 0, G_OPTION_ARG_STRING, &name, "the node this daemon serves (a NodeName of slurm.conf)", "NAME" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port to listen on (default: the node's Port=, else SlurmdPort, else 6818; 0: any)", "PORT" },
     { "conf", 'f', 0, G_OPTION_ARG_FILENAME, &conf_path, "slurm.conf to read (default: $SLUICE_CONF)", "FILE" },
-    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "log nothing but errors", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no log lines (start-up errors still print)", NULL },
     { "foreground", 'D', 0, G_OPTION_ARG_NONE, &foreground, "run in the foreground (always)", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -445,7 +415,6 @@ rn_noded_main (int argc, char **argv)
   signal (SIGPIPE, SIG_IGN);
   Noded nd = { 0 };
   N = &nd;
-  N->quiet = quiet;
   g_queue_init (&N->outbox);
   N->cfg = rn_config_load (rn_config_default_path (conf_path), FALSE, &err);
   if (N->cfg == NULL)
@@ -467,6 +436,7 @@ rn_noded_main (int argc, char **argv)
       return 1;
     }
   N->name = name;
+  rn_log_setup (name, quiet);
   N->node = wl_slurmconf_node (N->cfg->conf, (guint) idx);
   if (port < 0)
     {
@@ -496,7 +466,7 @@ rn_noded_main (int argc, char **argv)
       return 1;
     }
   N->net = rn_net_new (&N->key, getuid (), getgid ());
-  rn_net_set_refuse_func (N->net, log_refused, NULL);
+  rn_net_set_refuse_func (N->net, rn_log_refused, NULL);
   const char *addr = NULL;
   if (N->node->settings)
     wl_param_list_lookup (N->node->settings, "NodeAddr", &addr);
@@ -513,10 +483,10 @@ rn_noded_main (int argc, char **argv)
   g_unix_signal_add (SIGINT, quit_cb, loop);
   g_unix_signal_add (SIGTERM, quit_cb, loop);
   g_timeout_add_seconds ((guint) N->cfg->heartbeat, heartbeat_cb, NULL);
-  nlog ("listening on port %u; controller %s:%u", bound, N->cfg->ctld_addr, N->cfg->ctld_port);
+  rn_log ("listening on port %u; controller %s:%u", bound, N->cfg->ctld_addr, N->cfg->ctld_port);
   connect_ctld ();
   g_main_loop_run (loop);
-  nlog ("shutting down");
+  rn_log ("shutting down");
   /* Jobs keep running only as long as their supervisor: a stopped noded kills them, as a
    * node going away would. */
   rn_supervisor_free (N->sup);
