@@ -256,7 +256,7 @@ int
 rn_cmd_cluster (int argc, char **argv)
 {
   int n = 4, cpus = 4, mem = 4000, gpus = 0;
-  const char *dir = NULL, *policy = "backfill";
+  g_autofree char *dir = NULL, *policy_arg = NULL;
   gboolean quiet = FALSE;
   GOptionEntry entries[] = {
     { "nodes", 'n', 0, G_OPTION_ARG_INT, &n, "node daemons to start (up; default 4)", "N" },
@@ -264,7 +264,7 @@ rn_cmd_cluster (int argc, char **argv)
     { "cpus", 'c', 0, G_OPTION_ARG_INT, &cpus, "CPUs per node (default 4)", "C" },
     { "mem", 'm', 0, G_OPTION_ARG_INT, &mem, "RealMemory per node in MB (default 4000)", "MB" },
     { "gpus", 'g', 0, G_OPTION_ARG_INT, &gpus, "GPUs per node (default 0)", "G" },
-    { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy, "SchedulerType: backfill (Slurm's), builtin, easy, conservative, fcfs", "NAME" },
+    { "policy", 'p', 0, G_OPTION_ARG_STRING, &policy_arg, "SchedulerType: backfill (Slurm's), builtin, easy, conservative, fcfs", "NAME" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "print only the export line", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
   };
@@ -282,7 +282,7 @@ rn_cmd_cluster (int argc, char **argv)
       return 2;
     }
   if (g_str_equal (argv[1], "up"))
-    return cluster_up (dir, n, cpus, mem, gpus, policy, quiet);
+    return cluster_up (dir, n, cpus, mem, gpus, policy_arg ? policy_arg : "backfill", quiet);
   if (g_str_equal (argv[1], "down"))
     return cluster_down (dir);
   g_printerr ("sluice cluster: unknown action \"%s\" (up or down)\n", argv[1]);

@@ -687,8 +687,9 @@ set_peer_names (RnConn *c, const struct sockaddr *sa)
 static void
 refuse (int cfd, const char *why)
 {
-  GBytes *b = rn_frame_encode ("error", 0, json_pack ("{s:i,s:s}", "code", RN_ERROR_BUSY,
-                                                      "error", why), NULL, now_s ());
+  json_t *body = json_pack ("{s:i,s:s}", "code", RN_ERROR_BUSY, "error", why);
+  GBytes *b = rn_frame_encode ("error", 0, body, NULL, now_s ());
+  json_decref (body);
   gsize len;
   const void *d = g_bytes_get_data (b, &len);
   if (send (cfd, d, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)

@@ -461,8 +461,6 @@ job_brief_text (Job *j, gint64 now)
   if (j->brief && reason == j->brief_reason)
     return j->brief;
   g_free (j->brief);
-  g_free (j->line[0]);
-  g_free (j->line[1]);
   json_t *r = json_object ();
   json_object_set_new (r, "job_id", json_integer (j->id));
   if (j->array_job_id)
@@ -826,6 +824,8 @@ job_free (Job *j)
   g_free (j->in_path);
   g_free (j->submit_host);
   g_free (j->brief);
+  g_free (j->line[0]);
+  g_free (j->line[1]);
   sched_alloc_clear (&j->alloc);
   if (j->gpu_ids)
     g_ptr_array_unref (j->gpu_ids);
@@ -1899,7 +1899,7 @@ job_line (Job *j, int which, gint64 now)
   const char *reason = job_reason (j);
   if (j->line[which] && j->line_reason[which] == reason && j->state != SCHED_JOB_RUNNING)
     return j->line[which];
-  g_free (j->line[which]);
+  g_clear_pointer (&j->line[which], g_free);
   json_t *r = json_loads (job_brief_text (j, now), 0, NULL);
   j->line[which] = format_line (r, which, now);
   j->line_reason[which] = reason;
@@ -3207,7 +3207,7 @@ policy_from_conf (const RnConfig *cfg, SchedPolicy *policy, GError **error)
 int
 rn_ctld_main (int argc, char **argv)
 {
-  const char *conf_path = NULL;
+  g_autofree char *conf_path = NULL;
   gboolean quiet = FALSE, foreground = FALSE;
   GOptionEntry entries[] = {
     { "conf", 'f', 0, G_OPTION_ARG_FILENAME, &conf_path, "slurm.conf to read (default: $SLUICE_CONF)", "FILE" },
@@ -3360,5 +3360,41 @@ rn_ctld_main (int argc, char **argv)
   rn_net_free (C->net);
   rn_store_free (C->store);
   unlink (C->cfg->socket_path);
+  /* free everything, so that leak checkers see only real leaks */
+  if (C->warm_source)
+    g_source_remove (C->warm_source);
+  if (C->pass_timer)
+    g_source_remove (C->pass_timer);
+  for (guint i = 0; i < C->jobs->len; i++)
+    job_free (C->jobs->pdata[i]);
+  g_ptr_array_unref (C->jobs);
+  g_ptr_array_unref (C->waiting);
+  g_ptr_array_unref (C->pending_launch);
+  g_ptr_array_unref (C->to_store);
+  g_ptr_array_unref (C->warm_queue);
+  g_array_unref (C->pending_replies);
+  g_hash_table_destroy (C->by_id);
+  g_hash_table_destroy (C->by_core);
+  g_hash_table_destroy (C->arrays);
+  g_hash_table_destroy (C->node_by_name);
+  for (guint i = 0; i < C->n_nodes; i++)
+    {
+      g_free (C->nodes[i].addr);
+      g_free (C->nodes[i].reason);
+      g_free (C->nodes[i].os);
+      g_free (C->nodes[i].arch);
+      if (C->nodes[i].conn)
+        rn_conn_unref (C->nodes[i].conn);
+    }
+  g_free (C->nodes);
+  for (int w = 0; w < 2; w++)
+    if (C->text_cache[w].body)
+      g_string_free (C->text_cache[w].body, TRUE);
+  sched_core_free (C->core);
+  sched_cluster_free (C->cluster);
+  g_main_loop_unref (C->loop);
+  rn_config_free (C->cfg);
+  rn_log_setup (NULL, FALSE);
+  C = NULL;
   return 0;
 }

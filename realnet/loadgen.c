@@ -357,7 +357,7 @@ rn_cmd_loadgen (int argc, char **argv)
 {
   int count = 1000, clients = 10, seconds = 30;
   gboolean hold = FALSE, wait = FALSE;
-  const char *names = NULL;
+  g_autofree char *names = NULL;
   GOptionEntry entries[] = {
     { "count", 'c', 0, G_OPTION_ARG_INT, &count, "jobs (submit, latency) or queries per client", "N" },
     { "hold", 0, 0, G_OPTION_ARG_NONE, &hold, "submit held jobs (they stay queued)", NULL },

@@ -393,11 +393,12 @@ boot_time (void)
 int
 rn_noded_main (int argc, char **argv)
 {
-  const char *conf_path = NULL, *name = NULL;
+  g_autofree char *conf_path = NULL, *name_arg = NULL;
+  const char *name = NULL;
   int port = -1;
   gboolean quiet = FALSE, foreground = FALSE;
   GOptionEntry entries[] = {
-    { "name", 'N', 0, G_OPTION_ARG_STRING, &name, "the node this daemon serves (a NodeName of slurm.conf)", "NAME" },
+    { "name", 'N', 0, G_OPTION_ARG_STRING, &name_arg, "the node this daemon serves (a NodeName of slurm.conf)", "NAME" },
     { "port", 'p', 0, G_OPTION_ARG_INT, &port, "TCP port to listen on (default: the node's Port=, else SlurmdPort, else 6818; 0: any)", "PORT" },
     { "conf", 'f', 0, G_OPTION_ARG_FILENAME, &conf_path, "slurm.conf to read (default: $SLUICE_CONF)", "FILE" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "no log lines (start-up errors still print)", NULL },
@@ -422,6 +423,7 @@ rn_noded_main (int argc, char **argv)
       g_printerr ("sluice noded: %s\n", err->message);
       return 1;
     }
+  name = name_arg;
   if (name == NULL)
     {
       static char host[256];

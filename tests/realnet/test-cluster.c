@@ -722,8 +722,9 @@ test_backfill_matches_simulator (void)
   for (;;)
     {
       g_autoptr (GError) err = NULL;
-      json_t *rep = rn_client_call (c, "job_list", json_pack ("{s:b}", "expand_arrays", TRUE),
-                                    NULL, &err);
+      json_t *q = json_pack ("{s:b}", "expand_arrays", TRUE);
+      json_t *rep = rn_client_call (c, "job_list", q, NULL, &err);
+      json_decref (q);
       g_assert_no_error (err);
       guint done = 0;
       size_t k;
