@@ -2,10 +2,12 @@
 /* sim/engine.c - the discrete-event replay loop (see sim/engine.h for the semantics).
  *
  * The event heap holds at most one arrival (the next trace record), one completion per
- * running job and the core's next requested pass, so it stays small.  Job data the core
- * must not see (actual runtime, the trace's end state) lives here in SimJob, found by id
- * when the core starts a job and by pointer when its completion fires. */
-#include "sim/engine.h"
+ * running job and the core's next requested pass, so it stays small; the eligibility layer
+ * (elig.c) adds the arrivals of think-time chains and the wake-ups of begin times and
+ * "after+delay" dependencies.  Job data the core must not see (actual runtime, the trace's
+ * end state) lives here in SimJob, found by id when the core starts a job and by pointer
+ * when its completion fires. */
+#include "sim/engine-private.h"
 #include "sched/heap.h"
 
 #include <math.h>
@@ -13,42 +15,8 @@
 
 G_DEFINE_QUARK (sim-error-quark, sim_error)
 
-typedef enum { EV_COMPLETION, EV_ARRIVAL, EV_PASS } EvKind;
-
-typedef struct _SimJob SimJob;
-struct _SimJob {
-  WlJob         w;
-  SchedTime     start;
-  SchedJobState end_state;
-  guint32       cpus, gpus, nodes;
-  SimJob       *prev, *next;   /* jobs in the system */
-};
-
-typedef struct {
-  SchedTime time;
-  guint32   cls;
-  guint32   kind;
-  guint64   seq;
-  SimJob   *job;
-} Event;
-
-struct _SimEngine {
-  const SchedCluster *cluster;
-  SchedPolicy policy;
-  SimOptions  opts;
-  SchedCore  *core;
-  GArray     *heap;       /* Event */
-  SimJob     *live;       /* jobs in the system (owned), a doubly linked list */
-  guint64     n_live;
-  SimJob     *spare;      /* freed SimJobs for reuse (linked by next) */
-  GArray     *started;    /* SchedStart */
-  guint64     seq;
-  SchedTime   pass_at;    /* earliest queued EV_PASS, or NEVER */
-  SimJob     *pending_arrival; /* read from the trace, not yet submitted */
-  GHashTable *history;    /* user -> UserHistory* (SIM_ESTIMATE_USER_HISTORY) */
-  SimStats    stats;
-  guint64     part_cpus;  /* CPUs of the default partition, for the oversize rule */
-};
+typedef SimEvent Event;
+typedef SimEvKind EvKind;
 
 void
 sim_options_init (SimOptions *opts)
@@ -80,6 +48,7 @@ sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy, const Si
                                                          sched_cluster_default_partition (cluster));
   for (guint32 i = 0; i < p->n_nodes; i++)
     e->part_cpus += sched_cluster_node (cluster, p->nodes[i])->cpus;
+  sim__elig_init (e);
   return e;
 }
 
@@ -88,6 +57,10 @@ sim_engine_free (SimEngine *e)
 {
   if (e == NULL)
     return;
+  for (SimJob *sj = e->live; sj != NULL; sj = sj->next)
+    if (e->track)
+      sim__elig_forget (e, sj);
+  sim__elig_clear (e);
   sched_core_free (e->core);
   g_array_free (e->heap, TRUE);
   for (SimJob *sj = e->live, *n; sj != NULL; sj = n)
@@ -138,11 +111,11 @@ ev_less (const void *ctx, const Event *a, const Event *b)
 
 SCHED_DEFINE_HEAP (ev_heap, Event, void, ev_less)
 
-static void
+static guint64
 heap_push (SimEngine *e, SchedTime time, EvKind kind, SimJob *job)
 {
   guint32 cls;
-  if (kind == EV_PASS)
+  if (kind == EV_PASS || kind == EV_WAKE)
     cls = 2;
   else if (kind == EV_COMPLETION)
     cls = e->opts.tie_order == SIM_TIE_COMPLETIONS_FIRST ? 0 : 1;
@@ -150,6 +123,13 @@ heap_push (SimEngine *e, SchedTime time, EvKind kind, SimJob *job)
     cls = e->opts.tie_order == SIM_TIE_COMPLETIONS_FIRST ? 1 : 0;
   Event ev = { time, cls, kind, e->seq++, job };
   ev_heap_push (e->heap, NULL, ev);
+  return ev.seq;
+}
+
+guint64
+sim__push (SimEngine *e, SchedTime time, SimEvKind kind, SimJob *job)
+{
+  return heap_push (e, time, kind, job);
 }
 
 static Event
@@ -222,6 +202,7 @@ live_add (SimEngine *e, const WlJob *w)
   memset (sj, 0, sizeof *sj);
   sj->w = *w;
   sj->start = SCHED_TIME_NEVER;
+  sj->serial = e->n_read++;
   sj->next = e->live;
   if (e->live)
     e->live->prev = sj;
@@ -233,6 +214,9 @@ live_add (SimEngine *e, const WlJob *w)
 static void
 live_remove (SimEngine *e, SimJob *sj)
 {
+  if (G_UNLIKELY (e->track))
+    sim__elig_forget (e, sj);
+  sj->serial = G_MAXUINT64;
   if (sj->prev)
     sj->prev->next = sj->next;
   else
@@ -285,19 +269,29 @@ read_next_arrival (SimEngine *e, WlReader *reader, SchedTime clock, GError **err
           w.spec.tasks = (guint32) (e->part_cpus / w.spec.cpus_per_task);
           counts->adjusted[WL_ADJ_CLIPPED]++;
         }
-      if (sched_core_has_job (e->core, w.spec.id) || (e->pending_arrival != NULL
-                                                      && e->pending_arrival->w.spec.id == w.spec.id))
+      if (G_UNLIKELY (!e->track && w.extra != NULL))
+        sim__elig_track_on (e);   /* request fields beyond the spec: dependencies, ... */
+      if (sched_core_has_job (e->core, w.spec.id)
+          || (e->pending_arrival != NULL && e->pending_arrival->w.spec.id == w.spec.id)
+          || (e->track && g_hash_table_contains (e->by_id, GUINT_TO_POINTER (w.spec.id))))
         {
           counts->skipped[WL_SKIP_DUPLICATE_ID]++;
           counts->kept--;
           continue;
         }
-      if (w.spec.submit < clock)
+      SimJob *sj = live_add (e, &w);
+      if (e->track && sim__elig_read (e, sj, clock) != SIM_READ_NORMAL)
         {
-          w.spec.submit = clock;
+          if (e->stats.first_submit == SCHED_TIME_NEVER)
+            e->stats.first_submit = sj->w.spec.submit;
+          continue;   /* not the next arrival of the trace: read on */
+        }
+      if (sj->w.spec.submit < clock)
+        {
+          sj->w.spec.submit = clock;
           counts->adjusted[WL_ADJ_SUBMIT_REORDERED]++;
         }
-      SimJob *sj = live_add (e, &w);
+      w.spec.submit = sj->w.spec.submit;
       e->pending_arrival = sj;
       heap_push (e, w.spec.submit, EV_ARRIVAL, sj);
       if (e->stats.first_submit == SCHED_TIME_NEVER)
@@ -315,9 +309,41 @@ simjob_cmp (gconstpointer pa, gconstpointer pb)
   return (a->w.spec.id > b->w.spec.id) - (a->w.spec.id < b->w.spec.id);
 }
 
+static inline gboolean
+enter_core (SimEngine *e, SimJob *sj, SchedTime now)
+{
+  SchedReason why;
+  if (G_LIKELY (sched_core_submit_tagged (e->core, now, &sj->w.spec, sj, &why)))
+    {
+      sj->in_core = TRUE;
+      if (G_UNLIKELY (e->track))
+        {
+          sj->reason = SCHED_REASON_NONE;
+          if (sj->array != NULL)
+            sim__array_entered (sj);
+        }
+      return TRUE;
+    }
+  e->counts->skipped[WL_SKIP_REJECTED]++;
+  e->counts->kept--;
+  if (e->track)
+    sim__elig_left (e, sj, now, FALSE);
+  live_remove (e, sj);
+  return FALSE;
+}
+
+/* Submits `sj`: see engine-private.h. */
+gboolean
+sim__enter_core (SimEngine *e, SimJob *sj, SchedTime now)
+{
+  return enter_core (e, sj, now);
+}
+
 static void
 run_pass (SimEngine *e, SchedTime now)
 {
+  if (G_UNLIKELY (e->ready->len > 0))
+    sim__elig_flush (e, now);
   g_array_set_size (e->started, 0);
   SchedTime want = sched_core_pass (e->core, now, e->started);
   e->stats.passes++;
@@ -327,6 +353,8 @@ run_pass (SimEngine *e, SchedTime now)
       SimJob *sj = st->tag;
       g_assert (sj != NULL && sj->w.spec.id == st->id);
       sj->start = now;
+      if (G_UNLIKELY (sj->group != NULL || sj->waiters != NULL))
+        sim__elig_started (e, sj, now);
       sj->cpus = st->alloc->cpus;
       sj->gpus = st->alloc->gpus;
       sj->nodes = st->alloc->n_nodes;
@@ -370,6 +398,9 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
   g_return_val_if_fail (e != NULL && reader != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   GError *local = NULL;
+  e->counts = wl_reader_get_counts_mutable (reader);
+  if ((e->opts.track_jobs || e->opts.swf_dependencies) && !e->track)
+    sim__elig_track_on (e);
   e->stats.first_submit = SCHED_TIME_NEVER;
   SchedTime clock = G_MININT64;
   if (!read_next_arrival (e, reader, clock, &local))
@@ -387,11 +418,13 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
             {
             case EV_ARRIVAL:
               {
-                SchedReason why;
                 SimJob *sj = ev.job;
-                e->pending_arrival = NULL;
+                gboolean next = sj == e->pending_arrival;   /* else a think-time chain's */
+                if (next)
+                  e->pending_arrival = NULL;
                 set_estimate (e, &sj->w);
-                /* (the record's extra is still the reader's latest: valid here) */
+                /* (the next record's extra is still the reader's latest: valid here; the
+                 * others' is NULL) */
                 const WlJobExtra *x = sj->w.extra;
                 if (x && x->account)
                   sj->w.spec.assoc = sched_core_resolve_assoc (e->core, sj->w.spec.user,
@@ -399,15 +432,10 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                 if (x && x->qos)
                   sj->w.spec.qos = sched_core_find_qos (e->core, x->qos);
                 sj->w.extra = NULL;
-                gboolean ok = sched_core_submit_tagged (e->core, now, &sj->w.spec, sj, &why);
-                if (!ok)
-                  {
-                    WlCounts *c = wl_reader_get_counts_mutable (reader);
-                    c->skipped[WL_SKIP_REJECTED]++;
-                    c->kept--;
-                    live_remove (e, sj);
-                  }
-                if (!read_next_arrival (e, reader, clock, &local))
+                gboolean ok = TRUE;
+                if (G_LIKELY (!e->track) || sim__elig_arrive (e, sj, now))
+                  ok = enter_core (e, sj, now);
+                if (next && !read_next_arrival (e, reader, clock, &local))
                   goto fail;
                 if (!ok)
                   continue;
@@ -425,6 +453,8 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                 note_history (e, sj, now - sj->start);
                 emit (sj, now, sj->end_state, func, data);
                 e->stats.finished++;
+                if (e->track)
+                  sim__elig_left (e, sj, now, TRUE);
                 live_remove (e, sj);
                 break;
               }
@@ -432,11 +462,17 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
               if (e->pass_at == now)
                 e->pass_at = SCHED_TIME_NEVER;
               break;
+            case EV_WAKE:
+              sim__elig_wake (e, &ev, now);
+              break;
             }
           if (e->opts.pass_mode == SIM_PASS_PER_EVENT)
             run_pass (e, now);
         }
       if (e->opts.pass_mode != SIM_PASS_PER_EVENT)
+        run_pass (e, now);
+      /* jobs that became eligible in the pass ("after" a job started now) go in now */
+      while (G_UNLIKELY (e->ready->len > 0))
         run_pass (e, now);
       e->stats.last_time = now;
       if (e->opts.progress && e->stats.events >= next_progress)
@@ -455,16 +491,21 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
       for (guint i = 0; i < left->len; i++)
         {
           SimJob *sj = left->pdata[i];
-          sched_core_cancel (e->core, e->stats.last_time, sj->w.spec.id);
+          SchedReason why = sim__elig_reason (e, sj);
+          if (sj->in_core)
+            sched_core_cancel (e->core, e->stats.last_time, sj->w.spec.id);
           emit (sj, SCHED_TIME_NEVER, SCHED_JOB_PENDING, func, data);
           e->stats.never_started++;
+          e->stats.never_started_by_reason[why]++;
         }
       for (guint i = 0; i < left->len; i++)
         live_remove (e, left->pdata[i]);
     }
+  e->counts = NULL;
   return TRUE;
 
 fail:
+  e->counts = NULL;
   g_set_error (error, SIM_ERROR, SIM_ERROR_TRACE, "%s", local->message);
   g_error_free (local);
   return FALSE;

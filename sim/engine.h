@@ -14,7 +14,38 @@
  * TIMEOUT, otherwise in the state the trace gives (COMPLETED, FAILED, CANCELLED).  The core
  * only ever sees the time limit.  Memory is proportional to the jobs in the system (queued
  * or running), not to the trace: arrivals are read from the reader one at a time.
- * Deterministic: the same inputs give the same records in the same order. */
+ * Deterministic: the same inputs give the same records in the same order.
+ *
+ * Eligibility (sim/elig.c), as realnet/ctld.c does it: a job whose request (WlJobExtra)
+ * holds it, gives a begin time, depends on other jobs or belongs to a throttled array
+ * waits in the driver, outside the core, until it is eligible, and enters the core then
+ * (with its original submit time).  Checked in this order, with Slurm's reasons:
+ *  - hold: never eligible (a trace has no release): JobHeldUser;
+ *  - begin: not before `begin` (a wake-up event then): BeginTime;
+ *  - dependencies: Dependency while they may still hold, DependencyNeverSatisfied once they
+ *    cannot (the job then stays pending to the end).  afterok: the job ended COMPLETED;
+ *    afternotok: it ended otherwise (FAILED, TIMEOUT, CANCELLED, NODE_FAIL); afterany (and
+ *    afterburstbuffer, aftercorr): it ended; after: it started, `delay` seconds ago (or
+ *    was cancelled before it could); singleton: no other job of the same user and name is
+ *    running, nor pending and read earlier.  "12" names job 12, or every task of array 12;
+ *    "12_3" task 3 of array 12.  Terms joined by ',' must all hold, by '?' any one.  A job
+ *    not in the system and not ended when the dependent arrives (not in the trace,
+ *    skipped, or later in it) counts as satisfied;
+ *  - array throttle "%N": at most N tasks of the array in the core (pending or running)
+ *    at once: JobArrayTaskLimit.
+ * Jobs that become eligible on an event enter the core in read order before the next pass
+ * (an "after" job released by a start in a pass gets a pass of its own at that time).
+ * Waiters are indexed by the job they wait on, singleton jobs by (user, name) and throttled
+ * tasks by array, so an event touches only the jobs it concerns.  To answer dependencies on
+ * jobs that already ended, tracking (SimOptions.track_jobs, on by itself at the first record
+ * with a WlJobExtra) keeps a small record per ended job: memory then grows with the trace.
+ *
+ * SWF think-time chains (SimOptions.swf_dependencies): a record with a preceding job
+ * (WlJob.preceding) still in the system is submitted think_time seconds after that job
+ * ends, instead of at its logged submit time; if that job already ended, at its end + think
+ * time, or now if that is past (counted submit_reordered); if it never ran (rejected) or is
+ * not in the trace, at its logged time.  A chained job whose predecessor never ends is
+ * reported as never started (Dependency). */
 #pragma once
 #include <glib.h>
 #include "sched/core.h"
@@ -66,6 +97,7 @@ typedef struct {
   guint64   submitted;
   guint64   finished;        /* records emitted for jobs that ran */
   guint64   never_started;   /* records emitted for jobs left pending at the end */
+  guint64   never_started_by_reason[SCHED_REASON_N]; /* ... by why they were pending */
   guint64   peak_pending;
   guint64   peak_running;
   SchedTime first_submit;    /* SCHED_TIME_NEVER if no job */
@@ -82,6 +114,11 @@ typedef struct {
   SimOversize     oversize;
   SimEstimate     estimate;
   double          estimate_factor; /* for SIM_ESTIMATE_FACTOR (> 0) */
+  gboolean        track_jobs;      /* index jobs by id and remember ended ones from the
+                                    * start (for dependencies in a trace whose first jobs
+                                    * carry no WlJobExtra; sluice sim sets it for JSON) */
+  gboolean        swf_dependencies; /* submit jobs think_time after their preceding job
+                                     * ends (WlJob.preceding; implies track_jobs) */
   SimProgressFunc progress;      /* called every ~2^18 events, may be NULL */
   gpointer        progress_data;
 } SimOptions;

@@ -42,6 +42,7 @@ cmd_sim (int argc, char **argv)
   g_autofree char *order = NULL, *estimate = NULL, *prio = NULL, *assoc = NULL;
   gint64 pass_period = 30;
   gboolean strict = FALSE, prefer_req = FALSE, keep_zero = FALSE, quiet = FALSE;
+  gboolean swf_deps = FALSE;
   GOptionEntry entries[] = {
     { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace: SWF, CSV (GPU traces), sacct --parsable2 dump or JSON (docs/workload-json.md), maybe .gz", "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Trace format: auto (default: from the name and first line), swf, csv, itp, philly, alibaba, helios, sacct or json", "NAME" },
@@ -67,6 +68,7 @@ cmd_sim (int argc, char **argv)
     { "strict", 0, 0, G_OPTION_ARG_NONE, &strict, "A malformed trace line is an error (default: skip and count it)", NULL },
     { "prefer-requested", 0, 0, G_OPTION_ARG_NONE, &prefer_req, "Job size from requested processors (field 8) first", NULL },
     { "keep-zero-runtime", 0, 0, G_OPTION_ARG_NONE, &keep_zero, "Keep jobs with run time -1 or 0 as 0-second jobs", NULL },
+    { "swf-dependencies", 0, 0, G_OPTION_ARG_NONE, &swf_deps, "Submit an SWF job its think time (field 18) after its preceding job (field 17) ends, not at its logged submit time", NULL },
     { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &tau, "Bounded-slowdown threshold in seconds (default 10)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not print the summary table", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -215,6 +217,7 @@ cmd_sim (int argc, char **argv)
   cfg.swf.strict = strict;
   cfg.swf.prefer_requested = prefer_req;
   cfg.swf.keep_zero_runtime = keep_zero;
+  cfg.sim.swf_dependencies = swf_deps;
   cfg.progress = isatty (STDERR_FILENO);
   cfg.transforms = tx;
 

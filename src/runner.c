@@ -323,6 +323,27 @@ apply_transforms (const RunConfig *cfg, const WlReaderOptions *ro,
   return *r != NULL;
 }
 
+/* "never_started": {"jobs": N, "reasons": {"DependencyNeverSatisfied": n, ...}} (the
+ * reasons that occurred, in SchedReason order), before "sim". */
+static void
+add_never_started (json_t *obj, const RunResult *res)
+{
+  json_t *ns = json_object ();
+  json_object_set_new (ns, "jobs", json_integer ((json_int_t) res->never_started));
+  json_t *reasons = json_object ();
+  for (guint r = 0; r < SCHED_REASON_N; r++)
+    if (res->never_started_by_reason[r] > 0)
+      json_object_set_new (reasons, sched_reason_name ((SchedReason) r),
+                           json_integer ((json_int_t) res->never_started_by_reason[r]));
+  json_object_set_new (ns, "reasons", reasons);
+  json_t *sim = json_incref (json_object_get (obj, "sim"));
+  if (sim)
+    json_object_del (obj, "sim");
+  json_object_set_new (obj, "never_started", ns);
+  if (sim)
+    json_object_set_new (obj, "sim", sim);
+}
+
 gboolean
 run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
 {
@@ -400,6 +421,13 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   res->capacity_cpus = sched_cluster_total_cpus (cluster);
   RecordSink sink = { ana_metrics_new (res->capacity_cpus, cfg->tau_s), csv };
   SimOptions so = cfg->sim;
+  /* JSON jobs may depend on jobs that ended before the first one with request fields
+   * arrives: remember every end from the start (the engine turns this on by itself at the
+   * first such job, for JSON found by its first byte) */
+  if ((cfg->format && g_ascii_strcasecmp (cfg->format, "json") == 0)
+      || ((cfg->format == NULL || g_ascii_strcasecmp (cfg->format, "auto") == 0)
+          && wl_json_name_looks_like (cfg->trace_path)))
+    so.track_jobs = TRUE;
   if (cfg->progress)
     {
       so.progress = on_progress;
@@ -437,6 +465,9 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   ana_metrics_free (sink.metrics);
 
   const SimStats *st = sim_engine_get_stats (engine);
+  res->never_started = st->never_started;
+  memcpy (res->never_started_by_reason, st->never_started_by_reason,
+          sizeof res->never_started_by_reason);
   res->counts = *wl_reader_get_counts (reader);
   res->policy = policy.order == SCHED_ORDER_SUBMIT
                   ? g_strdup (cfg->policy)
@@ -467,6 +498,7 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
     {
       g_autofree char *path = g_build_filename (cfg->out_dir, "summary.json", NULL);
       json_t *obj = ana_summary_to_json (&res->summary, &res->info);
+      add_never_started (obj, res);
       int rc = json_dump_file (obj, path, ANA_JSON_DUMP_FLAGS | JSON_INDENT (2));
       json_decref (obj);
       if (rc != 0)

@@ -50,6 +50,8 @@ typedef struct {
   AnaRunInfo info;
   WlCounts   counts;
   guint64    capacity_cpus;
+  guint64    never_started;   /* jobs left pending at the end (SimStats) */
+  guint64    never_started_by_reason[SCHED_REASON_N];  /* ... by their pending reason */
   /* storage behind info's pointers */
   char      *policy;
   char      *trace;

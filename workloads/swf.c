@@ -51,7 +51,7 @@ static const FieldSpec field_specs[N_FIELDS] = {
 };
 
 enum { F_JOB = 0, F_SUBMIT = 1, F_RUNTIME = 3, F_ALLOC = 4, F_REQPROCS = 7, F_REQTIME = 8,
-       F_STATUS = 10, F_USER = 11, F_GROUP = 12 };
+       F_STATUS = 10, F_USER = 11, F_GROUP = 12, F_PRECEDING = 16, F_THINK = 17 };
 
 typedef enum {
   FAIL_NONE = 0,
@@ -422,6 +422,12 @@ make_job (SwfReader *s, const gint64 v[N_FIELDS], WlJob *out)
       out->end_state = SCHED_JOB_COMPLETED;
       break;
     }
+  /* feedback: -1 (or 0, or the job itself) is no preceding job; -1 think time is none */
+  if (v[F_PRECEDING] > 0 && v[F_PRECEDING] <= G_MAXUINT32 && v[F_PRECEDING] != v[F_JOB])
+    {
+      out->preceding = (SchedJobId) v[F_PRECEDING];
+      out->think_time = MIN (MAX (v[F_THINK], 0), MAX_TIME);
+    }
   out->line = s->lines.lineno;
   return TRUE;
 }
@@ -747,7 +753,8 @@ wl_swf_write_job (GOutputStream *out, const WlJob *job, GError **error)
   const gint64 f[N_FIELDS] = {
     job->spec.id, job->spec.submit, -1, job->runtime, procs, -1, -1, procs,
     job->spec.time_limit, -1, swf_status (job->end_state), job->spec.user, job->spec.group,
-    -1, -1, -1, -1, -1,
+    -1, -1, -1, job->preceding > 0 ? (gint64) job->preceding : -1,
+    job->preceding > 0 ? job->think_time : -1,
   };
   char buf[N_FIELDS * 21 + 2];
   char *p = buf;

@@ -21,6 +21,9 @@
  *    0-second job (runtime_zero_kept);
  *  - status (11): 0 -> FAILED, 5 -> CANCELLED, otherwise (1, 2, 3, 4, -1, ...) COMPLETED;
  *  - user (12) and group (13) -1 become 0; partition stays -1 (the default);
+ *  - preceding job (17) > 0 and not the job itself: WlJob.preceding, with the think time
+ *    (18, negative -> 0) in WlJob.think_time; otherwise both 0.  Only the simulator's
+ *    SimOptions.swf_dependencies uses them; the writer writes them back (-1 when none);
  *  - a line that does not parse: with strict an error "file:line: field N (name): expected
  *    ...", otherwise the same message goes to the warning function (the first
  *    max_warnings only, then one note that further ones are counted silently) and the
@@ -31,7 +34,7 @@
  * outside its field's range: the job number must be in 0 .. 2^32-1; the submit time must
  * be >= 0 (-1 is malformed: such a job cannot be replayed); processors, user and group -1
  * or 0 .. 2^32-1; every other field -1 or >= 0, except wait (3), preceding job (17) and
- * think time (18), which are not used and may hold any 64-bit value; the submit, run and
+ * think time (18), which may hold any 64-bit value; the submit, run and
  * requested times (2, 4, 9) at most 2^40 s (35,000 years), so that sums of times cannot
  * overflow downstream; a line longer than 64 KiB.  Decimals are rounded to the nearest
  * integer, halves away from zero.

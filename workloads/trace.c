@@ -71,6 +71,8 @@ wl_reader_next (WlReader *r, WlJob *out, gboolean *eof, GError **error)
   g_return_val_if_fail (out != NULL && eof != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   out->extra = NULL;
+  out->preceding = 0;
+  out->think_time = 0;
   return r->ops->next (r, out, eof, error);
 }
 

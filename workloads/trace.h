@@ -84,6 +84,12 @@ typedef struct {
   SchedJobState end_state;   /* COMPLETED, FAILED or CANCELLED as the trace says */
   guint64       line;        /* source line (1-based), 0 if none */
   const WlJobExtra *extra;   /* (transfer none) or NULL; see above */
+  /* SWF's feedback fields 17 and 18: the job this one follows and the user's think time
+   * between that job's end and this submission.  Only the SWF reader fills them (field 17
+   * of -1, 0 or the job's own number gives 0; a negative think time gives 0); the
+   * simulator uses them with SimOptions.swf_dependencies (sim/engine.h). */
+  SchedJobId    preceding;   /* SWF field 17: preceding job number, 0 = none */
+  SchedTime     think_time;  /* SWF field 18: seconds (>= 0), 0 when not given */
 } WlJob;
 
 /* What a trace's header says.  -1 = not given. */
@@ -125,7 +131,8 @@ struct _WlReader {
   char              *name;       /* for messages: file name or generator name */
 };
 
-/* Reads the next record into `out` (out->extra is NULL unless the reader sets it).  Returns
+/* Reads the next record into `out` (out->extra is NULL and out->preceding and
+ * out->think_time are 0 unless the reader sets them).  Returns
  * TRUE with *eof = FALSE and `out` filled, or TRUE with *eof = TRUE at the end, or FALSE
  * with `error` set (the reader is then at an undefined position; stop reading). */
 gboolean wl_reader_next (WlReader *r, WlJob *out, gboolean *eof, GError **error);
