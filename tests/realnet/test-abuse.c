@@ -31,6 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tests/realnet/cluster-guard.h"
 #include "realnet/client.h"
 #include "realnet/config.h"
 #include "realnet/proto.h"
@@ -859,6 +860,7 @@ main (int argc, char **argv)
       g_printerr ("cluster up failed: %s\n", uperr ? uperr : "");
       return 1;
     }
+  cluster_guard_arm (sluice_bin, dir);
   cfg = rn_config_load (conf, FALSE, NULL);
   g_autoptr (GError) err = NULL;
   if (!rn_key_load (&key, cfg->key_path, &err))

@@ -23,6 +23,7 @@
 #include "realnet/client.h"
 #include "realnet/config.h"
 #include "realnet/proto.h"
+#include "tests/realnet/cluster-guard.h"
 
 static const char *sluice_bin;
 static char *dir;        /* the cluster's folder */
@@ -836,6 +837,7 @@ main (int argc, char **argv)
       g_printerr ("cluster up failed: %s\n", uperr ? uperr : "");
       return 1;
     }
+  cluster_guard_arm (sluice_bin, dir);
   cfg = rn_config_load (conf, FALSE, NULL);
   g_test_add_func ("/cluster/batch-output-env", test_batch_output_env);
   g_test_add_func ("/cluster/output-patterns", test_output_patterns);
