@@ -89,12 +89,19 @@ ana_jobs_csv_header (FILE *f)
 }
 
 void
-ana_jobs_csv_row (FILE *f, const SchedJobRecord *rec)
+ana_jobs_csv_header_preempt (FILE *f)
 {
-  g_return_if_fail (f != NULL && rec != NULL);
+  static const char extra[] = ",preempted,requeues\n";
+  g_return_if_fail (f != NULL);
+  fwrite (csv_header, 1, sizeof csv_header - 2, f);
+  fwrite (extra, 1, sizeof extra - 1, f);
+}
 
+/* Formats `rec` into `buf` (at least 384 bytes) without the line end; returns the end. */
+static inline char *
+format_row (char *buf, const SchedJobRecord *rec)
+{
   /* 12 numbers of at most 20 characters (+ sign), 13 separators, a state name. */
-  char buf[384];
   char *p = buf;
   gboolean started = rec->start != SCHED_TIME_NEVER;
 
@@ -125,8 +132,31 @@ ana_jobs_csv_row (FILE *f, const SchedJobRecord *rec)
   *p++ = ',';
   p = put_time (p, rec->time_limit);
   p = put_i64 (p, rec->runtime);
-  *p++ = '\n';
+  return p;
+}
 
+void
+ana_jobs_csv_row (FILE *f, const SchedJobRecord *rec)
+{
+  g_return_if_fail (f != NULL && rec != NULL);
+  char buf[384];
+  char *p = format_row (buf, rec);
+  *p++ = '\n';
+  g_assert ((size_t) (p - buf) <= sizeof buf);
+  fwrite (buf, 1, (size_t) (p - buf), f);
+}
+
+void
+ana_jobs_csv_row_preempt (FILE *f, const SchedJobRecord *rec)
+{
+  g_return_if_fail (f != NULL && rec != NULL);
+  char buf[384 + 32];
+  char *p = format_row (buf, rec);
+  *p++ = ',';
+  *p++ = rec->preempted ? '1' : '0';
+  *p++ = ',';
+  p = put_u64 (p, rec->requeues);
+  *p++ = '\n';
   g_assert ((size_t) (p - buf) <= sizeof buf);
   fwrite (buf, 1, (size_t) (p - buf), f);
 }

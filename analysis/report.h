@@ -4,6 +4,9 @@
  *
  * jobs.csv columns (header row first; seconds as integers; start/end empty for a job that
  * never started):  id,user,group,submit,start,end,wait,state,cpus,gpus,nodes,time_limit,runtime
+ * and, in runs with preemption only (ana_jobs_csv_*_preempt), two more at the end:
+ * preempted (1 when a preemption ended the job, CANCELLED), requeues (times it was
+ * preempted and requeued; start, end and runtime are then its last run's).
  * summary.json: one object, keys in this order: "policy", "trace", "jobs", "skipped"
  * (object reason -> count), "adjusted" (object reason -> count), "makespan_s",
  * "utilization", "wait_s", "response_s", "slowdown", "bounded_slowdown" (each
@@ -39,6 +42,9 @@ typedef struct {
  * that never started, end of one still running, time_limit when there is none. */
 void ana_jobs_csv_header (FILE *f);
 void ana_jobs_csv_row (FILE *f, const SchedJobRecord *rec);
+/* As above, with the columns preempted and requeues at the end (runs with preemption). */
+void ana_jobs_csv_header_preempt (FILE *f);
+void ana_jobs_csv_row_preempt (FILE *f, const SchedJobRecord *rec);
 
 /* Flags for json_dump* of the summary (OR in JSON_INDENT (n) as wanted).  jansson keeps
  * insertion order by itself (JSON_PRESERVE_ORDER is a no-op since 2.8, kept for older ones),

@@ -733,6 +733,55 @@ sched_core_job_info (const SchedCore *core, SchedJobId id, SchedJobInfo *info)
   info->spec = &j->spec;
   info->alloc = j->state == SCHED_JOB_RUNNING ? &j->alloc : NULL;
   info->priority = j->priority;
+  info->partition = j->part;
+  info->qos = j->qos;
+  return TRUE;
+}
+
+gboolean
+sched_core_fits_if_freed (const SchedCore *core, SchedJobId id, const SchedJobId *freed,
+                          guint n_freed, const SchedAlloc *held, guint n_held,
+                          SchedAlloc *alloc)
+{
+  g_return_val_if_fail (core != NULL, FALSE);
+  g_return_val_if_fail (freed != NULL || n_freed == 0, FALSE);
+  g_return_val_if_fail (held != NULL || n_held == 0, FALSE);
+  const SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
+  if (j == NULL || j->state != SCHED_JOB_PENDING)
+    return FALSE;
+  g_autofree SchedAvail *avail = g_new (SchedAvail, core->n_nodes);
+  sched__avail_now (core, avail);
+  for (guint i = 0; i < n_freed; i++)
+    {
+      const SchedJob *r = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (freed[i]));
+      if (r == NULL || r->state != SCHED_JOB_RUNNING)
+        continue;
+      for (guint32 k = 0; k < r->alloc.n_nodes; k++)
+        {
+          const SchedAllocNode *an = &r->alloc.nodes[k];
+          if (!node_usable (&core->nodes[an->node]))
+            continue;
+          avail[an->node].cpus += an->cpus;
+          avail[an->node].gpus += an->gpus;
+          avail[an->node].mem += an->mem_mb;
+        }
+    }
+  for (guint i = 0; i < n_held; i++)
+    for (guint32 k = 0; k < held[i].n_nodes; k++)
+      {
+        const SchedAllocNode *an = &held[i].nodes[k];
+        SchedAvail *a = &avail[an->node];
+        a->cpus -= MIN (a->cpus, an->cpus);
+        a->gpus -= MIN (a->gpus, an->gpus);
+        a->mem -= MIN (a->mem, an->mem_mb);
+      }
+  SchedAlloc a = { 0 };
+  if (!sched__select_nodes (core, &j->spec, j->part, avail, &a))
+    return FALSE;
+  if (alloc)
+    *alloc = a;
+  else
+    sched_alloc_clear (&a);
   return TRUE;
 }
 

@@ -42,6 +42,8 @@ typedef struct {
   const SchedJobSpec *spec;     /* (transfer none) */
   const SchedAlloc  *alloc;     /* (transfer none) NULL while pending */
   guint32           priority;  /* multifactor priority at the last ordering pass, 0 if none */
+  gint32            partition; /* the resolved partition (the default one for -1) */
+  SchedQosId        qos;       /* the resolved QOS, SCHED_QOS_DEFAULT if none */
 } SchedJobInfo;
 
 /* Returns (transfer full) a core for `cluster` (transfer none: it must outlive the core)
@@ -88,6 +90,17 @@ SchedTime sched_core_pass (SchedCore *core, SchedTime now, GArray *started);
 
 /* Fills `info` for job `id`; returns FALSE if the core does not know it. */
 gboolean sched_core_job_info (const SchedCore *core, SchedJobId id, SchedJobInfo *info);
+
+/* A what-if for drivers that preempt: would pending job `id` fit on the resources free now,
+ * plus those of the running jobs `freed` (n_freed ids; ids that are not running are
+ * ignored), less the allocations `held` (n_held, assumed taken by other jobs; may be NULL)?
+ * Node selection is the pass's, on usable nodes only; limits, reservations and queue order
+ * are not considered.  Pure: the core is unchanged.  Returns TRUE if it fits and then, when
+ * `alloc` is not NULL, fills it (transfer full: sched_alloc_clear) with the nodes the job
+ * would get; FALSE if it does not fit or is not pending. */
+gboolean sched_core_fits_if_freed (const SchedCore *core, SchedJobId id,
+                                   const SchedJobId *freed, guint n_freed,
+                                   const SchedAlloc *held, guint n_held, SchedAlloc *alloc);
 
 guint   sched_core_n_pending (const SchedCore *core);
 guint   sched_core_n_running (const SchedCore *core);

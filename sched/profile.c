@@ -9,33 +9,61 @@
  * Two kinds share one interface:
  *  - counting: one number per step, free CPUs.  Exact when every job is "N CPUs anywhere"
  *    (the processor-pool view of SWF traces).  earliest() and reserve() are O(steps).
- *  - node: per step, a vector of per-node free CPUs, GPUs and memory.  earliest() tries each
- *    step as a start, takes the per-node minimum over the job's interval and runs node
- *    selection on it: O(steps^2 x nodes) in the worst case, the price of exactness for
- *    heterogeneous requests. */
+ *  - node: per step, a vector of per-node free CPUs, GPUs and memory (in one slab per
+ *    profile), and the few nodes whose values may differ from the step before (Step.chg).
+ *    earliest() finds the first step at which node selection succeeds on the per-node
+ *    minimum over the job's interval, the price of exactness for heterogeneous requests;
+ *    a sweep over the changed nodes rules out the steps where it cannot, so selection runs
+ *    about once per search, and a search starts where an earlier one of the same shape
+ *    ended (Memo): O(steps + changes + nodes) per search in the common case,
+ *    O(steps x nodes) at worst.  Building is O(running log running + steps x nodes). */
 #include "sched/core-private.h"
 #include "sched/heap.h"
 
 #include <string.h>
 
+/* Changes a step keeps by node before it says "any node" */
+#define STEP_CHG 7
+
 typedef struct {
   SchedTime time;
   gint64    free;      /* free CPUs (both kinds; the node kind keeps it as a quick bound) */
   gint64    gfree;     /* node: free GPUs in all */
-  SchedAvail *avail;   /* node: per-node availability (owned) */
-  guint32  *chg;       /* node: the nodes whose availability may differ from the previous
-                        * step's (owned; duplicates allowed) */
-  gint32    n_chg;     /* entries of chg; -1: any node may differ (step 0, or too many) */
-  guint32   chg_cap;
+  guint32   vec;       /* node: its per-node availability, vector `vec` of the slab */
+  gint32    n_chg;     /* node: entries of chg; -1: any node may differ (step 0, or more
+                        * changes than chg holds) */
+  guint32   chg[STEP_CHG]; /* node: the nodes whose availability may differ from the
+                            * previous step's (duplicates allowed) */
 } Step;
 
 /* A node that a node-profile search considers (earliest_node). */
 struct Watch {
   guint32              node;
-  gboolean             refused;  /* at the last step swept */
-  gint64               lastbad;  /* else the last step swept that refused it, or -1 */
+  gint64               from;     /* the first step from which no step swept refuses it;
+                                  * G_MAXINT64 while the last step swept does */
   const SchedNodeSpec *ns;
 };
+
+/* What a node-profile search depends on in a job: its shape.  All fields 4 or 8 bytes, in
+ * that order, so the struct has no padding and compares with memcmp. */
+typedef struct {
+  guint32   tasks, cpus_per_task, min_nodes, max_nodes, gpus_per_node, gpu_type;
+  guint64   mem_per_node_mb;
+  SchedTime plan;
+  gint32    part;
+  guint32   exclusive;
+} ShapeKey;
+
+/* The earliest start a job of shape `key` can still have in the profile: searches only
+ * find later starts as the profile fills (see earliest_node). */
+typedef struct {
+  ShapeKey  key;
+  SchedTime lb;   /* SCHED_TIME_NEVER: none */
+} Memo;
+
+G_STATIC_ASSERT (sizeof (ShapeKey) == 6 * 4 + 2 * 8 + 2 * 4);
+
+#define MEMO_MAX 32
 
 /* A reservation that ends beyond the materialized steps of a lazy counting profile. */
 typedef struct {
@@ -47,9 +75,14 @@ struct _SchedProfile {
   SchedCore *core;
   gboolean   counting;
   GArray    *steps;    /* Step */
+  SchedAvail *slab;    /* node: the steps' per-node vectors, n_nodes entries each */
+  guint32    slab_len, slab_cap;  /* vectors */
   SchedAvail *tmp;     /* node: scratch minimum vector */
   struct Watch *watch; /* node: scratch, the nodes a search considers */
   guint32   *widx;     /* node: node -> its index in watch, G_MAXUINT32 if not watched */
+  GArray    *memo;     /* node: Memo, what earlier searches of this profile found */
+  gint64     min_from; /* node: the least Watch.from, when min_valid */
+  gboolean   min_valid;
   /* counting profiles are materialized lazily from the running jobs in end order */
   SchedTime  now;
   SchedRunIter it;     /* valid while `live` */
@@ -65,53 +98,91 @@ typedef struct {
   const SchedJob *job;
 } Release;
 
-static int
-release_cmp (gconstpointer pa, gconstpointer pb)
+static inline gboolean
+release_less (const Release *a, const Release *b)
 {
-  const Release *a = pa, *b = pb;
-  if (a->time != b->time)
-    return a->time < b->time ? -1 : 1;
-  return (a->job->seq > b->job->seq) - (a->job->seq < b->job->seq);
+  return a->time < b->time || (a->time == b->time && a->job->seq < b->job->seq);
+}
+
+/* Sorts `n` releases by time, then submission order (a total order, so any sort gives
+ * the same result), using `tmp` (n entries): runs of 8 by insertion, then bottom-up
+ * merges, with the comparison inlined (the running set is sorted at every pass).  Returns
+ * the sorted array: `r` or `tmp`. */
+static Release *
+release_sort (Release *r, Release *tmp, guint n)
+{
+  const guint run = 8;
+  for (guint lo = 0; lo < n; lo += run)
+    {
+      guint hi = MIN (lo + run, n);
+      for (guint i = lo + 1; i < hi; i++)
+        {
+          Release v = r[i];
+          guint k = i;
+          for (; k > lo && release_less (&v, &r[k - 1]); k--)
+            r[k] = r[k - 1];
+          r[k] = v;
+        }
+    }
+  for (guint w = run; w < n; w *= 2)
+    {
+      for (guint lo = 0; lo < n; lo += 2 * w)
+        {
+          guint mid = MIN (lo + w, n), hi = MIN (lo + 2 * w, n), a = lo, b = mid, o = lo;
+          while (a < mid && b < hi)
+            tmp[o++] = release_less (&r[b], &r[a]) ? r[b++] : r[a++];
+          while (a < mid)
+            tmp[o++] = r[a++];
+          while (b < hi)
+            tmp[o++] = r[b++];
+        }
+      Release *t = r;
+      r = tmp;
+      tmp = t;
+    }
+  return r;
 }
 
 static inline Step *step_at (const SchedProfile *p, guint i);
 
-static void
-step_clear (gpointer p)
+/* The per-node availability of step `s` of a node profile (valid until the next step is
+ * added). */
+static inline SchedAvail *
+step_avail (const SchedProfile *p, const Step *s)
 {
-  Step *s = p;
-  g_clear_pointer (&s->avail, g_free);
-  g_clear_pointer (&s->chg, g_free);
+  return p->slab + (gsize) s->vec * p->core->n_nodes;
+}
+
+/* Gives step `s` a new vector of the slab, a copy of `from`'s (or unset if NULL). */
+static void
+step_new_vec (SchedProfile *p, Step *s, const Step *from)
+{
+  guint32 nn = p->core->n_nodes;
+  if (p->slab_len == p->slab_cap)
+    {
+      p->slab_cap = MAX (16, 2 * p->slab_cap);
+      p->slab = g_renew (SchedAvail, p->slab, (gsize) p->slab_cap * nn);
+    }
+  guint32 from_vec = from ? from->vec : 0;
+  s->vec = p->slab_len++;
+  if (from)
+    memcpy (p->slab + (gsize) s->vec * nn, p->slab + (gsize) from_vec * nn,
+            sizeof (SchedAvail) * nn);
 }
 
 /* Notes that the nodes of `alloc` may differ at step `s` from the step before it. */
 static void
-step_note_alloc (const SchedProfile *p, Step *s, const SchedAlloc *alloc)
+step_note_alloc (Step *s, const SchedAlloc *alloc)
 {
   if (s->n_chg < 0)
     return;
-  guint32 want = (guint32) s->n_chg + alloc->n_nodes;
-  if (want > p->core->n_nodes)
+  if ((guint32) s->n_chg + alloc->n_nodes > STEP_CHG)
     {
-      /* more entries than nodes: a full scan is as cheap */
-      g_clear_pointer (&s->chg, g_free);
       s->n_chg = -1;
-      s->chg_cap = 0;
       return;
-    }
-  if (want > s->chg_cap)
-    {
-      s->chg_cap = MAX (want, MAX (4, 2 * s->chg_cap));
-      s->chg = g_renew (guint32, s->chg, s->chg_cap);
     }
   for (guint32 k = 0; k < alloc->n_nodes; k++)
     s->chg[s->n_chg++] = alloc->nodes[k].node;
-}
-
-static SchedAvail *
-avail_dup (const SchedProfile *p, const SchedAvail *a)
-{
-  return g_memdup2 (a, sizeof (SchedAvail) * p->core->n_nodes);
 }
 
 SchedProfile *
@@ -139,13 +210,13 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
         }
       /* A job outlived its estimate: releases are no longer in heap order.  Sort them. */
       guint nr = core->running->len;
-      g_autofree Release *rel = g_new (Release, nr);
+      g_autofree Release *buf = g_new (Release, 2 * nr);
       for (guint i = 0; i < nr; i++)
         {
           const SchedJob *j = core->running->pdata[i];
-          rel[i] = (Release) { sched__release_time (j, now), j };
+          buf[i] = (Release) { sched__release_time (j, now), j };
         }
-      qsort (rel, nr, sizeof (Release), release_cmp);
+      const Release *rel = release_sort (buf, buf + nr, nr);
       for (guint i = 0; i < nr; i++)
         {
           Step *last = step_at (p, p->steps->len - 1);
@@ -160,26 +231,29 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
       return p;
     }
   p->steps = g_array_sized_new (FALSE, TRUE, sizeof (Step), core->running->len + 16);
-  g_array_set_clear_func (p->steps, step_clear);
 
   guint nr = core->running->len;
-  g_autofree Release *rel = g_new (Release, nr + 1);
+  g_autofree Release *buf = g_new (Release, 2 * nr + 1);
   for (guint i = 0; i < nr; i++)
     {
       const SchedJob *j = core->running->pdata[i];
-      rel[i] = (Release) { sched__release_time (j, now), j };
+      buf[i] = (Release) { sched__release_time (j, now), j };
     }
-  qsort (rel, nr, sizeof (Release), release_cmp);
+  const Release *rel = release_sort (buf, buf + nr, nr);
 
   Step s0 = { .time = now, .free = (gint64) core->free_cpus, .n_chg = -1 };
   if (!counting)
     {
-      s0.avail = g_new (SchedAvail, core->n_nodes);
-      s0.gfree = (gint64) sched__avail_now (core, s0.avail);
+      /* room for the steps of the running jobs and of a few reservations */
+      p->slab_cap = 2 * nr + 16;
+      p->slab = g_new (SchedAvail, (gsize) p->slab_cap * core->n_nodes);
+      step_new_vec (p, &s0, NULL);
+      s0.gfree = (gint64) sched__avail_now (core, step_avail (p, &s0));
       p->tmp = g_new0 (SchedAvail, core->n_nodes);
       p->watch = g_new (struct Watch, core->n_nodes);
       p->widx = g_new (guint32, core->n_nodes);
       memset (p->widx, 0xff, sizeof (guint32) * core->n_nodes);
+      p->memo = g_array_new (FALSE, FALSE, sizeof (Memo));
     }
   g_array_append_val (p->steps, s0);
   for (guint i = 0; i < nr; i++)
@@ -190,14 +264,15 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
         {
           Step s = { .time = rel[i].time, .free = last->free, .gfree = last->gfree };
           if (!counting)
-            s.avail = avail_dup (p, last->avail);
+            step_new_vec (p, &s, last);
           g_array_append_val (p->steps, s);
           last = &g_array_index (p->steps, Step, p->steps->len - 1);
         }
       last->free += j->alloc.cpus;
       last->gfree += j->alloc.gpus;
       if (!counting)
-        step_note_alloc (p, last, &j->alloc);
+        step_note_alloc (last, &j->alloc);
+      SchedAvail *la = counting ? NULL : step_avail (p, last);
       if (!counting)
         for (guint32 k = 0; k < j->alloc.n_nodes; k++)
           {
@@ -205,9 +280,9 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
             const SchedNodeState *ns = &core->nodes[an->node];
             if (ns->down || ns->drain)
               continue;
-            last->avail[an->node].cpus += an->cpus;
-            last->avail[an->node].gpus += an->gpus;
-            last->avail[an->node].mem += an->mem_mb;
+            la[an->node].cpus += an->cpus;
+            la[an->node].gpus += an->gpus;
+            la[an->node].mem += an->mem_mb;
           }
     }
   return p;
@@ -219,9 +294,12 @@ sched__profile_free (SchedProfile *p)
   if (p == NULL)
     return;
   g_array_free (p->steps, TRUE);
+  g_free (p->slab);
   g_free (p->tmp);
   g_free (p->watch);
   g_free (p->widx);
+  if (p->memo)
+    g_array_free (p->memo, TRUE);
   if (p->it_storage)
     g_array_free (p->it_storage, TRUE);
   if (p->pend)
@@ -365,11 +443,11 @@ window_min (SchedProfile *p, guint i, guint e)
 {
   guint32 nn = p->core->n_nodes;
   SchedAvail *m = p->tmp;
-  memcpy (m, step_at (p, i)->avail, sizeof (SchedAvail) * nn);
+  memcpy (m, step_avail (p, step_at (p, i)), sizeof (SchedAvail) * nn);
   for (guint k = i + 1; k < e; k++)
     {
       const Step *s = step_at (p, k);
-      const SchedAvail *a = s->avail;
+      const SchedAvail *a = step_avail (p, s);
       guint32 cnt = s->n_chg < 0 ? nn : (guint32) s->n_chg;
       for (guint32 x = 0; x < cnt; x++)
         {
@@ -381,14 +459,20 @@ window_min (SchedProfile *p, guint i, guint e)
     }
 }
 
-/* Updates watched node `w` for step k, whose availability of it is `a`. */
+/* Updates watched node `w` for step k, whose availability of it is `a`, and the least
+ * Watch.from. */
 static inline void
-watch_step (struct Watch *w, const NodeNeed *nd, const SchedAvail *a, guint k)
+watch_step (SchedProfile *p, struct Watch *w, const NodeNeed *nd, const SchedAvail *a, guint k)
 {
-  gboolean r = node_refuses (nd, a, w->ns);
-  if (w->refused && !r)
-    w->lastbad = (gint64) k - 1;
-  w->refused = r;
+  gint64 old = w->from;
+  if (node_refuses (nd, a, w->ns))
+    w->from = G_MAXINT64;
+  else if (old == G_MAXINT64)
+    w->from = k;
+  if (w->from < p->min_from)
+    p->min_from = w->from;
+  else if (w->from > old && old == p->min_from)
+    p->min_valid = FALSE;
 }
 
 /* Sweeps step k: the watched nodes it may change. */
@@ -396,17 +480,18 @@ static void
 sweep_step (SchedProfile *p, const NodeNeed *nd, guint32 nw, guint k)
 {
   const Step *s = step_at (p, k);
+  const SchedAvail *a = step_avail (p, s);
   if (s->n_chg < 0)
     {
       for (guint32 c = 0; c < nw; c++)
-        watch_step (&p->watch[c], nd, &s->avail[p->watch[c].node], k);
+        watch_step (p, &p->watch[c], nd, &a[p->watch[c].node], k);
       return;
     }
   for (gint32 x = 0; x < s->n_chg; x++)
     {
       guint32 c = p->widx[s->chg[x]];
       if (c != G_MAXUINT32)
-        watch_step (&p->watch[c], nd, &s->avail[s->chg[x]], k);
+        watch_step (p, &p->watch[c], nd, &a[s->chg[x]], k);
     }
 }
 
@@ -417,20 +502,58 @@ sweep_step (SchedProfile *p, const NodeNeed *nd, guint32 nw, guint k)
  * the job's CPUs or GPUs in all rules the start out.  Then, a node is a candidate of
  * selection on the minimum only if every step of the interval leaves it what one task
  * needs (a minimum is below a threshold exactly when some step is).  A sweep over the
- * steps keeps, per node, whether the last step swept refuses it and the last step before
- * that which did, reading at each step only the nodes it may change (Step.chg), so the
- * candidates of a start at step i are the nodes not refused since i.  With fewer of them
+ * steps keeps, per node, the first step from which no step swept refuses it (and the least
+ * of these), reading at each step only the nodes it may change (Step.chg), so the
+ * candidates of a start at step i are the nodes not refused from i on.  With fewer of them
  * than the job's minimum node count, or fewer task slots on their minima than its tasks,
  * selection would fail: the step is skipped without it.  For a job on one node (one task,
  * or at most one node) a candidate able to hold every task is also enough for selection
  * to succeed, so selection runs once, where it succeeds.  Selection itself always runs on
- * the full minimum vector, as without the sweep: the same starts, the same nodes. */
+ * the full minimum vector, as without the sweep: the same starts, the same nodes.
+ *
+ * Within one profile a search starts at the start an earlier search of the same shape
+ * found (Memo), or past the horizon it searched up to.  That is sound because a profile
+ * only loses resources between searches (reservations and starts; splitting a step
+ * changes no value), and selection that succeeds on less succeeds on more: its candidates,
+ * their task slots and the fewest nodes that hold the tasks can only improve with more
+ * free at every node.  So the set of times at which a shape fits only shrinks, and its
+ * earliest element (always at a step's start: moving a start back to its step's start
+ * adds only that step to the interval) only moves later. */
 static SchedTime
 earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime horizon)
 {
   const SchedCore *core = p->core;
   const SchedJobSpec *spec = &j->spec;
   const SchedPartitionSpec *part = sched_cluster_partition (core->cluster, j->part);
+  ShapeKey key;
+  memset (&key, 0, sizeof key);
+  key = (ShapeKey) { spec->tasks, spec->cpus_per_task, spec->min_nodes, spec->max_nodes,
+                     spec->gpus_per_node, spec->gpu_type, spec->mem_per_node_mb, j->plan,
+                     j->part, (guint32) spec->exclusive };
+  Memo *memo = NULL;
+  for (guint m = 0; m < p->memo->len && memo == NULL; m++)
+    if (memcmp (&g_array_index (p->memo, Memo, m).key, &key, sizeof key) == 0)
+      memo = &g_array_index (p->memo, Memo, m);
+  if (memo == NULL)
+    {
+      Memo fresh = { key, G_MININT64 };
+      if (p->memo->len == MEMO_MAX)
+        g_array_remove_index (p->memo, 0);
+      g_array_append_val (p->memo, fresh);
+      memo = &g_array_index (p->memo, Memo, p->memo->len - 1);
+    }
+  if (memo->lb > horizon)
+    return SCHED_TIME_NEVER;
+  /* the first step at or after the bound */
+  guint i0 = 0, hi = p->steps->len;
+  while (i0 < hi)
+    {
+      guint mid = (i0 + hi) / 2;
+      if (step_at (p, mid)->time < memo->lb)
+        i0 = mid + 1;
+      else
+        hi = mid;
+    }
   guint32 need_nodes = MAX (spec->min_nodes, 1);
   guint32 limit = spec->max_nodes;
   if (part->max_nodes > 0 && (limit == 0 || part->max_nodes < limit))
@@ -454,40 +577,50 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
       if (ns->cpus < nd.cpus || ns->gpus < nd.gpus || ns->mem_mb < nd.mem)
         continue;
       p->widx[n] = nw;
-      p->watch[nw++] = (struct Watch) { n, FALSE, -1, ns };
+      p->watch[nw++] = (struct Watch) { n, 0, ns };
     }
   SchedTime found = SCHED_TIME_NEVER;
+  p->min_from = 0;
+  p->min_valid = TRUE;
   gint64 need_cpus = (gint64) j->cpus, need_gpus = min_gpus (j);
-  guint len = nw >= need_nodes ? p->steps->len : 0, e = 0, swept = 0;
-  gint64 short_step = -1;  /* the last step in [0, e) short of the totals */
-  for (guint i = 0; i < len && step_at (p, i)->time <= horizon; i++)
+  guint len = nw >= need_nodes ? p->steps->len : 0, e = 0, swept = 0, checked = 0;
+  gint64 short_step = -1;  /* the last step in [0, checked) short of the totals */
+  for (guint i = i0; i < len && step_at (p, i)->time <= horizon; i++)
     {
       SchedTime end = step_at (p, i)->time + j->plan;
       if (e < i + 1)
         e = i + 1;
       while (e < len && step_at (p, e)->time < end)
         e++;
-      for (guint k = MAX ((gint64) i, short_step + 1); k < e; k++)
-        if (step_at (p, k)->free < need_cpus || step_at (p, k)->gfree < need_gpus)
-          short_step = k;
+      for (checked = MAX (checked, i); checked < e; checked++)
+        if (step_at (p, checked)->free < need_cpus || step_at (p, checked)->gfree < need_gpus)
+          short_step = checked;
       if (short_step >= (gint64) i)
         continue;  /* a step of the interval is short of the totals */
       if (swept < i)
         {
           /* steps before i do not matter to starts from i on: restart the sweep there */
-          const SchedAvail *a = step_at (p, i)->avail;
+          const SchedAvail *a = step_avail (p, step_at (p, i));
           for (guint32 c = 0; c < nw; c++)
-            {
-              p->watch[c].refused = node_refuses (&nd, &a[p->watch[c].node], p->watch[c].ns);
-              p->watch[c].lastbad = -1;
-            }
+            p->watch[c].from = node_refuses (&nd, &a[p->watch[c].node], p->watch[c].ns)
+                               ? G_MAXINT64 : (gint64) i;
+          p->min_valid = FALSE;
           swept = i + 1;
         }
       for (; swept < e; swept++)
         sweep_step (p, &nd, nw, swept);
+      if (!p->min_valid)
+        {
+          p->min_from = G_MAXINT64;
+          for (guint32 c = 0; c < nw; c++)
+            p->min_from = MIN (p->min_from, p->watch[c].from);
+          p->min_valid = TRUE;
+        }
+      if (p->min_from > (gint64) i)
+        continue;  /* no candidate */
       guint32 ok = 0;
       for (guint32 c = 0; c < nw && ok < need_nodes; c++)
-        ok += !p->watch[c].refused && p->watch[c].lastbad < (gint64) i;
+        ok += p->watch[c].from <= (gint64) i;
       if (ok < need_nodes)
         continue;
       window_min (p, i, e);
@@ -495,7 +628,7 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
         {
           guint64 slots = 0;
           for (guint32 c = 0; c < nw; c++)
-            if (!p->watch[c].refused && p->watch[c].lastbad < (gint64) i)
+            if (p->watch[c].from <= (gint64) i)
               slots += p->tmp[p->watch[c].node].cpus / spec->cpus_per_task;
           if (slots < spec->tasks)
             continue;
@@ -508,8 +641,73 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
     }
   for (guint32 c = 0; c < nw; c++)
     p->widx[p->watch[c].node] = G_MAXUINT32;
+  /* nothing starts before `found`, or at or before `horizon` */
+  memo->lb = found != SCHED_TIME_NEVER ? found
+             : horizon == SCHED_TIME_NEVER ? SCHED_TIME_NEVER : horizon + 1;
   return found;
 }
+
+#ifdef SCHED_PROFILE_VERIFY
+/* Verification builds (-DSCHED_PROFILE_VERIFY): the search as it was before the sweep, a
+ * selection at every step whose totals suffice on the full minimum vector, and a check
+ * that the sweep finds the same start and the same nodes. */
+static SchedTime
+earliest_node_reference (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc,
+                         SchedTime horizon)
+{
+  guint len = p->steps->len;
+  gint64 need_cpus = (gint64) j->cpus, need_gpus = min_gpus (j);
+  for (guint i = 0; i < len && step_at (p, i)->time <= horizon; i++)
+    {
+      SchedTime t = step_at (p, i)->time, end = t + j->plan;
+      gboolean enough = TRUE;
+      guint k;
+      for (k = i; k < len && (k == i || step_at (p, k)->time < end) && enough; k++)
+        enough = step_at (p, k)->free >= need_cpus && step_at (p, k)->gfree >= need_gpus;
+      if (!enough)
+        continue;
+      guint e = i + 1;
+      while (e < len && step_at (p, e)->time < end)
+        e++;
+      guint32 nn = p->core->n_nodes;
+      memcpy (p->tmp, step_avail (p, step_at (p, i)), sizeof (SchedAvail) * nn);
+      for (k = i + 1; k < e; k++)
+        {
+          const SchedAvail *a = step_avail (p, step_at (p, k));
+          for (guint32 n = 0; n < nn; n++)
+            {
+              p->tmp[n].cpus = MIN (p->tmp[n].cpus, a[n].cpus);
+              p->tmp[n].gpus = MIN (p->tmp[n].gpus, a[n].gpus);
+              p->tmp[n].mem = MIN (p->tmp[n].mem, a[n].mem);
+            }
+        }
+      if (sched__select_nodes (p->core, &j->spec, j->part, p->tmp, alloc))
+        return t;
+    }
+  return SCHED_TIME_NEVER;
+}
+
+static SchedTime
+earliest_node_verified (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc,
+                        SchedTime horizon)
+{
+  SchedAlloc ref = { 0 };
+  SchedTime t = earliest_node (p, j, alloc, horizon);
+  SchedTime tr = earliest_node_reference (p, j, &ref, horizon);
+  g_assert_cmpint (t, ==, tr);
+  if (t != SCHED_TIME_NEVER)
+    {
+      g_assert_cmpuint (alloc->n_nodes, ==, ref.n_nodes);
+      g_assert_cmpuint (alloc->cpus, ==, ref.cpus);
+      g_assert_cmpuint (alloc->gpus, ==, ref.gpus);
+      g_assert_cmpmem (alloc->nodes, sizeof (SchedAllocNode) * alloc->n_nodes, ref.nodes,
+                       sizeof (SchedAllocNode) * ref.n_nodes);
+    }
+  sched_alloc_clear (&ref);
+  return t;
+}
+#define earliest_node earliest_node_verified
+#endif
 
 SchedTime
 sched__profile_earliest (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc)
@@ -555,7 +753,7 @@ split_at (SchedProfile *p, SchedTime t)
     return lo;
   Step ns = { .time = t, .free = s->free, .gfree = s->gfree };
   if (!p->counting)
-    ns.avail = avail_dup (p, s->avail);
+    step_new_vec (p, &ns, s);
   g_array_insert_val (p->steps, lo + 1, ns);
   return lo + 1;
 }
@@ -591,9 +789,9 @@ sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
   if (!p->counting && i < e)
     {
       /* the steps in between change with their predecessors */
-      step_note_alloc (p, step_at (p, i), alloc);
+      step_note_alloc (step_at (p, i), alloc);
       if (e < p->steps->len)
-        step_note_alloc (p, step_at (p, e), alloc);
+        step_note_alloc (step_at (p, e), alloc);
     }
   for (guint k = i; k < e; k++)
     {
@@ -606,7 +804,7 @@ sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
         for (guint32 m = 0; m < alloc->n_nodes; m++)
           {
             const SchedAllocNode *an = &alloc->nodes[m];
-            SchedAvail *a = &s->avail[an->node];
+            SchedAvail *a = &step_avail (p, s)[an->node];
             g_assert (a->cpus >= an->cpus && a->gpus >= an->gpus && a->mem >= an->mem_mb);
             a->cpus -= an->cpus;
             a->gpus -= an->gpus;

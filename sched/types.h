@@ -154,6 +154,9 @@ typedef struct {
   guint32       nodes;         /* number of nodes allocated */
   SchedTime     time_limit;
   SchedTime     runtime;       /* end - start, or 0 if never started */
+  guint32       requeues;      /* times it was preempted and requeued (start, end and
+                                * runtime are its last run's) */
+  gboolean      preempted;     /* its end was a preemption (state CANCELLED) */
 } SchedJobRecord;
 
 const char *sched_job_state_name (SchedJobState state);

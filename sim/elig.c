@@ -578,6 +578,15 @@ sim__elig_started (SimEngine *e, SimJob *sj, SchedTime now)
 }
 
 void
+sim__elig_requeued (SimEngine *e, SimJob *sj)
+{
+  (void) e;
+  /* counted again when it restarts (sim__elig_started) */
+  if (sj->group != NULL && sj->start != SCHED_TIME_NEVER)
+    sj->group->n_running--;
+}
+
+void
 sim__elig_left (SimEngine *e, SimJob *sj, SchedTime now, gboolean ran)
 {
   SimOutcome *o = g_new (SimOutcome, 1);
@@ -669,7 +678,7 @@ sim__elig_reason (SimEngine *e, SimJob *sj)
       SchedJobInfo info;
       if (sched_core_job_info (e->core, sj->w.spec.id, &info))
         return info.reason;
-      return SCHED_REASON_NONE;
+      return (SchedReason) sj->reason;   /* requeued, held out by preemption */
     }
   return (SchedReason) sj->reason;
 }

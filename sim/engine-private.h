@@ -14,6 +14,7 @@
 typedef enum { EV_COMPLETION, EV_ARRIVAL, EV_PASS, EV_WAKE } SimEvKind;
 
 typedef struct _SimElig  SimElig;
+typedef struct _SimPreempt SimPreempt;
 typedef struct _SimGroup SimGroup;
 typedef struct _SimArray SimArray;
 typedef struct _SimJob   SimJob;
@@ -35,7 +36,21 @@ struct _SimJob {
   guint8        in_core;       /* submitted to the core */
   guint8        ready;         /* eligible, in SimEngine.ready */
   guint8        parked;        /* SWF: waits for its preceding job to end */
+  /* preemption (preempt.c) */
+  guint8        preempt;       /* SimPreemptState */
+  guint8        preempted;     /* ended by a preemption (CANCELLED) */
+  guint32       requeues;      /* times preempted and requeued */
+  guint64       end_seq;       /* sequence number of its live completion event */
 };
+
+/* Where a running job stands with preemption. */
+typedef enum {
+  SIM_PREEMPT_RUNNING = 0,     /* not signalled */
+  SIM_PREEMPT_SIGNALLED,       /* signalled, but its own end comes within the grace time:
+                                * it ends normally */
+  SIM_PREEMPT_KILLED,          /* signalled; its completion event is the end of its grace
+                                * time, where it is requeued or cancelled */
+} SimPreemptState;
 
 typedef struct {
   SchedTime time;
@@ -70,6 +85,8 @@ struct _SimEngine {
   GHashTable *groups;     /* "uid\037name" -> SimGroup* */
   GHashTable *arrays;     /* array job id -> SimArray* */
   GPtrArray  *ready;      /* SimJob*: became eligible, enter the core before the pass */
+  /* preemption (preempt.c), NULL without */
+  SimPreempt *preempt;
 };
 
 /* engine.c */
@@ -108,5 +125,23 @@ void        sim__elig_wake (SimEngine *e, const SimEvent *ev, SchedTime now);
 /* Submits the jobs that became eligible, in read order (or queues them behind their
  * array's throttle). */
 void        sim__elig_flush (SimEngine *e, SchedTime now);
+/* Job `sj` (tracked), preempted, goes back to the queue: it no longer runs. */
+void        sim__elig_requeued (SimEngine *e, SimJob *sj);
 /* Why a job still in the system at the end never started. */
 SchedReason sim__elig_reason (SimEngine *e, SimJob *sj);
+
+/* preempt.c */
+/* Creates e->preempt from e->opts (preempt != NONE). */
+void     sim__preempt_init (SimEngine *e);
+void     sim__preempt_clear (SimEngine *e);
+void     sim__preempt_set_partition (SimEngine *e, gint32 part, SimPreemptMode mode,
+                                     SchedTime grace);
+/* Resolves the per-partition settings before the run. */
+void     sim__preempt_prepare (SimEngine *e);
+/* After a pass at `now`: signals the running jobs whose resources let a pending job of a
+ * higher level start. */
+void     sim__preempt_round (SimEngine *e, SchedTime now);
+/* Signalled job `sj` ended (the core was told, as CANCELLED if it was killed).
+ * Returns TRUE if it was requeued (it stays in the system, pending); FALSE if it ends
+ * here, in sj->end_state (CANCELLED and sj->preempted for a preemption). */
+gboolean sim__preempt_ended (SimEngine *e, SimJob *sj);

@@ -49,6 +49,8 @@ sim_engine_new (const SchedCluster *cluster, const SchedPolicy *policy, const Si
   for (guint32 i = 0; i < p->n_nodes; i++)
     e->part_cpus += sched_cluster_node (cluster, p->nodes[i])->cpus;
   sim__elig_init (e);
+  if (e->opts.preempt != SIM_PREEMPT_NONE)
+    sim__preempt_init (e);
   return e;
 }
 
@@ -61,6 +63,7 @@ sim_engine_free (SimEngine *e)
     if (e->track)
       sim__elig_forget (e, sj);
   sim__elig_clear (e);
+  sim__preempt_clear (e);
   sched_core_free (e->core);
   g_array_free (e->heap, TRUE);
   for (SimJob *sj = e->live, *n; sj != NULL; sj = n)
@@ -88,6 +91,14 @@ void
 sim_engine_set_limits (SimEngine *e, SchedLimits *limits)
 {
   sched_core_set_limits (e->core, limits);
+}
+
+void
+sim_engine_set_partition_preempt (SimEngine *e, gint32 part, SimPreemptMode mode,
+                                  SchedTime grace)
+{
+  g_return_if_fail (e != NULL);
+  sim__preempt_set_partition (e, part, mode, grace);
 }
 
 SchedCore *
@@ -130,6 +141,14 @@ guint64
 sim__push (SimEngine *e, SchedTime time, SimEvKind kind, SimJob *job)
 {
   return heap_push (e, time, kind, job);
+}
+
+/* TRUE for a completion that no longer holds: its job was preempted (a new completion at
+ * the end of the grace time replaced it) and may even be gone. */
+static inline gboolean
+is_stale (const Event *ev)
+{
+  return ev->kind == EV_COMPLETION && ev->job->end_seq != ev->seq;
 }
 
 static Event
@@ -202,6 +221,7 @@ live_add (SimEngine *e, const WlJob *w)
   memset (sj, 0, sizeof *sj);
   sj->w = *w;
   sj->start = SCHED_TIME_NEVER;
+  sj->end_seq = G_MAXUINT64;
   sj->serial = e->n_read++;
   sj->next = e->live;
   if (e->live)
@@ -238,6 +258,7 @@ emit (const SimJob *sj, SchedTime end, SchedJobState state, SimRecordFunc func,
     .cpus = sj->cpus, .gpus = sj->gpus, .nodes = sj->nodes,
     .time_limit = sj->w.spec.time_limit,
     .runtime = sj->start == SCHED_TIME_NEVER ? 0 : end - sj->start,
+    .requeues = sj->requeues, .preempted = sj->preempted,
   };
   if (func)
     func (&rec, data);
@@ -371,8 +392,10 @@ run_pass (SimEngine *e, SchedTime now)
           end = now + run;
           sj->end_state = sj->w.end_state;
         }
-      heap_push (e, end, EV_COMPLETION, sj);
+      sj->end_seq = heap_push (e, end, EV_COMPLETION, sj);
     }
+  if (G_UNLIKELY (e->preempt != NULL))
+    sim__preempt_round (e, now);
   guint64 running = sched_core_n_running (e->core);
   if (running > e->stats.peak_running)
     e->stats.peak_running = running;
@@ -402,17 +425,26 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
   if ((e->opts.track_jobs || e->opts.swf_dependencies) && !e->track)
     sim__elig_track_on (e);
   e->stats.first_submit = SCHED_TIME_NEVER;
+  if (e->preempt)
+    sim__preempt_prepare (e);
   SchedTime clock = G_MININT64;
   if (!read_next_arrival (e, reader, clock, &local))
     goto fail;
   guint64 next_progress = 1 << 18;
   while (e->heap->len > 0)
     {
+      if (G_UNLIKELY (is_stale (ev_heap_top (e->heap))))
+        {
+          heap_pop (e);   /* a preempted job's original completion */
+          continue;
+        }
       SchedTime now = g_array_index (e->heap, Event, 0).time;
       clock = now;
       while (e->heap->len > 0 && g_array_index (e->heap, Event, 0).time == now)
         {
           Event ev = heap_pop (e);
+          if (G_UNLIKELY (is_stale (&ev)))
+            continue;
           e->stats.events++;
           switch ((EvKind) ev.kind)
             {
@@ -448,8 +480,13 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
             case EV_COMPLETION:
               {
                 SimJob *sj = ev.job;
-                gboolean ok = sched_core_job_ended (e->core, now, sj->w.spec.id, sj->end_state);
+                gboolean ok = sched_core_job_ended (e->core, now, sj->w.spec.id,
+                                                    G_UNLIKELY (sj->preempt == SIM_PREEMPT_KILLED)
+                                                      ? SCHED_JOB_CANCELLED : sj->end_state);
                 g_assert (ok);
+                if (G_UNLIKELY (sj->preempt != SIM_PREEMPT_RUNNING)
+                    && sim__preempt_ended (e, sj))
+                  break;   /* requeued: pending again */
                 note_history (e, sj, now - sj->start);
                 emit (sj, now, sj->end_state, func, data);
                 e->stats.finished++;

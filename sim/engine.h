@@ -45,7 +45,24 @@
  * ends, instead of at its logged submit time; if that job already ended, at its end + think
  * time, or now if that is past (counted submit_reordered); if it never ran (rejected) or is
  * not in the trace, at its logged time.  A chained job whose predecessor never ends is
- * reported as never started (Dependency). */
+ * reported as never started (Dependency).
+ *
+ * Preemption (SimOptions.preempt, sim/preempt.c), Slurm's preempt/partition_prio and
+ * preempt/qos in their simple form.  A job's level is its partition's PriorityTier
+ * (partition_prio) or its QOS priority (qos; no QOS is 0).  After each pass, a pending job
+ * the core holds back for resources (Resources or Priority) may preempt running jobs of a
+ * lower level, on nodes of its partition, that have run at least PreemptExemptTime and
+ * whose partition's PreemptMode is not OFF: the fewest such jobs that let it fit,
+ * preferring the lowest level, then the most recently started, then the lowest id.  They
+ * are signalled and end at now + their partition's GraceTime (one whose own end comes
+ * first ends normally); then, by their partition's PreemptMode, each is requeued (back to
+ * the core with its submit time once the job it made room for has started; when it starts
+ * again it runs its whole run time; its record counts the requeues and shows its last run)
+ * or cancelled (CANCELLED, recorded as preempted).  The pending job starts in the normal pass once they are gone; until then it
+ * claims the nodes it would get, so that the next pending jobs preempt for themselves.
+ * Higher levels should be scheduled first (sluice sim switches to the `priority` order,
+ * tiers first, for partition_prio), or a lower job ahead in the queue may take the room.
+ * Runs without preemption (or where no level differs) are unchanged, event for event. */
 #pragma once
 #include <glib.h>
 #include "sched/core.h"
@@ -91,6 +108,36 @@ typedef enum {
                                 * its estimate is planned with its limit from then on. */
 } SimEstimate;
 
+/* Preemption (sim/preempt.c), Slurm's PreemptType in its simple form. */
+typedef enum {
+  SIM_PREEMPT_NONE = 0,         /* preempt/none */
+  SIM_PREEMPT_PARTITION_PRIO,   /* preempt/partition_prio: a job of a higher PriorityTier
+                                 * partition preempts jobs of lower-tier partitions */
+  SIM_PREEMPT_QOS,              /* preempt/qos: a job of a higher-priority QOS preempts
+                                 * jobs of lower-priority QOSes (sched/qos.h has no Preempt
+                                 * lists: the QOS priority order stands for them) */
+} SimPreemptType;
+
+/* What happens to a preempted job (PreemptMode). */
+typedef enum {
+  SIM_PREEMPT_MODE_DEFAULT = 0, /* per partition: the global mode; global: REQUEUE */
+  SIM_PREEMPT_MODE_OFF,         /* its jobs are not preempted */
+  SIM_PREEMPT_MODE_CANCEL,      /* it ends CANCELLED, recorded as preempted */
+  SIM_PREEMPT_MODE_REQUEUE,     /* it goes back to the queue with its submit time and runs
+                                 * again from the start, its whole run time */
+} SimPreemptMode;
+
+/* "none", "partition_prio", "qos" (a "preempt/" prefix is accepted): TRUE and *out, or
+ * FALSE for another name. */
+gboolean sim_preempt_type_from_name (const char *name, SimPreemptType *out);
+const char *sim_preempt_type_name (SimPreemptType type);
+/* A PreemptMode value, any case: "OFF", "CANCEL", "REQUEUE", with ",GANG" (or
+ * ",WITHIN") flags accepted and ignored.  FALSE for another value; *out is
+ * SIM_PREEMPT_MODE_OFF for "SUSPEND" (not modeled) with *suspend set. */
+gboolean sim_preempt_mode_from_string (const char *value, SimPreemptMode *out,
+                                       gboolean *suspend);
+const char *sim_preempt_mode_name (SimPreemptMode mode);   /* lower case */
+
 typedef struct {
   guint64   events;          /* arrivals + completions + passes handled */
   guint64   passes;
@@ -102,6 +149,9 @@ typedef struct {
   guint64   peak_running;
   SchedTime first_submit;    /* SCHED_TIME_NEVER if no job */
   SchedTime last_time;       /* virtual time of the last event */
+  guint64   preemptions;     /* running jobs signalled for preemption */
+  guint64   requeued;        /* ... that were requeued at the end of their grace time */
+  guint64   preempt_cancelled; /* ... that were cancelled */
 } SimStats;
 
 typedef void (*SimRecordFunc) (const SchedJobRecord *rec, gpointer user_data);
@@ -119,6 +169,11 @@ typedef struct {
                                     * carry no WlJobExtra; sluice sim sets it for JSON) */
   gboolean        swf_dependencies; /* submit jobs think_time after their preceding job
                                      * ends (WlJob.preceding; implies track_jobs) */
+  SimPreemptType  preempt;         /* SIM_PREEMPT_NONE (the default): never preempt */
+  SimPreemptMode  preempt_mode;    /* global PreemptMode (DEFAULT: REQUEUE) */
+  SchedTime       preempt_grace;   /* grace time of partitions without their own */
+  SchedTime       preempt_exempt;  /* PreemptExemptTime: a job that has run less is not
+                                    * preempted (0: none) */
   SimProgressFunc progress;      /* called every ~2^18 events, may be NULL */
   gpointer        progress_data;
 } SimOptions;
@@ -150,6 +205,12 @@ void sim_engine_set_priority (SimEngine *e, SchedPriority *priority);
  * (sched_core_resolve_assoc, sched_core_find_qos); a QOS name the limits do not define
  * gets the job rejected (InvalidQOS, counted as `rejected`). */
 void sim_engine_set_limits (SimEngine *e, SchedLimits *limits);
+
+/* Sets partition `part`'s PreemptMode (SIM_PREEMPT_MODE_DEFAULT: the global one) and
+ * GraceTime in seconds (< 0: SimOptions.preempt_grace), which apply to the jobs of that
+ * partition when they are preempted.  Call before sim_engine_run. */
+void sim_engine_set_partition_preempt (SimEngine *e, gint32 part, SimPreemptMode mode,
+                                       SchedTime grace);
 
 /* (transfer none) the core, for tests' invariant checks. */
 SchedCore *sim_engine_get_core (SimEngine *e);

@@ -43,6 +43,8 @@ cmd_sim (int argc, char **argv)
   gint64 pass_period = 30;
   gboolean strict = FALSE, prefer_req = FALSE, keep_zero = FALSE, quiet = FALSE;
   gboolean swf_deps = FALSE;
+  g_autofree char *preempt = NULL, *preempt_mode = NULL;
+  gint64 grace = -1;
   GOptionEntry entries[] = {
     { "trace", 't', 0, G_OPTION_ARG_FILENAME, &trace, "Workload trace: SWF, CSV (GPU traces), sacct --parsable2 dump or JSON (docs/workload-json.md), maybe .gz", "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &format, "Trace format: auto (default: from the name and first line), swf, csv, itp, philly, alibaba, helios, sacct or json", "NAME" },
@@ -69,6 +71,9 @@ cmd_sim (int argc, char **argv)
     { "prefer-requested", 0, 0, G_OPTION_ARG_NONE, &prefer_req, "Job size from requested processors (field 8) first", NULL },
     { "keep-zero-runtime", 0, 0, G_OPTION_ARG_NONE, &keep_zero, "Keep jobs with run time -1 or 0 as 0-second jobs", NULL },
     { "swf-dependencies", 0, 0, G_OPTION_ARG_NONE, &swf_deps, "Submit an SWF job its think time (field 18) after its preceding job (field 17) ends, not at its logged submit time", NULL },
+    { "preempt", 0, 0, G_OPTION_ARG_STRING, &preempt, "Preemption over slurm.conf's PreemptType: partition_prio (higher PriorityTier partitions preempt lower ones), qos (higher-priority QOS preempt lower ones) or none", "TYPE" },
+    { "preempt-mode", 0, 0, G_OPTION_ARG_STRING, &preempt_mode, "What happens to preempted jobs, over slurm.conf's PreemptMode (global and per partition): requeue (default) or cancel", "MODE" },
+    { "grace-time", 0, 0, G_OPTION_ARG_INT64, &grace, "Seconds a preempted job keeps running before it is requeued or cancelled, over every partition's GraceTime (default 0)", "S" },
     { "tau", 0, 0, G_OPTION_ARG_DOUBLE, &tau, "Bounded-slowdown threshold in seconds (default 10)", "S" },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "Do not print the summary table", NULL },
     { NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -218,6 +223,14 @@ cmd_sim (int argc, char **argv)
   cfg.swf.prefer_requested = prefer_req;
   cfg.swf.keep_zero_runtime = keep_zero;
   cfg.sim.swf_dependencies = swf_deps;
+  if (grace < -1 || grace > G_MAXINT32)
+    {
+      g_set_error (&error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--grace-time must be >= 0 seconds");
+      goto fail;
+    }
+  cfg.preempt = preempt;
+  cfg.preempt_mode = preempt_mode;
+  cfg.grace_time = grace;
   cfg.progress = isatty (STDERR_FILENO);
   cfg.transforms = tx;
 
@@ -233,6 +246,11 @@ cmd_sim (int argc, char **argv)
       for (guint i = 0; notes[i]; i++)
         g_printerr ("sluice sim: %s\n", notes[i]);
       ana_summary_print (stdout, &res.summary, &res.info);
+      if (res.preempt != SIM_PREEMPT_NONE)
+        printf ("preemption (%s): %" G_GUINT64_FORMAT " jobs preempted, %" G_GUINT64_FORMAT
+                " requeued, %" G_GUINT64_FORMAT " cancelled\n",
+                sim_preempt_type_name (res.preempt), res.preemptions, res.requeued,
+                res.preempt_cancelled);
     }
   run_result_clear (&res);
   return 0;

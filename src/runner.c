@@ -21,6 +21,7 @@ run_config_init (RunConfig *cfg)
   sim_options_init (&cfg->sim);
   cfg->policy = "easy";
   cfg->tau_s = 10.0;
+  cfg->grace_time = -1;
 }
 
 guint64
@@ -35,6 +36,7 @@ run_peak_rss_kb (void)
 typedef struct {
   AnaMetrics *metrics;
   FILE       *csv;
+  gboolean    preempt;   /* jobs.csv has the preemption columns */
 } RecordSink;
 
 static void
@@ -43,7 +45,12 @@ on_record (const SchedJobRecord *rec, gpointer data)
   RecordSink *sink = data;
   ana_metrics_add (sink->metrics, rec);
   if (sink->csv)
-    ana_jobs_csv_row (sink->csv, rec);
+    {
+      if (G_UNLIKELY (sink->preempt))
+        ana_jobs_csv_row_preempt (sink->csv, rec);
+      else
+        ana_jobs_csv_row (sink->csv, rec);
+    }
 }
 
 static void
@@ -136,11 +143,150 @@ priority_set (PrioritySetup *ps, const char *key, const char *value, GError **er
   return TRUE;
 }
 
+/* Preemption settings gathered from slurm.conf and the command line. */
+typedef struct {
+  SimPreemptType type;
+  SimPreemptMode mode;         /* global PreemptMode */
+  SchedTime      exempt;       /* PreemptExemptTime */
+  GArray        *parts;        /* PartPreempt: partitions with a PreemptMode or GraceTime */
+} PreemptSetup;
+
+typedef struct {
+  char          *name;
+  SimPreemptMode mode;         /* DEFAULT when not given */
+  SchedTime      grace;        /* < 0 when not given */
+} PartPreempt;
+
+static void
+part_preempt_clear (gpointer p)
+{
+  g_free (((PartPreempt *) p)->name);
+}
+
+static void
+preempt_setup_init (PreemptSetup *pr)
+{
+  memset (pr, 0, sizeof *pr);
+  pr->parts = g_array_new (FALSE, TRUE, sizeof (PartPreempt));
+  g_array_set_clear_func (pr->parts, part_preempt_clear);
+}
+
+static void
+preempt_setup_clear (PreemptSetup *pr)
+{
+  g_clear_pointer (&pr->parts, g_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (PreemptSetup, preempt_setup_clear)
+
+/* A PreemptMode value of `where` ("PreemptMode" or "PartitionName=x: PreemptMode"). */
+static gboolean
+parse_preempt_mode (const char *where, const char *value, SimPreemptMode *out, GError **error)
+{
+  gboolean suspend = FALSE;
+  if (!sim_preempt_mode_from_string (value, out, &suspend))
+    {
+      g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                   "%s=%s: expected OFF, CANCEL or REQUEUE (optionally with ,GANG)", where,
+                   value);
+      return FALSE;
+    }
+  if (suspend)
+    g_printerr ("sluice: warning: %s=%s: SUSPEND is not modeled: no preemption there\n",
+                where, value);
+  return TRUE;
+}
+
+/* Reads PreemptType, PreemptMode, PreemptExemptTime and the partitions' PreemptMode and
+ * GraceTime from `conf` into `pr`. */
+static gboolean
+preempt_from_conf (const WlSlurmConf *conf, PreemptSetup *pr, GError **error)
+{
+  const char *v = wl_slurmconf_get (conf, "PreemptType");
+  if (v && !sim_preempt_type_from_name (v, &pr->type))
+    {
+      g_printerr ("sluice: warning: PreemptType=%s is not modeled: no preemption\n", v);
+      pr->type = SIM_PREEMPT_NONE;
+    }
+  v = wl_slurmconf_get (conf, "PreemptMode");
+  if (v && !parse_preempt_mode ("PreemptMode", v, &pr->mode, error))
+    return FALSE;
+  v = wl_slurmconf_get (conf, "PreemptExemptTime");
+  if (v)
+    {
+      gint64 secs;
+      if (!wl_parse_slurm_time (v, &secs, error))
+        {
+          g_prefix_error (error, "PreemptExemptTime: ");
+          return FALSE;
+        }
+      pr->exempt = secs == WL_TIME_UNLIMITED || secs < 0 ? 0 : secs;
+    }
+  for (guint i = 0; i < wl_slurmconf_n_partitions (conf); i++)
+    {
+      const WlSlurmPartition *wp = wl_slurmconf_partition (conf, i);
+      PartPreempt pp = { NULL, SIM_PREEMPT_MODE_DEFAULT, -1 };
+      const char *m = NULL, *g = NULL;
+      if (wp->settings && wl_param_list_lookup (wp->settings, "PreemptMode", &m) && m)
+        {
+          g_autofree char *where = g_strdup_printf ("PartitionName=%s: PreemptMode", wp->name);
+          if (!parse_preempt_mode (where, m, &pp.mode, error))
+            return FALSE;
+        }
+      if (wp->settings && wl_param_list_lookup (wp->settings, "GraceTime", &g) && g)
+        {
+          guint64 secs;
+          if (!g_ascii_string_to_unsigned (g, 10, 0, G_MAXINT32, &secs, NULL))
+            {
+              g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                           "PartitionName=%s: GraceTime=%s: expected seconds", wp->name, g);
+              return FALSE;
+            }
+          pp.grace = (SchedTime) secs;
+        }
+      if (pp.mode == SIM_PREEMPT_MODE_DEFAULT && pp.grace < 0)
+        continue;
+      pp.name = g_strdup (wp->name);
+      g_array_append_val (pr->parts, pp);
+    }
+  return TRUE;
+}
+
+/* Puts the command line's overrides over `pr`. */
+static gboolean
+preempt_overrides (const RunConfig *cfg, PreemptSetup *pr, GError **error)
+{
+  if (cfg->preempt && !sim_preempt_type_from_name (cfg->preempt, &pr->type))
+    {
+      g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                   "--preempt: \"%s\": expected partition_prio, qos or none", cfg->preempt);
+      return FALSE;
+    }
+  if (cfg->preempt_mode)
+    {
+      SimPreemptMode m;
+      if (!sim_preempt_mode_from_string (cfg->preempt_mode, &m, NULL)
+          || (m != SIM_PREEMPT_MODE_REQUEUE && m != SIM_PREEMPT_MODE_CANCEL))
+        {
+          g_set_error (error, SIM_ERROR, SIM_ERROR_INVALID,
+                       "--preempt-mode: \"%s\": expected requeue or cancel", cfg->preempt_mode);
+          return FALSE;
+        }
+      pr->mode = m;
+      for (guint i = 0; i < pr->parts->len; i++)
+        g_array_index (pr->parts, PartPreempt, i).mode = SIM_PREEMPT_MODE_DEFAULT;
+    }
+  if (cfg->grace_time >= 0)
+    for (guint i = 0; i < pr->parts->len; i++)
+      g_array_index (pr->parts, PartPreempt, i).grace = -1;
+  return TRUE;
+}
+
 /* The cluster of cfg->cluster_conf; its SchedulerParameters go to `params`, its priority
- * settings to `ps`. */
+ * settings to `ps`, its preemption settings to `pr`. */
 static SchedCluster *
 cluster_from_conf (const RunConfig *cfg, WlParamList *params, PrioritySetup *ps,
-                   GError **error)
+                   PreemptSetup *pr, GError **error)
 {
   g_autoptr (WlSlurmConf) conf = wl_slurmconf_load (cfg->cluster_conf, NULL, error);
   if (conf == NULL)
@@ -161,6 +307,11 @@ cluster_from_conf (const RunConfig *cfg, WlParamList *params, PrioritySetup *ps,
           g_prefix_error (error, "%s: ", cfg->cluster_conf);
           return NULL;
         }
+    }
+  if (!preempt_from_conf (conf, pr, error))
+    {
+      g_prefix_error (error, "%s: ", cfg->cluster_conf);
+      return NULL;
     }
   return wl_slurmconf_build_cluster (conf, error);
 }
@@ -245,10 +396,10 @@ apply_sched_params (const RunConfig *cfg, WlParamList *params, SchedPolicy *poli
 
 static SchedCluster *
 make_cluster (const RunConfig *cfg, const WlTraceInfo *info, WlParamList *params,
-              PrioritySetup *ps, GError **error)
+              PrioritySetup *ps, PreemptSetup *pr, GError **error)
 {
   if (cfg->cluster_conf)
-    return cluster_from_conf (cfg, params, ps, error);
+    return cluster_from_conf (cfg, params, ps, pr, error);
   if (cfg->procs > 0)
     return sched_cluster_new_uniform (cfg->procs, 1, 0, 0);
   if (cfg->nodes > 0)
@@ -340,6 +491,16 @@ add_never_started (json_t *obj, const RunResult *res)
   if (sim)
     json_object_del (obj, "sim");
   json_object_set_new (obj, "never_started", ns);
+  if (res->preempt != SIM_PREEMPT_NONE)
+    {
+      json_t *pre = json_object ();
+      json_object_set_new (pre, "type", json_string (sim_preempt_type_name (res->preempt)));
+      json_object_set_new (pre, "preempted", json_integer ((json_int_t) res->preemptions));
+      json_object_set_new (pre, "requeued", json_integer ((json_int_t) res->requeued));
+      json_object_set_new (pre, "cancelled",
+                           json_integer ((json_int_t) res->preempt_cancelled));
+      json_object_set_new (obj, "preemption", pre);
+    }
   if (sim)
     json_object_set_new (obj, "sim", sim);
 }
@@ -366,9 +527,13 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   g_autoptr (WlParamList) params = wl_param_list_new ();
   PrioritySetup ps = { .multifactor = FALSE };
   sched_priority_params_init (&ps.params);
+  g_auto (PreemptSetup) pr;
+  preempt_setup_init (&pr);
   g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), params,
-                                                   &ps, error);
+                                                   &ps, &pr, error);
   if (cluster == NULL)
+    return FALSE;
+  if (!preempt_overrides (cfg, &pr, error))
     return FALSE;
   named = cluster;
   if (!apply_transforms (cfg, &ro, cluster, &reader, error))
@@ -390,6 +555,14 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
    * does the slurm policy */
   if (priority && cfg->order == NULL && policy.ops == sched_policy_ops_slurm ())
     policy.order = SCHED_ORDER_PRIORITY;
+  /* ... and tries higher PriorityTiers first, which partition_prio preemption relies on:
+   * the job a preemption made room for must be the one to take it */
+  if (pr.type == SIM_PREEMPT_PARTITION_PRIO && cfg->order == NULL
+      && policy.order == SCHED_ORDER_SUBMIT)
+    for (guint32 i = 1; i < sched_cluster_n_partitions (cluster); i++)
+      if (sched_cluster_partition (cluster, (gint32) i)->priority_tier
+          != sched_cluster_partition (cluster, 0)->priority_tier)
+        policy.order = SCHED_ORDER_PRIORITY;
 
   FILE *csv = NULL;
   g_autofree char *csv_path = NULL, *csv_part = NULL;
@@ -415,12 +588,21 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
           return FALSE;
         }
       setvbuf (csv, NULL, _IOFBF, 1 << 20);
-      ana_jobs_csv_header (csv);
+      if (pr.type != SIM_PREEMPT_NONE)
+        ana_jobs_csv_header_preempt (csv);
+      else
+        ana_jobs_csv_header (csv);
     }
 
   res->capacity_cpus = sched_cluster_total_cpus (cluster);
-  RecordSink sink = { ana_metrics_new (res->capacity_cpus, cfg->tau_s), csv };
+  RecordSink sink = { ana_metrics_new (res->capacity_cpus, cfg->tau_s), csv,
+                      pr.type != SIM_PREEMPT_NONE };
   SimOptions so = cfg->sim;
+  so.preempt = pr.type;
+  so.preempt_mode = pr.mode;
+  so.preempt_exempt = pr.exempt;
+  if (cfg->grace_time >= 0)
+    so.preempt_grace = cfg->grace_time;
   /* JSON jobs may depend on jobs that ended before the first one with request fields
    * arrives: remember every end from the start (the engine turns this on by itself at the
    * first such job, for JSON found by its first byte) */
@@ -438,6 +620,13 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
     sim_engine_set_priority (engine, priority);
   if (limits)
     sim_engine_set_limits (engine, limits);
+  for (guint i = 0; i < pr.parts->len; i++)
+    {
+      const PartPreempt *pp = &g_array_index (pr.parts, PartPreempt, i);
+      gint32 part = sched_cluster_find_partition (cluster, pp->name);
+      if (part >= 0)
+        sim_engine_set_partition_preempt (engine, part, pp->mode, pp->grace);
+    }
   gboolean ok = sim_engine_run (engine, reader, on_record, &sink, error);
   if (csv && fclose (csv) != 0 && ok)
     {
@@ -468,6 +657,10 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   res->never_started = st->never_started;
   memcpy (res->never_started_by_reason, st->never_started_by_reason,
           sizeof res->never_started_by_reason);
+  res->preempt = pr.type;
+  res->preemptions = st->preemptions;
+  res->requeued = st->requeued;
+  res->preempt_cancelled = st->preempt_cancelled;
   res->counts = *wl_reader_get_counts (reader);
   res->policy = policy.order == SCHED_ORDER_SUBMIT
                   ? g_strdup (cfg->policy)

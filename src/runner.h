@@ -34,6 +34,12 @@ typedef struct {
   const char   *priority_params; /* "PriorityWeightAge=1000,..." over slurm.conf's */
   const char   *assoc_path;     /* accounts and users with shares (workloads/assoc.h) */
   gboolean      quiet_params;   /* no warning for SchedulerParameters sluice ignores */
+  /* preemption (sim/preempt.c): slurm.conf's PreemptType, PreemptMode (global and per
+   * partition), PreemptExemptTime and partition GraceTime, with these overrides */
+  const char   *preempt;        /* --preempt: partition_prio, qos or none; NULL: the conf's */
+  const char   *preempt_mode;   /* --preempt-mode: requeue or cancel, for every partition;
+                                 * NULL: the conf's */
+  SchedTime     grace_time;     /* --grace-time seconds for every partition; < 0: the conf's */
   SimOptions    sim;
   double        tau_s;
   TransformCli *transforms;     /* (transfer none) or NULL: workload transforms, checked
@@ -52,6 +58,10 @@ typedef struct {
   guint64    capacity_cpus;
   guint64    never_started;   /* jobs left pending at the end (SimStats) */
   guint64    never_started_by_reason[SCHED_REASON_N];  /* ... by their pending reason */
+  SimPreemptType preempt;     /* the preemption type in effect */
+  guint64    preemptions;     /* SimStats: jobs preempted, requeued, cancelled */
+  guint64    requeued;
+  guint64    preempt_cancelled;
   /* storage behind info's pointers */
   char      *policy;
   char      *trace;

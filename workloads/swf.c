@@ -643,7 +643,7 @@ wl_swf_reader_new (GInputStream *in, const char *name, const WlSwfOptions *opts,
           line += 3;                 /* UTF-8 byte-order mark */
           len -= 3;
         }
-      const char *p = line, *end = line + len;
+      const char *p = line, *end = line ? line + len : line;   /* no line when too long */
       while (st == WL_LINE_OK && p < end && is_space (*p))
         p++;
       if (st == WL_LINE_OK && p == end)
