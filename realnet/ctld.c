@@ -205,18 +205,44 @@ static void job_finish (Job *j, SchedJobState state, int exit_code, int sig, gin
 
 /* ---- users ---- */
 
+/* Names of uids and gids, looked up once each (a passwd/group lookup per submission reads
+ * the NSS files every time).  A name that changes later shows in jobs submitted after a
+ * controller restart. */
+static char *
+cached_name (GHashTable **cache, guint32 id, gboolean user)
+{
+  if (*cache == NULL)
+    *cache = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  const char *hit = g_hash_table_lookup (*cache, GUINT_TO_POINTER (id));
+  if (hit)
+    return g_strdup (hit);
+  char *name = NULL;
+  if (user)
+    {
+      struct passwd *pw = getpwuid (id);
+      name = pw ? g_strdup (pw->pw_name) : g_strdup_printf ("%u", id);
+    }
+  else
+    {
+      struct group *gr = getgrgid (id);
+      name = gr ? g_strdup (gr->gr_name) : g_strdup_printf ("%u", id);
+    }
+  g_hash_table_insert (*cache, GUINT_TO_POINTER (id), g_strdup (name));
+  return name;
+}
+
+static GHashTable *user_names, *group_names;
+
 static char *
 user_name (guint32 uid)
 {
-  struct passwd *pw = getpwuid (uid);
-  return pw ? g_strdup (pw->pw_name) : g_strdup_printf ("%u", uid);
+  return cached_name (&user_names, uid, TRUE);
 }
 
 static char *
 group_name (guint32 gid)
 {
-  struct group *gr = getgrgid (gid);
-  return gr ? g_strdup (gr->gr_name) : g_strdup_printf ("%u", gid);
+  return cached_name (&group_names, gid, FALSE);
 }
 
 /* ---- job records ---- */
@@ -3395,6 +3421,8 @@ rn_ctld_main (int argc, char **argv)
   g_main_loop_unref (C->loop);
   rn_config_free (C->cfg);
   rn_log_setup (NULL, FALSE);
+  g_clear_pointer (&user_names, g_hash_table_destroy);
+  g_clear_pointer (&group_names, g_hash_table_destroy);
   C = NULL;
   return 0;
 }
