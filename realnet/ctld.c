@@ -1163,6 +1163,18 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
     }
   if (gpu_type)
     s->gpu_type = sched_cluster_intern_gpu_type (C->cluster, gpu_type);
+  const char *cons = NULL;
+  rn_body_get_string (req, "constraint", FALSE, &cons, NULL);
+  if (cons && *cons)
+    {
+      if (!wl_check_constraint (cons, NULL))
+        {
+          g_set_error (error, RN_ERROR, RN_ERROR_INVALID, "Invalid feature specification");
+          job_free (j);
+          return NULL;
+        }
+      s->constraint = sched_core_constraint (C->core, cons);
+    }
   /* what the record shows */
   j->name = g_strdup (name ? name : "sbatch");
   j->workdir = g_strdup (workdir);

@@ -12,6 +12,7 @@ struct _SchedCluster {
   GArray     *parts;       /* SchedPartitionSpec, names and node arrays owned */
   GHashTable *node_index;  /* name -> index + 1 */
   GPtrArray  *gpu_types;   /* index -> name; [0] = "" */
+  GPtrArray  *features;    /* node index -> GStrv of its features (NULL: none) */
   gint32      default_part;
 };
 
@@ -24,6 +25,7 @@ sched_cluster_new (void)
   c->node_index = g_hash_table_new (g_str_hash, g_str_equal);
   c->gpu_types = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (c->gpu_types, g_strdup (""));
+  c->features = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
   c->default_part = -1;
   return c;
 }
@@ -66,6 +68,7 @@ sched_cluster_free (SchedCluster *c)
   g_array_free (c->parts, TRUE);
   g_hash_table_destroy (c->node_index);
   g_ptr_array_free (c->gpu_types, TRUE);
+  g_ptr_array_free (c->features, TRUE);
   g_free (c);
 }
 
@@ -84,6 +87,23 @@ sched_cluster_add_node (SchedCluster *c, const char *name, guint32 cpus, guint64
   guint32 idx = c->nodes->len - 1;
   g_hash_table_insert (c->node_index, (char *) n.name, GUINT_TO_POINTER (idx + 1));
   return idx;
+}
+
+void
+sched_cluster_set_node_features (SchedCluster *c, guint32 node, const char *const *features)
+{
+  g_return_if_fail (c != NULL && node < c->nodes->len);
+  while (c->features->len <= node)
+    g_ptr_array_add (c->features, NULL);
+  g_strfreev (c->features->pdata[node]);
+  c->features->pdata[node] = features && features[0] ? g_strdupv ((char **) features) : NULL;
+}
+
+const char *const *
+sched_cluster_node_features (const SchedCluster *c, guint32 node)
+{
+  g_return_val_if_fail (c != NULL, NULL);
+  return node < c->features->len ? (const char *const *) c->features->pdata[node] : NULL;
 }
 
 void

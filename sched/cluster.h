@@ -53,6 +53,12 @@ void sched_cluster_free (SchedCluster *cluster);
 guint32 sched_cluster_add_node (SchedCluster *cluster, const char *name, guint32 cpus,
                                 guint64 mem_mb, guint32 gpus, guint32 gpu_type);
 void    sched_cluster_set_node_weight (SchedCluster *cluster, guint32 node, guint32 weight);
+/* Sets the node's features (slurm.conf Feature=; copied; NULL or empty: none), which
+ * constraints (sched_core_constraint) match. */
+void    sched_cluster_set_node_features (SchedCluster *cluster, guint32 node,
+                                         const char *const *features);
+/* (transfer none) NULL-terminated, or NULL when the node has none. */
+const char *const *sched_cluster_node_features (const SchedCluster *cluster, guint32 node);
 
 /* Adds a partition over `nodes` (n indices, any order, duplicates ignored) and returns its
  * index.  The first partition added with is_default, or else the first one, is the default. */

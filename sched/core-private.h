@@ -65,6 +65,8 @@ typedef struct {
 struct _SchedCore {
   const SchedCluster *cluster;
   SchedPolicy         policy;
+  GPtrArray          *constraints;  /* id - 1 -> guint8[n_nodes]: node satisfies it */
+  GHashTable         *constraint_ids; /* expression -> id */
   GHashTable         *jobs;        /* id -> SchedJob* (owned) */
   SchedJob           *spare_jobs;  /* forgotten jobs kept for reuse, linked by next */
   SchedJob           *qhead, *qtail;
@@ -256,5 +258,17 @@ gboolean sched__limits_skip (SchedCore *core, SchedJob *j);
 
 /* Tests only: make every pass use the generic profile engine. */
 void sched__core_set_force_generic (SchedCore *core, gboolean force);
+
+
+/* TRUE if node `n` satisfies constraint `c` (0: every node does; an unknown id: none). */
+static inline gboolean
+sched__constraint_ok (const SchedCore *core, guint32 c, guint32 n)
+{
+  if (c == 0)
+    return TRUE;
+  if (core->constraints == NULL || c > core->constraints->len)
+    return FALSE;
+  return ((const guint8 *) core->constraints->pdata[c - 1])[n] != 0;
+}
 
 G_END_DECLS

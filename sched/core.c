@@ -131,6 +131,8 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
   core->cluster = cluster;
   core->policy = *policy;
   core->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, job_free);
+  core->constraints = g_ptr_array_new_with_free_func (g_free);
+  core->constraint_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* forget_job steals jobs from the table into spare_jobs; the free func only runs for the
    * jobs still known when the core is freed */
   core->running = g_ptr_array_new ();
@@ -176,6 +178,8 @@ sched_core_free (SchedCore *core)
   for (SchedQBlock *b = core->bhead, *nb; b != NULL; b = nb)
     nb = b->next, g_free (b);
   g_hash_table_destroy (core->jobs);
+  g_ptr_array_unref (core->constraints);
+  g_hash_table_destroy (core->constraint_ids);
   for (SchedJob *j = core->spare_jobs, *nj; j != NULL; j = nj)
     nj = j->next, job_free (j);
   g_ptr_array_free (core->running, TRUE);
@@ -599,6 +603,123 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
     heap_push (core, j);
   SchedStart st = { j->spec.id, &j->alloc, j->tag };
   g_array_append_val (started, st);
+}
+
+/* ---- feature constraints ---- */
+
+/* A recursive-descent evaluation of a Slurm constraint over one node's features:
+ * expr := term ('|' term)*, term := factor ('&' factor)*, factor := NAME ['*' N] |
+ * '(' expr ')' ['*' N] | '[' expr ']'.  Counts and brackets are accepted and read as plain
+ * ANDs/ORs (every node of the job must match).  FALSE in *ok on a syntax error. */
+typedef struct {
+  const char        *s;
+  const char *const *features;
+  gboolean           ok;
+} CParse;
+
+static gboolean c_expr (CParse *p);
+
+static gboolean
+c_name_char (char ch)
+{
+  return ch != '\0' && (g_ascii_isalnum (ch) || strchr ("_-.:/+=@", ch) != NULL);
+}
+
+static void
+c_count (CParse *p)
+{
+  if (*p->s == '*')
+    {
+      p->s++;
+      if (!g_ascii_isdigit (*p->s))
+        p->ok = FALSE;
+      while (g_ascii_isdigit (*p->s))
+        p->s++;
+    }
+}
+
+static gboolean
+c_factor (CParse *p)
+{
+  if (*p->s == '(' || *p->s == '[')
+    {
+      char close = *p->s == '(' ? ')' : ']';
+      p->s++;
+      gboolean v = c_expr (p);
+      if (*p->s != close)
+        {
+          p->ok = FALSE;
+          return FALSE;
+        }
+      p->s++;
+      c_count (p);
+      return v;
+    }
+  const char *start = p->s;
+  while (c_name_char (*p->s))
+    p->s++;
+  if (p->s == start)
+    {
+      p->ok = FALSE;
+      return FALSE;
+    }
+  gsize len = (gsize) (p->s - start);
+  gboolean has = FALSE;
+  for (const char *const *f = p->features; f && *f && !has; f++)
+    has = strlen (*f) == len && strncmp (*f, start, len) == 0;
+  c_count (p);
+  return has;
+}
+
+static gboolean
+c_term (CParse *p)
+{
+  gboolean v = c_factor (p);
+  while (p->ok && *p->s == '&')
+    {
+      p->s++;
+      v = c_factor (p) && v;
+    }
+  return v;
+}
+
+static gboolean
+c_expr (CParse *p)
+{
+  gboolean v = c_term (p);
+  while (p->ok && *p->s == '|')
+    {
+      p->s++;
+      v = c_term (p) || v;
+    }
+  return v;
+}
+
+guint32
+sched_core_constraint (SchedCore *core, const char *expr)
+{
+  g_return_val_if_fail (core != NULL, 0);
+  if (expr == NULL || *expr == '\0')
+    return 0;
+  gpointer id = g_hash_table_lookup (core->constraint_ids, expr);
+  if (id != NULL)
+    return GPOINTER_TO_UINT (id);
+  guint32 n = sched_cluster_n_nodes (core->cluster);
+  guint8 *ok = g_new0 (guint8, MAX (n, 1u));
+  gboolean valid = TRUE;
+  for (guint32 i = 0; i < n && valid; i++)
+    {
+      CParse p = { expr, sched_cluster_node_features (core->cluster, i), TRUE };
+      gboolean v = c_expr (&p);
+      valid = p.ok && *p.s == '\0';
+      ok[i] = valid && v;
+    }
+  if (!valid)
+    memset (ok, 0, MAX (n, 1u));   /* a malformed expression matches no node */
+  g_ptr_array_add (core->constraints, ok);
+  guint32 cid = core->constraints->len;
+  g_hash_table_insert (core->constraint_ids, g_strdup (expr), GUINT_TO_POINTER (cid));
+  return cid;
 }
 
 gboolean

@@ -75,6 +75,14 @@ gboolean sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id);
 gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
                                SchedJobState state);
 
+/* The id of feature constraint `expr` (sbatch --constraint: feature names joined by '&'
+ * and '|', '&' binding tighter, parentheses; Slurm's counts "*N" and brackets "[a|b]" are
+ * accepted and read as plain AND/OR) for SchedJobSpec.constraint: only nodes whose
+ * features (sched_cluster_set_node_features) satisfy it are used.  0 for NULL or "".  A
+ * malformed expression gets an id no node satisfies (the job is refused as
+ * BadConstraints).  Ids are per core; the same expression gets the same id. */
+guint32 sched_core_constraint (SchedCore *core, const char *expr);
+
 /* Takes back a job that was already running (a controller restarting from its state):
  * queues `spec` and starts it at `start` on `alloc` (copied) without a pass, appending it
  * to `started`.  Returns FALSE (core unchanged) when the allocation does not fit the free

@@ -52,6 +52,8 @@ typedef struct {
   SchedTime plan;
   gint32    part;
   guint32   exclusive;
+  guint32   constraint;
+  guint32   unused;       /* keeps the size a multiple of 8: no padding */
 } ShapeKey;
 
 /* The earliest start a job of shape `key` can still have in the profile: searches only
@@ -61,7 +63,7 @@ typedef struct {
   SchedTime lb;   /* SCHED_TIME_NEVER: none */
 } Memo;
 
-G_STATIC_ASSERT (sizeof (ShapeKey) == 6 * 4 + 2 * 8 + 2 * 4);
+G_STATIC_ASSERT (sizeof (ShapeKey) == 6 * 4 + 2 * 8 + 4 * 4);
 
 #define MEMO_MAX 32
 
@@ -529,7 +531,7 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
   memset (&key, 0, sizeof key);
   key = (ShapeKey) { spec->tasks, spec->cpus_per_task, spec->min_nodes, spec->max_nodes,
                      spec->gpus_per_node, spec->gpu_type, spec->mem_per_node_mb, j->plan,
-                     j->part, (guint32) spec->exclusive };
+                     j->part, (guint32) spec->exclusive, spec->constraint, 0 };
   Memo *memo = NULL;
   for (guint m = 0; m < p->memo->len && memo == NULL; m++)
     if (memcmp (&g_array_index (p->memo, Memo, m).key, &key, sizeof key) == 0)
@@ -573,6 +575,8 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
       guint32 n = part->nodes[x];
       const SchedNodeSpec *ns = sched_cluster_node (core->cluster, n);
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
+        continue;
+      if (!sched__constraint_ok (core, spec->constraint, n))
         continue;
       if (ns->cpus < nd.cpus || ns->gpus < nd.gpus || ns->mem_mb < nd.mem)
         continue;

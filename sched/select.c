@@ -97,6 +97,8 @@ select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 
         continue;
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
         continue;
+      if (!sched__constraint_ok (core, spec->constraint, n))
+        continue;
       guint32 fit = a->cpus / cpt;
       if (fit == 0)
         continue;
@@ -203,6 +205,8 @@ sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 par
           && (a->cpus != ns->cpus || a->gpus != ns->gpus || a->mem != ns->mem_mb))
         continue;
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
+        continue;
+      if (!sched__constraint_ok (core, spec->constraint, n))
         continue;
       guint32 fit = a->cpus / cpt;
       if (fit == 0)

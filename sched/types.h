@@ -104,6 +104,8 @@ typedef struct {
                                 * charges; 0 = the user's default association */
   guint32    qos;              /* QOS (SchedQosId, sched/qos.h); 0 = the association's
                                 * default QOS, else "normal" when defined, else none */
+  guint32    constraint;       /* node features required (sched_core_constraint); 0 = any
+                                * node */
 } SchedJobSpec;
 
 /* Initializes `spec` to a one-task, one-CPU request with everything else unset. */

@@ -463,6 +463,8 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                                                                x->account);
                 if (x && x->qos)
                   sj->w.spec.qos = sched_core_find_qos (e->core, x->qos);
+                if (x && x->features)
+                  sj->w.spec.constraint = sched_core_constraint (e->core, x->features);
                 sj->w.extra = NULL;
                 gboolean ok = TRUE;
                 if (G_LIKELY (!e->track) || sim__elig_arrive (e, sj, now))

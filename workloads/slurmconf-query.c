@@ -271,6 +271,7 @@ wl_slurmconf_build_cluster (const WlSlurmConf *c, GError **error)
       guint32 idx = sched_cluster_add_node (cluster, n->name, n->cpus, n->real_memory_mb,
                                             n->gpus, type);
       sched_cluster_set_node_weight (cluster, idx, n->weight);
+      sched_cluster_set_node_features (cluster, idx, (const char *const *) n->features);
     }
   for (guint i = 0; i < c->parts->len; i++)
     {
