@@ -46,6 +46,7 @@
 #include "sched/core.h"
 #include "sched/policy.h"
 #include "workloads/hostlist.h"
+#include "workloads/assoc.h"
 #include "workloads/jobextra.h"
 #include "workloads/slurmconf.h"
 
@@ -972,9 +973,8 @@ job_enter_core (Job *j, gint64 now)
       return;
     }
   /* Slurm accepts it (EnforcePartLimits=NO) and leaves it pending forever. */
-  j->wait_reason = r == SCHED_REASON_PARTITION_TIME_LIMIT ? "PartitionTimeLimit"
-                   : r == SCHED_REASON_PARTITION_NODE_LIMIT ? "PartitionNodeLimit"
-                   : "PartitionConfig";
+  j->wait_reason = r == SCHED_REASON_BAD_CONSTRAINTS ? "PartitionConfig"
+                   : sched_reason_name (r);   /* PartitionTimeLimit, QOS... limits */
   if (j->eligible == SCHED_TIME_NEVER || j->eligible <= 0)
     j->eligible = now;
 }
@@ -1163,6 +1163,20 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
     }
   if (gpu_type)
     s->gpu_type = sched_cluster_intern_gpu_type (C->cluster, gpu_type);
+  const char *acct = NULL, *qos_name = NULL;
+  rn_body_get_string (req, "account", FALSE, &acct, NULL);
+  rn_body_get_string (req, "qos", FALSE, &qos_name, NULL);
+  if (sched_core_get_limits (C->core) != NULL)
+    {
+      s->assoc = sched_core_resolve_assoc (C->core, uid, acct);
+      s->qos = sched_core_find_qos (C->core, qos_name);
+      if (s->qos == SCHED_QOS_INVALID)
+        {
+          g_set_error (error, RN_ERROR, RN_ERROR_INVALID, "Invalid qos specification");
+          job_free (j);
+          return NULL;
+        }
+    }
   const char *cons = NULL;
   rn_body_get_string (req, "constraint", FALSE, &cons, NULL);
   if (cons && *cons)
@@ -3311,7 +3325,47 @@ rn_ctld_main (int argc, char **argv)
       g_printerr ("sluice ctld: %s\n", err->message);
       return 1;
     }
+  /* priority/multifactor and the accounts, users, QOS and limits of AssocFile=, as
+   * `sluice sim --cluster --assoc` uses them: the same core, in real time */
+  gboolean multifactor = g_ascii_strcasecmp (wl_slurmconf_priority_type (C->cfg->conf),
+                                             "priority/multifactor") == 0;
+  const char *assoc_file = wl_slurmconf_get (C->cfg->conf, "AssocFile");
+  if (multifactor)
+    policy.order = SCHED_ORDER_PRIORITY;
   C->core = sched_core_new (C->cluster, &policy);
+  if (multifactor || assoc_file)
+    {
+      WlSlurmPriority wp;
+      wl_slurmconf_priority (C->cfg->conf, &wp);
+      SchedPriorityParams pp;
+      sched_priority_params_init (&pp);
+      pp.weight_age = wp.weight_age;
+      pp.weight_fairshare = wp.weight_fairshare;
+      pp.weight_job_size = wp.weight_job_size;
+      pp.weight_partition = wp.weight_partition;
+      pp.weight_qos = wp.weight_qos;
+      pp.decay_half_life = wp.decay_half_life;
+      pp.max_age = wp.max_age;
+      pp.favor_small = wp.favor_small;
+      if (wp.usage_reset_period)
+        sched_priority_reset_from_name (wp.usage_reset_period, &pp.usage_reset);
+      if (wp.flags)
+        sched_priority_params_set_flags (&pp, wp.flags, NULL);
+      pp.total_cpus = sched_cluster_total_cpus (C->cluster);
+      pp.total_nodes = sched_cluster_n_nodes (C->cluster);
+      SchedPriority *prio = sched_priority_new (&pp);
+      SchedLimits *limits = sched_limits_new ();
+      WlAssocOptions aopts = { NULL, limits };
+      if (assoc_file && !wl_assoc_load (assoc_file, &aopts, prio, &err))
+        {
+          g_printerr ("sluice ctld: %s\n", err->message);
+          sched_priority_free (prio);
+          sched_limits_free (limits);
+          return 1;
+        }
+      sched_core_set_priority (C->core, prio);
+      sched_core_set_limits (C->core, limits);
+    }
   C->n_nodes = wl_slurmconf_n_nodes (C->cfg->conf);
   C->nodes = g_new0 (Node, MAX (C->n_nodes, 1u));
   C->node_by_name = g_hash_table_new (g_str_hash, g_str_equal);

@@ -29,6 +29,7 @@ const WlKeyInfo wl__slurmconf_global_keys[] = {
   { "AllowSpecResourcesUsage", WL_KEY_BOOL },
   { "AuthAltParameters", WL_KEY_ANY },
   { "AuthAltTypes", WL_KEY_ANY },
+  { "AssocFile", WL_KEY_ANY },       /* sluice: accounts, users, QOS and limits */
   { "AuthAdmins", WL_KEY_ANY },      /* sluice: users who act on every job */
   { "AuthInfo", WL_KEY_ANY },
   { "AuthKey", WL_KEY_ANY },         /* sluice: the cluster key file */

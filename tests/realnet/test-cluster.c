@@ -810,6 +810,105 @@ test_backfill_matches_simulator (void)
   g_string_free (sm, TRUE);
 }
 
+static void
+test_qos_limit_on_the_cluster (void)
+{
+  /* AssocFile= with a QOS "normal" allowing one running job per user: the second job of
+   * the same user waits with Slurm's reason while the first runs */
+  g_autofree char *qdir = g_build_filename (dir, "qos", NULL);
+  g_autofree char *up = g_strdup_printf ("%s cluster up -q -n 2 --cpus 4 --dir %s", sluice_bin,
+                                         qdir);
+  int status = 0;
+  g_autofree char *uo = NULL, *ue = NULL;
+  g_assert_true (g_spawn_command_line_sync (up, &uo, &ue, &status, NULL));
+  g_assert_cmpint (status, ==, 0);
+  g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, qdir);
+  g_spawn_command_line_sync (down, NULL, NULL, NULL, NULL);
+  g_autofree char *assoc = g_build_filename (qdir, "assoc.txt", NULL);
+  g_assert_true (g_file_set_contents (assoc, "qos normal MaxJobsPerUser=1\n", -1, NULL));
+  g_autofree char *qconf = g_build_filename (qdir, "slurm.conf", NULL);
+  g_autofree char *text = NULL;
+  g_assert_true (g_file_get_contents (qconf, &text, NULL, NULL));
+  g_autofree char *more = g_strdup_printf ("%sAssocFile=%s\n", text, assoc);
+  g_assert_true (g_file_set_contents (qconf, more, -1, NULL));
+  /* cluster up would rewrite slurm.conf: start the daemons by hand on the edited file */
+  g_autofree char *ctld_cmd = g_strdup_printf ("%s ctld -q -f %s", sluice_bin, qconf);
+  g_auto (GStrv) cargv = NULL;
+  g_assert_true (g_shell_parse_argv (ctld_cmd, NULL, &cargv, NULL));
+  GPid cpid;
+  g_assert_true (g_spawn_async (NULL, cargv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &cpid, NULL));
+  GPid npid[2];
+  for (int i = 0; i < 2; i++)
+    {
+      g_autofree char *ncmd = g_strdup_printf ("%s noded -q -f %s --name n%d", sluice_bin, qconf,
+                                               i + 1);
+      g_auto (GStrv) nargv = NULL;
+      g_assert_true (g_shell_parse_argv (ncmd, NULL, &nargv, NULL));
+      g_assert_true (g_spawn_async (NULL, nargv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &npid[i], NULL));
+    }
+  g_autoptr (RnConfig) qcfg = rn_config_load (qconf, FALSE, NULL);
+  g_assert_nonnull (qcfg);
+  RnClient *c = NULL;
+  for (int i = 0; i < 100 && c == NULL; i++)
+    {
+      c = rn_client_connect (qcfg, NULL);
+      if (c == NULL)
+        g_usleep (50000);
+    }
+  g_assert_nonnull (c);
+  /* wait for both nodes */
+  for (int i = 0; i < 100; i++)
+    {
+      json_t *r = rn_client_call (c, "node_list", NULL, NULL, NULL);
+      int idle = 0;
+      size_t k;
+      json_t *n;
+      json_array_foreach (json_object_get (r, "nodes"), k, n)
+        idle += g_strcmp0 (json_string_value (json_object_get (n, "state")), "IDLE") == 0;
+      json_decref (r);
+      if (idle == 2)
+        break;
+      g_usleep (50000);
+    }
+  guint ids[2];
+  for (int i = 0; i < 2; i++)
+    {
+      json_t *req = json_pack ("{s:s,s:s,s:s,s:i,s:s}", "name", "q", "script",
+                               "#!/bin/sh\nsleep 2\n", "workdir", work, "time_limit", 60,
+                               "stdout", "/dev/null");
+      json_t *rep = rn_client_call (c, "submit", req, NULL, NULL);
+      json_decref (req);
+      g_assert_nonnull (rep);
+      ids[i] = (guint) json_integer_value (json_object_get (rep, "job_id"));
+      json_decref (rep);
+    }
+  g_usleep (500000);
+  const char *reason2 = NULL, *state1 = NULL;
+  json_t *q = json_pack ("{s:b}", "expand_arrays", TRUE);
+  json_t *r = rn_client_call (c, "job_list", q, NULL, NULL);
+  json_decref (q);
+  size_t k;
+  json_t *j;
+  json_array_foreach (json_object_get (r, "jobs"), k, j)
+    {
+      guint id = (guint) json_integer_value (json_object_get (j, "job_id"));
+      if (id == ids[0])
+        state1 = json_string_value (json_object_get (j, "state"));
+      if (id == ids[1])
+        reason2 = json_string_value (json_object_get (j, "reason"));
+    }
+  g_assert_cmpstr (state1, ==, "RUNNING");
+  g_assert_cmpstr (reason2, ==, "QOSMaxJobsPerUserLimit");
+  json_decref (r);
+  rn_client_free (c);
+  kill (cpid, SIGTERM);
+  for (int i = 0; i < 2; i++)
+    kill (npid[i], SIGTERM);
+  waitpid (cpid, NULL, 0);
+  for (int i = 0; i < 2; i++)
+    waitpid (npid[i], NULL, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -853,6 +952,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
   g_test_add_func ("/cluster/sacct", test_sacct);
   g_test_add_func ("/cluster/backfill-matches-simulator", test_backfill_matches_simulator);
+  g_test_add_func ("/cluster/qos-limit", test_qos_limit_on_the_cluster);
   g_test_add_func ("/cluster/restart-keeps-jobs", test_restart_keeps_jobs);
   int rc = g_test_run ();
   g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, dir);
