@@ -190,6 +190,7 @@ typedef struct {
   gboolean       need_pass;
   gboolean       need_eligibility;
   guint64        n_submitted;
+  gboolean       multifactor;      /* PriorityType=priority/multifactor */
 } Ctld;
 
 static Ctld *C;
@@ -285,6 +286,10 @@ job_priority (const Job *j)
 {
   if (j->hold != HOLD_NONE)
     return 0;
+  SchedJobInfo info;
+  if (C->multifactor && j->in_core && sched_core_job_info (C->core, j->core_id, &info)
+      && info.priority > 0)
+    return info.priority;   /* priority/multifactor, as of the last ordering pass */
   guint32 base = j->array_job_id ? j->array_job_id : j->id;
   return base < PRIO_BASE ? PRIO_BASE - base : 1;
 }
@@ -3332,6 +3337,7 @@ rn_ctld_main (int argc, char **argv)
   const char *assoc_file = wl_slurmconf_get (C->cfg->conf, "AssocFile");
   if (multifactor)
     policy.order = SCHED_ORDER_PRIORITY;
+  C->multifactor = multifactor;
   C->core = sched_core_new (C->cluster, &policy);
   if (multifactor || assoc_file)
     {
