@@ -85,8 +85,6 @@ typedef struct {
   SchedTime     last_sched_eval;
   gboolean      store_queued;    /* in C->to_store */
   gboolean      warm_queued;     /* in C->warm_queue */
-  char         *brief;           /* cached brief record text (squeue), NULL if stale */
-  const char   *brief_reason;    /* the reason the cached text shows */
   char         *line[2];         /* cached squeue lines (default, -l formats) */
   const char   *line_reason[2];
   SchedJobSpec  spec;
@@ -105,7 +103,8 @@ typedef struct {
   GPtrArray    *steps;         /* Step* */
   guint32       next_step;
   int           exit_code, exit_signal;
-  gboolean      dirty;         /* record changed since the last store write */
+  gboolean      refused;       /* the core can never run it (PartitionConfig, a hard limit):
+                                * it stays pending, and is not offered to the core again */
   gboolean      dead;          /* purged from memory */
 } Job;
 
@@ -366,10 +365,9 @@ str_or_null (const char *s)
   return s ? json_string (s) : json_null ();
 }
 
-/* The job record of docs/realnet.md as of `now` (transfer full).  `brief`: only what
- * squeue's default formats show. */
+/* The job record of docs/realnet.md as of `now` (transfer full). */
 static json_t *
-job_record_build (Job *j, gint64 now, gboolean brief)
+job_record_build (Job *j, gint64 now)
 {
   json_t *r = json_object ();
   json_object_set_new (r, "job_id", json_integer (j->id));
@@ -407,8 +405,6 @@ job_record_build (Job *j, gint64 now, gboolean brief)
         planned = info.planned_start;
     }
   rec_set_time (r, "planned_start", planned);
-  if (brief)
-    return r;
   g_autofree char *grp = group_name (j->gid);
   json_object_set_new (r, "group", json_string (grp));
   json_object_set_new (r, "gid", json_integer (j->gid));
@@ -467,7 +463,8 @@ job_record_build (Job *j, gint64 now, gboolean brief)
   return r;
 }
 
-/* The record changed: the cached brief text is stale, and the store must hear of it. */
+/* What the job shows changed: its cached squeue lines are stale (re-rendered when idle),
+ * and so are the cached squeue texts.  job_changed also stores it. */
 static void
 job_update_record (Job *j)
 {
@@ -477,22 +474,15 @@ job_update_record (Job *j)
       j->warm_queued = TRUE;
       g_ptr_array_add (C->warm_queue, j);
     }
-  g_clear_pointer (&j->brief, g_free);
   g_clear_pointer (&j->line[0], g_free);
   g_clear_pointer (&j->line[1], g_free);
-  j->dirty = TRUE;
 }
 
-/* The brief record as JSON text: what squeue's default formats show, nothing null.  Cached
- * while the job and its reason do not change; running jobs are rebuilt each time (their
- * end time moves with a time limit change only, but the cost is theirs alone). */
-static const char *
-job_brief_text (Job *j, gint64 now)
+/* What squeue's default formats show of a job, nothing null (transfer full): the input of
+ * the controller's rendering of squeue lines (job_line). */
+static json_t *
+job_brief_record (Job *j, const char *reason)
 {
-  const char *reason = job_reason (j);
-  if (j->brief && reason == j->brief_reason)
-    return j->brief;
-  g_free (j->brief);
   json_t *r = json_object ();
   json_object_set_new (r, "job_id", json_integer (j->id));
   if (j->array_job_id)
@@ -517,17 +507,13 @@ job_brief_text (Job *j, gint64 now)
   g_autofree char *hl = job_nodes_string (j);
   if (hl)
     json_object_set_new (r, "nodes", json_string (hl));
-  (void) now;
-  j->brief = json_dumps (r, JSON_COMPACT);
-  j->brief_reason = reason;
-  json_decref (r);
-  return j->brief;
+  return r;
 }
 
 static void
 job_store_now (Job *j, gint64 now)
 {
-  json_t *copy = job_record_build (j, now, FALSE);
+  json_t *copy = job_record_build (j, now);
   json_object_set_new (copy, "_request_text", json_string (j->req_text));
   json_object_set_new (copy, "_requeue", json_boolean (j->requeue_pending));
   json_object_set_new (copy, "_core_id", json_integer (j->core_id));
@@ -855,7 +841,6 @@ job_free (Job *j)
   g_free (j->err_path);
   g_free (j->in_path);
   g_free (j->submit_host);
-  g_free (j->brief);
   g_free (j->line[0]);
   g_free (j->line[1]);
   sched_alloc_clear (&j->alloc);
@@ -978,6 +963,7 @@ job_enter_core (Job *j, gint64 now)
       return;
     }
   /* Slurm accepts it (EnforcePartLimits=NO) and leaves it pending forever. */
+  j->refused = TRUE;
   j->wait_reason = r == SCHED_REASON_BAD_CONSTRAINTS ? "PartitionConfig"
                    : sched_reason_name (r);   /* PartitionTimeLimit, QOS... limits */
   if (j->eligible == SCHED_TIME_NEVER || j->eligible <= 0)
@@ -1018,9 +1004,7 @@ update_eligibility (gint64 now)
           else if (j->array_job_id && j->array_throttle
                    && array_running (j->array_job_id) >= j->array_throttle)
             j->wait_reason = "JobArrayTaskLimit";
-          else if (g_strcmp0 (prev, "PartitionConfig") == 0
-                   || g_strcmp0 (prev, "PartitionTimeLimit") == 0
-                   || g_strcmp0 (prev, "PartitionNodeLimit") == 0)
+          else if (j->refused)
             keep = TRUE;   /* can never run: stays */
           else
             {
@@ -1957,7 +1941,7 @@ job_line (Job *j, int which, gint64 now)
   if (j->line[which] && j->line_reason[which] == reason && j->state != SCHED_JOB_RUNNING)
     return j->line[which];
   g_clear_pointer (&j->line[which], g_free);
-  json_t *r = json_loads (job_brief_text (j, now), 0, NULL);
+  json_t *r = job_brief_record (j, reason);
   j->line[which] = format_line (r, which, now);
   j->line_reason[which] = reason;
   json_decref (r);
@@ -2014,7 +1998,7 @@ render_job_text (GPtrArray *cands, int which, GPtrArray *users, GPtrArray *state
       TextRow *r = &g_array_index (rows, TextRow, i);
       if (r->ranges)
         {
-          json_t *rec = json_loads (job_brief_text (r->job, now), 0, NULL);
+          json_t *rec = job_brief_record (r->job, job_reason (r->job));
           json_object_set_new (rec, "array_tasks", json_string (r->ranges));
           json_object_del (rec, "array_task_id");
           g_autofree char *line = format_line (rec, which, now);
@@ -2069,9 +2053,8 @@ handle_job_list (RnConn *conn, RnMsg *msg)
 {
   g_autoptr (GError) err = NULL;
   GPtrArray *ids = NULL, *users = NULL, *states = NULL, *parts = NULL, *names = NULL;
-  gboolean expand = FALSE, brief = FALSE;
-  if (!rn_body_get_bool (msg->body, "brief", FALSE, &brief, &err)
-      || !rn_body_get_strv (msg->body, "job_ids", &ids, &err)
+  gboolean expand = FALSE;
+  if (!rn_body_get_strv (msg->body, "job_ids", &ids, &err)
       || !rn_body_get_strv (msg->body, "users", &users, &err)
       || !rn_body_get_strv (msg->body, "states", &states, &err)
       || !rn_body_get_strv (msg->body, "partitions", &parts, &err)
@@ -2139,7 +2122,7 @@ handle_job_list (RnConn *conn, RnMsg *msg)
             }
           if (pend->len > 1)
             {
-              json_t *r = job_record_build (j, now, brief);
+              json_t *r = job_record_build (j, now);
               g_autofree char *ranges = task_ranges (pend, j->array_throttle);
               json_object_set_new (r, "array_tasks", json_string (ranges));
               json_object_set_new (r, "array_task_id", json_null ());
@@ -2156,16 +2139,11 @@ handle_job_list (RnConn *conn, RnMsg *msg)
       if (!first)
         g_string_append_c (out, ',');
       first = FALSE;
-      if (brief)
-        g_string_append (out, job_brief_text (j, now));
-      else
-        {
-          json_t *r = job_record_build (j, now, FALSE);
-          char *text = json_dumps (r, JSON_COMPACT);
-          json_decref (r);
-          g_string_append (out, text);
-          free (text);
-        }
+      json_t *r = job_record_build (j, now);
+      char *text = json_dumps (r, JSON_COMPACT);
+      json_decref (r);
+      g_string_append (out, text);
+      free (text);
     }
   g_hash_table_destroy (arrays_done);
   g_ptr_array_unref (cands);

@@ -49,7 +49,7 @@ static const Field list_fields[] = {
   { "job_ids", F_STRV, FALSE, 0, 0 }, { "users", F_STRV, FALSE, 0, 0 },
   { "states", F_STRV, FALSE, 0, 0 }, { "partitions", F_STRV, FALSE, 0, 0 },
   { "names", F_STRV, FALSE, 0, 0 }, { "expand_arrays", F_BOOL, FALSE, 0, 0 },
-  { "brief", F_BOOL, FALSE, 0, 0 }, { "text_format", F_STR, FALSE, 0, 0 }, END,
+  { "text_format", F_STR, FALSE, 0, 0 }, END,
 };
 static const Field node_list_fields[] = { { "nodes", F_STRV, FALSE, 0, 0 }, END };
 static const Field no_fields[] = { END };
