@@ -105,15 +105,16 @@ is_final (const char *st)
   return !g_str_equal (st, "PENDING") && !g_str_equal (st, "RUNNING") && *st;
 }
 
-/* Waits until job `id` reaches a final state (at most `secs`); returns it. */
+/* Waits until job `id` is in state `want` (NULL: any final state), at most `secs`; returns
+ * the state it was last seen in. */
 static char *
-wait_final (guint id, double secs)
+wait_for (guint id, const char *want, double secs)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) (secs * G_USEC_PER_SEC);
   for (;;)
     {
       char *st = job_state (id);
-      if (is_final (st) || g_get_monotonic_time () > deadline)
+      if ((want ? g_str_equal (st, want) : is_final (st)) || g_get_monotonic_time () > deadline)
         return st;
       g_free (st);
       g_usleep (50000);
@@ -121,17 +122,15 @@ wait_final (guint id, double secs)
 }
 
 static char *
+wait_final (guint id, double secs)
+{
+  return wait_for (id, NULL, secs);
+}
+
+static char *
 wait_state (guint id, const char *want, double secs)
 {
-  gint64 deadline = g_get_monotonic_time () + (gint64) (secs * G_USEC_PER_SEC);
-  for (;;)
-    {
-      char *st = job_state (id);
-      if (g_str_equal (st, want) || g_get_monotonic_time () > deadline)
-        return st;
-      g_free (st);
-      g_usleep (50000);
-    }
+  return wait_for (id, want, secs);
 }
 
 static char *
