@@ -50,6 +50,16 @@ connect_or_die (const char *prog, RnConfig **cfg_out)
   return c;
 }
 
+/* The caller's uid in decimal, as a -u entry: the controller names it (the commands make no
+ * passwd lookups of their own: sluice-slurm is a static program, see meson.build). */
+static const char *
+my_uid (void)
+{
+  static char buf[16];
+  g_snprintf (buf, sizeof buf, "%u", (guint) getuid ());
+  return buf;
+}
+
 static json_t *
 split_list (const char *s)
 {
@@ -220,7 +230,7 @@ rn_cmd_squeue (int argc, char **argv)
       case 'j': jobs = optarg; break;
       case 't': states = optarg; break;
       case 'p': parts = optarg; break;
-      case 'M': users = g_get_user_name (); break;
+      case 'M': users = my_uid (); break;
       case 'o': o.format = optarg; break;
       case 'O': o.format_long = optarg; break;
       case 'T': o.start = TRUE; break;
@@ -356,7 +366,7 @@ rn_cmd_scancel (int argc, char **argv)
       case 's': sig = optarg; break;
       case 'n': name = optarg; break;
       case 'p': part = optarg; break;
-      case 'M': user = g_get_user_name (); break;
+      case 'M': user = my_uid (); break;
       case 'Q': quiet = TRUE; break;
       case 'f': case 'b': break;
       case 'H':
@@ -851,7 +861,7 @@ rn_cmd_sacct (int argc, char **argv)
   if (users)
     json_object_set_new (b, "users", split_list (users));
   else if (!all)
-    json_object_set_new (b, "users", json_pack ("[s]", g_get_user_name ()));
+    json_object_set_new (b, "users", json_pack ("[s]", my_uid ()));
   if (states)
     {
       json_t *sl = split_list (states);

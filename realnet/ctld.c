@@ -84,6 +84,7 @@ typedef struct {
   gint64        max_rss_kb;
   SchedTime     last_sched_eval;
   gboolean      store_queued;    /* in C->to_store */
+  gboolean      request_stored;  /* req_text is in the store's requests table */
   gboolean      warm_queued;     /* in C->warm_queue */
   char         *line[2];         /* cached squeue lines (default, -l formats) */
   const char   *line_reason[2];
@@ -175,6 +176,7 @@ typedef struct {
   GPtrArray     *jobs;           /* every job in memory, submission order */
   GPtrArray     *waiting;        /* pending jobs outside the core */
   guint32        next_id;
+  guint32        stored_next_id;   /* the next_id the store holds */
   gint64         mem_per_cpu;    /* DefMemPerCPU or the first node's RealMemory / CPUs */
   GArray        *pending_replies;  /* Reply, sent after the next commit */
   GPtrArray     *pending_launch;   /* Job*, launched after the next commit */
@@ -244,6 +246,30 @@ static char *
 group_name (guint32 gid)
 {
   return cached_name (&group_names, gid, FALSE);
+}
+
+/* A user filter entry as job records name users: Slurm's -u takes names or uids. */
+static char *
+user_filter_name (const char *entry)
+{
+  guint64 uid;
+  if (g_ascii_string_to_unsigned (entry, 10, 0, G_MAXUINT32, &uid, NULL))
+    return user_name ((guint32) uid);
+  return g_strdup (entry);
+}
+
+/* user_filter_name on every entry of `users` (transfer full; NULL: none): a new array that
+ * owns its strings. */
+static GPtrArray *
+user_filter_names (GPtrArray *users)
+{
+  if (users == NULL)
+    return NULL;
+  GPtrArray *named = g_ptr_array_new_full (users->len + 1, g_free);
+  for (guint i = 0; i < users->len; i++)
+    g_ptr_array_add (named, user_filter_name (users->pdata[i]));
+  g_ptr_array_unref (users);
+  return named;
 }
 
 /* ---- job records ---- */
@@ -513,8 +539,18 @@ job_brief_record (Job *j, const char *reason)
 static void
 job_store_now (Job *j, gint64 now)
 {
+  g_autoptr (GError) err = NULL;
+  if (!j->request_stored)
+    {
+      if (!rn_store_put_request (C->store, j->id, j->req_text, &err))
+        {
+          rn_log ("error: job %u: cannot store its request: %s", j->id, err->message);
+          g_clear_error (&err);
+        }
+      else
+        j->request_stored = TRUE;
+    }
   json_t *copy = job_record_build (j, now);
-  json_object_set_new (copy, "_request_text", json_string (j->req_text));
   json_object_set_new (copy, "_requeue", json_boolean (j->requeue_pending));
   json_object_set_new (copy, "_core_id", json_integer (j->core_id));
   json_object_set_new (copy, "_hold", json_integer (j->hold));
@@ -534,7 +570,6 @@ job_store_now (Job *j, gint64 now)
         }
       json_object_set_new (copy, "_alloc", a);
     }
-  g_autoptr (GError) err = NULL;
   if (!rn_store_put_job (C->store, copy, &err))
     rn_log ("error: job %u: cannot store its record: %s", j->id, err->message);
   json_decref (copy);
@@ -1335,9 +1370,6 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
           first->next_step = 1;
         }
     }
-  g_autoptr (GError) merr = NULL;
-  if (C->store && !rn_store_set_next_job_id (C->store, C->next_id, &merr))
-    rn_log ("error: cannot store the next job id: %s", merr->message);
   C->n_submitted++;
   C->need_eligibility = TRUE;
   reply_later (conn, msg->seq, "submitted", json_pack ("{s:i}", "job_id", id));
@@ -1639,8 +1671,18 @@ flush_cb (gpointer data)
   C->flush_source = 0;
   in_flush = TRUE;
   gint64 now = now_s ();
-  C->pass_at = SCHED_TIME_NEVER;
-  for (int round = 0; round < 4 && (C->need_eligibility || C->need_pass); round++)
+  /* Requests waiting for their answer are committed and answered first; the pass they call
+   * for comes in the next flush, while their clients go on (a serial sbatch loop then
+   * overlaps the pass with the next sbatch's start, on another CPU).  Never twice in a
+   * row: a steady stream of requests does not starve the scheduler. */
+  static gboolean deferred;
+  gboolean defer_pass = !deferred && C->pending_replies->len > 0
+                        && (C->need_eligibility || C->need_pass);
+  deferred = defer_pass;
+  if (!defer_pass)
+    C->pass_at = SCHED_TIME_NEVER;
+  for (int round = 0; round < 4 && !defer_pass && (C->need_eligibility || C->need_pass);
+       round++)
     {
       if (C->need_eligibility)
         {
@@ -1661,6 +1703,14 @@ flush_cb (gpointer data)
       job_store_now (j, now);
     }
   g_ptr_array_set_size (C->to_store, 0);
+  if (C->store && C->next_id != C->stored_next_id)
+    {
+      g_autoptr (GError) merr = NULL;
+      if (rn_store_set_next_job_id (C->store, C->next_id, &merr))
+        C->stored_next_id = C->next_id;
+      else
+        rn_log ("error: cannot store the next job id: %s", merr->message);
+    }
   if (C->store)
     {
       g_autoptr (GError) err = NULL;
@@ -1691,6 +1741,11 @@ flush_cb (gpointer data)
   g_ptr_array_unref (launches);
   if (C->warm_source == 0 && C->warm_queue->len > 0)
     C->warm_source = g_idle_add_full (G_PRIORITY_LOW, warm_cb, NULL, NULL);
+  if (defer_pass)
+    {
+      schedule_flush ();
+      return G_SOURCE_REMOVE;
+    }
   if (C->pass_timer)
     {
       g_source_remove (C->pass_timer);
@@ -2064,6 +2119,7 @@ handle_job_list (RnConn *conn, RnMsg *msg)
       reply_error (conn, msg->seq, RN_ERROR_INVALID, "job_list: %s", err->message);
       goto out;
     }
+  users = user_filter_names (users);
   gint64 now = now_s (), t_start = g_get_monotonic_time ();
   GString *out = g_string_sized_new (4096);
   g_string_append_printf (out, "{\"time\":%" G_GINT64_FORMAT ",\"jobs\":[", now);
@@ -2216,6 +2272,7 @@ handle_cancel (RnConn *conn, RnMsg *msg)
   g_autoptr (GError) err = NULL;
   GPtrArray *ids = NULL, *states = NULL;
   const char *user = NULL, *name = NULL, *part = NULL;
+  g_autofree char *user_named = NULL;
   gint64 sig = 0;
   gboolean full = TRUE;
   g_autoptr (GPtrArray) cands = NULL;
@@ -2229,6 +2286,8 @@ handle_cancel (RnConn *conn, RnMsg *msg)
       reply_error (conn, msg->seq, RN_ERROR_INVALID, "cancel: %s", err->message);
       goto out;
     }
+  user_named = user ? user_filter_name (user) : NULL;
+  user = user_named;
   if (sig != 0 && sig != SIGKILL && sig != SIGTERM)
     full = FALSE;   /* scancel -s: deliver the signal only */
   if (sig == 0)
@@ -2564,6 +2623,7 @@ handle_acct_query (RnConn *conn, RnMsg *msg)
       reply_error (conn, msg->seq, RN_ERROR_INVALID, "acct_query: %s", err->message);
       goto out;
     }
+  users = user_filter_names (users);
   if (C->store == NULL)
     {
       reply_error (conn, msg->seq, RN_ERROR_INVALID, "Slurm accounting storage is disabled");
@@ -3109,6 +3169,7 @@ restore_job (json_t *rec, gpointer data)
       return TRUE;
     }
   j->id = (guint32) id;
+  j->request_stored = TRUE;
   j->core_id = (guint32) json_integer_value (json_object_get (rec, "_core_id"));
   if (j->core_id == 0)
     j->core_id = j->id;
@@ -3396,6 +3457,7 @@ rn_ctld_main (int argc, char **argv)
   gint64 first = 1;
   wl_slurmconf_get_int (C->cfg->conf, "FirstJobId", &first, NULL);
   C->next_id = next ? next : (guint32) MAX (first, 1);
+  C->stored_next_id = next;
   guint skipped = 0;
   if (!rn_store_foreach_active (C->store, RN_STORE_READ_SKIP_CORRUPT, restore_job, NULL,
                                 &skipped, &err))

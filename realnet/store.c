@@ -37,6 +37,14 @@ static const char *const final_states[] = {
   "OUT_OF_MEMORY", "PREEMPTED", "REVOKED", NULL,
 };
 
+/* Version 2: each job's request (script, environment) in a table of its own, written once at
+ * submission instead of inside every rewrite of the record; a purged job takes its request
+ * with it. */
+#define REQUESTS_SQL \
+  "CREATE TABLE requests (job_id INTEGER PRIMARY KEY, text TEXT NOT NULL);" \
+  "CREATE TRIGGER jobs_purge_requests AFTER DELETE ON jobs" \
+  " BEGIN DELETE FROM requests WHERE job_id = old.job_id; END;"
+
 static const char schema_sql[] =
   "CREATE TABLE meta (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);"
   "CREATE TABLE jobs ("
@@ -50,12 +58,17 @@ static const char schema_sql[] =
   "CREATE INDEX jobs_user ON jobs (\"user\");"
   "CREATE INDEX jobs_end ON jobs (" END_KEY ");"
   "CREATE INDEX jobs_active ON jobs (job_id) WHERE state NOT IN (" FINAL_STATES ");"
+  REQUESTS_SQL
   "PRAGMA application_id = 1397506885;"
-  "INSERT INTO meta (key, value) VALUES ('schema_version', '1');";
+  "INSERT INTO meta (key, value) VALUES ('schema_version', '2');";
 
 G_STATIC_ASSERT (APPLICATION_ID == 1397506885);
-G_STATIC_ASSERT (RN_STORE_SCHEMA_VERSION == 1);   /* schema_sql writes '1' */
+G_STATIC_ASSERT (RN_STORE_SCHEMA_VERSION == 2);   /* schema_sql writes '2' */
 
+/* A job's row, new or replacing another.  A known job's row goes through update_sql first,
+ * which sets only the columns that change during a job's life: the ones the array, uid and
+ * user indexes read stay as they are, and SQLite leaves those indexes alone (a record is
+ * rewritten at least three times per job).  When it matches no row, put_sql. */
 static const char put_sql[] =
   "INSERT INTO jobs (job_id, array_job_id, array_task_id, uid, \"user\", \"partition\","
   "  state, name, submit_time, eligible_time, start_time, end_time, record)"
@@ -66,7 +79,11 @@ static const char put_sql[] =
   "  state = excluded.state, name = excluded.name, submit_time = excluded.submit_time,"
   "  eligible_time = excluded.eligible_time, start_time = excluded.start_time,"
   "  end_time = excluded.end_time, record = excluded.record";
-
+static const char update_sql[] =
+  "UPDATE jobs SET \"partition\" = ?6, state = ?7, name = ?8, submit_time = ?9,"
+  "  eligible_time = ?10, start_time = ?11, end_time = ?12, record = ?13"
+  " WHERE job_id = ?1 AND array_job_id IS ?2 AND array_task_id IS ?3 AND uid IS ?4"
+  "  AND \"user\" IS ?5";
 struct _RnStore {
   char         *path;
   sqlite3      *db;
@@ -74,6 +91,8 @@ struct _RnStore {
   sqlite3_stmt *commit;
   sqlite3_stmt *rollback;
   sqlite3_stmt *put;
+  sqlite3_stmt *update;
+  sqlite3_stmt *put_request;
   sqlite3_stmt *get_job;
   sqlite3_stmt *set_meta;
   sqlite3_stmt *get_meta;
@@ -368,7 +387,23 @@ check_schema (RnStore *s, GError **error)
                    s->path, v, RN_STORE_SCHEMA_VERSION);
       return FALSE;
     }
-  /* v == RN_STORE_SCHEMA_VERSION: version 1 is the first; upgrades go here. */
+  if (v == 1)
+    {
+      /* Version 1 kept the request inside the record (as "_request_text"), where
+       * decode_row still finds it. */
+      char *msg = NULL;
+      int urc = sqlite3_exec (s->db, REQUESTS_SQL
+                              "UPDATE meta SET value = '2' WHERE key = 'schema_version';",
+                              NULL, NULL, &msg);
+      if (urc != SQLITE_OK)
+        {
+          g_set_error (error, RN_STORE_ERROR, code_for (urc),
+                       "%s: upgrading the schema from version 1: %s", s->path,
+                       msg ? msg : sqlite3_errstr (urc));
+          sqlite3_free (msg);
+          return FALSE;
+        }
+    }
   return TRUE;
 }
 
@@ -421,13 +456,19 @@ open_db (RnStore *s, const RnStoreOptions *opts, GError **error)
     && prepare (s, "COMMIT", &s->commit, TRUE, error)
     && prepare (s, "ROLLBACK", &s->rollback, TRUE, error)
     && prepare (s, put_sql, &s->put, TRUE, error)
-    && prepare (s, "SELECT job_id, record FROM jobs WHERE job_id = ?1", &s->get_job, TRUE,
+    && prepare (s, update_sql, &s->update, TRUE, error)
+    && prepare (s, "INSERT INTO requests (job_id, text) VALUES (?1, ?2)"
+                " ON CONFLICT (job_id) DO UPDATE SET text = excluded.text", &s->put_request,
+                TRUE, error)
+    && prepare (s, "SELECT job_id, record, requests.text FROM jobs"
+                " LEFT JOIN requests USING (job_id) WHERE job_id = ?1", &s->get_job, TRUE,
                 error)
     && prepare (s, "INSERT INTO meta (key, value) VALUES (?1, ?2)"
                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value", &s->set_meta, TRUE,
                 error)
     && prepare (s, "SELECT value FROM meta WHERE key = ?1", &s->get_meta, TRUE, error)
-    && prepare (s, "SELECT job_id, record FROM jobs WHERE state NOT IN (" FINAL_STATES ")"
+    && prepare (s, "SELECT job_id, record, requests.text FROM jobs"
+                " LEFT JOIN requests USING (job_id) WHERE state NOT IN (" FINAL_STATES ")"
                 " ORDER BY job_id", &s->active, TRUE, error)
     && prepare (s, "DELETE FROM jobs WHERE state IN (" FINAL_STATES ")"
                 " AND " END_KEY " < ?1", &s->purge, TRUE, error);
@@ -454,7 +495,9 @@ rn_store_free (RnStore *s)
     return;
   if (s->db && s->in_txn)
     rn_store_rollback (s);
-  sqlite3_stmt **stmts[] = { &s->begin, &s->commit, &s->rollback, &s->put, &s->get_job,
+  sqlite3_stmt **stmts[] = { &s->begin, &s->commit, &s->rollback, &s->put, &s->update,
+                             &s->put_request,
+                             &s->get_job,
                              &s->set_meta, &s->get_meta, &s->active, &s->purge };
   for (gsize i = 0; i < G_N_ELEMENTS (stmts); i++)
     {
@@ -560,30 +603,35 @@ rn_store_put_job (RnStore *s, json_t *job, GError **error)
       return FALSE;
     }
 
-  sqlite3_stmt *st = s->put;
-  gboolean ok = sqlite3_bind_int64 (st, 1, id) == SQLITE_OK
-    && field_int (job, id, "array_job_id", st, 2, error)
-    && field_int (job, id, "array_task_id", st, 3, error)
-    && field_int (job, id, "uid", st, 4, error)
-    && field_str (job, id, "user", st, 5, error)
-    && field_str (job, id, "partition", st, 6, error)
-    && field_str (job, id, "state", st, 7, error)
-    && field_str (job, id, "name", st, 8, error)
-    && field_int (job, id, "submit_time", st, 9, error)
-    && field_int (job, id, "eligible_time", st, 10, error)
-    && field_int (job, id, "start_time", st, 11, error)
-    && field_int (job, id, "end_time", st, 12, error);
-  if (!ok)
-    {
-      sqlite3_clear_bindings (st);
-      free (text);
-      return FALSE;
-    }
-  sqlite3_bind_text (st, 13, text, -1, SQLITE_STATIC);
-
+  gboolean ok = TRUE, updated = FALSE;
   g_autoptr(GError) local = NULL;
-  ok = ensure_txn (s, &local) && run (s, st, "put job", &local);
-  sqlite3_clear_bindings (st);
+  sqlite3_stmt *stmts[] = { s->update, s->put };
+  for (guint k = 0; k < G_N_ELEMENTS (stmts) && ok && !updated; k++)
+    {
+      sqlite3_stmt *st = stmts[k];
+      ok = sqlite3_bind_int64 (st, 1, id) == SQLITE_OK
+        && field_int (job, id, "array_job_id", st, 2, error)
+        && field_int (job, id, "array_task_id", st, 3, error)
+        && field_int (job, id, "uid", st, 4, error)
+        && field_str (job, id, "user", st, 5, error)
+        && field_str (job, id, "partition", st, 6, error)
+        && field_str (job, id, "state", st, 7, error)
+        && field_str (job, id, "name", st, 8, error)
+        && field_int (job, id, "submit_time", st, 9, error)
+        && field_int (job, id, "eligible_time", st, 10, error)
+        && field_int (job, id, "start_time", st, 11, error)
+        && field_int (job, id, "end_time", st, 12, error);
+      if (!ok)
+        {
+          sqlite3_clear_bindings (st);
+          free (text);
+          return FALSE;
+        }
+      sqlite3_bind_text (st, 13, text, -1, SQLITE_STATIC);
+      ok = ensure_txn (s, &local) && run (s, st, "put job", &local);
+      sqlite3_clear_bindings (st);
+      updated = ok && sqlite3_changes (s->db) > 0;
+    }
   free (text);
   if (!ok)
     {
@@ -593,6 +641,28 @@ rn_store_put_job (RnStore *s, json_t *job, GError **error)
     }
   s->n_pending++;
   s->n_jobs++;
+  return TRUE;
+}
+
+gboolean
+rn_store_put_request (RnStore *s, guint32 job_id, const char *text, GError **error)
+{
+  g_return_val_if_fail (s != NULL, FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  g_autoptr(GError) local = NULL;
+  sqlite3_bind_int64 (s->put_request, 1, job_id);
+  sqlite3_bind_text (s->put_request, 2, text, -1, SQLITE_STATIC);
+  gboolean ok = ensure_txn (s, &local) && run (s, s->put_request, "put request", &local);
+  sqlite3_clear_bindings (s->put_request);
+  if (!ok)
+    {
+      write_failed (s, local);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  s->n_pending++;
   return TRUE;
 }
 
@@ -698,8 +768,9 @@ rn_store_get_next_job_id (RnStore *s, guint32 *next_id, GError **error)
   return TRUE;
 }
 
-/* Parses the (job_id, record) row `st` is on.  Returns (transfer full) the record, or NULL
- * with RN_STORE_ERROR_CORRUPT naming the job. */
+/* Parses the (job_id, record[, request]) row `st` is on: the request, when the row has one,
+ * becomes the record's "_request_text".  Returns (transfer full) the record, or NULL with
+ * RN_STORE_ERROR_CORRUPT naming the job. */
 static json_t *
 decode_row (RnStore *s, sqlite3_stmt *st, GError **error)
 {
@@ -726,6 +797,10 @@ decode_row (RnStore *s, sqlite3_stmt *st, GError **error)
       json_t *jid = json_object_get (job, "job_id");
       if (!json_is_integer (jid) || json_integer_value (jid) != id)
         why = "the record's job_id is not the row's";
+      else if (sqlite3_column_count (st) > 2 && sqlite3_column_type (st, 2) == SQLITE_TEXT)
+        json_object_set_new (job, "_request_text",
+                             json_stringn ((const char *) sqlite3_column_text (st, 2),
+                                           (size_t) sqlite3_column_bytes (st, 2)));
     }
   if (why)
     {

@@ -75,7 +75,7 @@ typedef enum {
 } RnStoreError;
 
 /* The schema version this build writes and reads. */
-#define RN_STORE_SCHEMA_VERSION 1
+#define RN_STORE_SCHEMA_VERSION 2
 
 /* Meta keys the controller uses (values are text). */
 #define RN_STORE_META_NEXT_JOB_ID "next_job_id"
@@ -125,6 +125,12 @@ const char *rn_store_get_path        (const RnStore *s);
  * type: "job record: ..." / "job 12: ..."; RN_STORE_ERROR_BUSY and others from SQLite) and
  * the record not queued. */
 gboolean    rn_store_put_job         (RnStore *s, json_t *job, GError **error);
+
+/* Queues job `job_id`'s request text (the submission as the controller keeps it), which
+ * readers of active jobs find as the record's "_request_text"; purging the job removes it.
+ * Written once per job rather than inside every record.  As put_job for the return value. */
+gboolean    rn_store_put_request     (RnStore *s, guint32 job_id, const char *text,
+                                      GError **error);
 
 /* Queues meta `key` = `value` (NUL-terminated text; both non-NULL; keys starting with
  * "schema" are the store's own and refused by g_return_val_if_fail).  As put_job for the

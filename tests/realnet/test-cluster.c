@@ -652,6 +652,37 @@ test_sacct (void)
   g_assert_cmpstr (out, ==, want);
 }
 
+/* Slurm's -u takes uids as well as names; --me and sacct's default send the caller's uid
+ * (the commands look up no names themselves). */
+static void
+test_users_by_uid (void)
+{
+  guint id = submit ("--hold -J byuid --wrap=true");
+  g_autofree char *want = g_strdup_printf ("%u\n", id);
+  guint uid = (guint) getuid ();
+  char *cmds[] = {
+    g_strdup_printf ("squeue --me -h -o %%i -j %u", id),
+    g_strdup_printf ("squeue -u %u -h -o %%i -j %u", uid, id),
+    g_strdup_printf ("squeue -u nosuchuser,%u -h -o %%i -j %u", uid, id),
+  };
+  for (guint k = 0; k < G_N_ELEMENTS (cmds); k++)
+    {
+      g_autofree char *out = NULL;
+      g_assert_cmpint (run (cmds[k], &out, NULL), ==, 0);
+      g_assert_cmpstr (out, ==, want);
+      g_free (cmds[k]);
+    }
+  g_autofree char *other = g_strdup_printf ("squeue -u %u -h -o %%i -j %u",
+                                            (guint) getuid () + 4242, id);
+  g_autofree char *none = NULL;
+  g_assert_cmpint (run (other, &none, NULL), ==, 0);
+  g_assert_cmpstr (none, ==, "");
+  g_autofree char *cancel = g_strdup_printf ("scancel -u %u -n byuid", (guint) getuid ());
+  run (cancel, NULL, NULL);
+  g_autofree char *st = wait_final (id, 20);
+  g_assert_cmpstr (st, ==, "CANCELLED");
+}
+
 /* ---- the real cluster schedules as the simulator predicts ---- */
 
 typedef struct {
@@ -950,6 +981,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/other-user", test_other_user);
   g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
   g_test_add_func ("/cluster/sacct", test_sacct);
+  g_test_add_func ("/cluster/users-by-uid", test_users_by_uid);
   g_test_add_func ("/cluster/backfill-matches-simulator", test_backfill_matches_simulator);
   g_test_add_func ("/cluster/qos-limit", test_qos_limit_on_the_cluster);
   g_test_add_func ("/cluster/restart-keeps-jobs", test_restart_keeps_jobs);

@@ -255,6 +255,17 @@ test_upsert (Fixture *f, gconstpointer data)
   g_assert_cmpint (rn_store_count_jobs (s, &q, &error), ==, 1);
   q.states = running;
   g_assert_cmpint (rn_store_count_jobs (s, &q, &error), ==, 0);
+
+  /* A record whose user and array fields changed (not something the controller does):
+   * the row follows it, indexes included. */
+  put_ok (s, qjob (5, 4, 1, "bob", 1002, "debug", "a", "COMPLETED", 100, 100, 110, 151));
+  commit_ok (s);
+  const char *bob[] = { "bob", NULL }, *alice[] = { "alice", NULL };
+  RnStoreQuery qu = { .users = bob };
+  g_assert_cmpint (rn_store_count_jobs (s, &qu, &error), ==, 1);
+  qu.users = alice;
+  g_assert_cmpint (rn_store_count_jobs (s, &qu, &error), ==, 0);
+  g_assert_cmpint (rn_store_count_jobs (s, NULL, &error), ==, 1);
 }
 
 static void
@@ -635,12 +646,12 @@ test_schema_version (Fixture *f, gconstpointer data)
   (void) data;
   g_autoptr(GError) error = NULL;
   rn_store_free (open_ok (f->path));
-  raw_exec (f->path, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+  raw_exec (f->path, "UPDATE meta SET value = '3' WHERE key = 'schema_version'");
   RnStore *s = rn_store_open (f->path, NULL, &error);
   g_assert_null (s);
   g_assert_error (error, RN_STORE_ERROR, RN_STORE_ERROR_VERSION);
   g_assert_true (g_str_has_prefix (error->message, f->path));
-  g_assert_nonnull (strstr (error->message, "schema version 2 is newer"));
+  g_assert_nonnull (strstr (error->message, "schema version 3 is newer"));
   g_test_message ("%s", error->message);
   g_clear_error (&error);
 
@@ -651,8 +662,98 @@ test_schema_version (Fixture *f, gconstpointer data)
   g_assert_nonnull (strstr (error->message, "'banana'"));
   g_clear_error (&error);
 
-  raw_exec (f->path, "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+  raw_exec (f->path, "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
   rn_store_free (open_ok (f->path));
+}
+
+/* The number of rows `sql` (a SELECT count(*)) counts, read from the file directly. */
+static gint64
+raw_count (const char *path, const char *sql)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *st = NULL;
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &st, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (st), ==, SQLITE_ROW);
+  gint64 n = sqlite3_column_int64 (st, 0);
+  sqlite3_finalize (st);
+  sqlite3_close (db);
+  return n;
+}
+
+static gboolean
+find_request (json_t *job, gpointer user_data)
+{
+  if (json_integer_value (json_object_get (job, "job_id")) == 3)
+    *(char **) user_data = g_strdup (json_string_value (json_object_get (job,
+                                                                         "_request_text")));
+  return TRUE;
+}
+
+/* Requests live in their own table: readers of active jobs and get_job see them as the
+ * record's "_request_text", rewriting the record keeps them, purging the job drops them. */
+static void
+test_requests (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RnStore) s = query_fixture (f->path);
+  g_assert_true (rn_store_put_request (s, 1, "{\"script\":\"one\"}", &error));
+  g_assert_true (rn_store_put_request (s, 3, "{\"script\":\"three\"}", &error));
+  g_assert_no_error (error);
+  commit_ok (s);
+  json_t *rec3 = NULL;
+  g_assert_true (rn_store_get_job (s, 3, &rec3, &error));
+  g_assert_cmpstr (json_string_value (json_object_get (rec3, "_request_text")), ==,
+                   "{\"script\":\"three\"}");
+  json_object_del (rec3, "_request_text");
+  put_ok (s, rec3);   /* a rewrite of the record */
+  commit_ok (s);
+  g_autofree char *seen = NULL;
+  g_assert_true (rn_store_foreach_active (s, 0, find_request, &seen, NULL, &error));
+  g_assert_cmpstr (seen, ==, "{\"script\":\"three\"}");
+  json_t *rec4 = NULL;
+  g_assert_true (rn_store_get_job (s, 4, &rec4, &error));
+  g_assert_null (json_object_get (rec4, "_request_text"));   /* none stored */
+  json_decref (rec4);
+
+  g_assert_cmpint (raw_count (f->path, "SELECT count(*) FROM requests"), ==, 2);
+  guint64 n = 0;
+  g_assert_true (rn_store_purge (s, 4060, &n, &error));   /* 1, 2, 11 */
+  g_assert_cmpuint (n, ==, 3);
+  commit_ok (s);
+  g_assert_cmpint (raw_count (f->path, "SELECT count(*) FROM requests"), ==, 1);
+  g_assert_cmpint (raw_count (f->path, "SELECT count(*) FROM requests WHERE job_id = 3"), ==,
+                   1);
+}
+
+/* A version 1 file (the request inside the record) is upgraded in place and still read. */
+static void
+test_schema_upgrade (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(RnStore) s = open_ok (f->path);
+  json_t *j = qjob (3, -1, -1, "alice", 1001, "debug", "old", "PENDING", 4000, 4000, -1, -1);
+  json_object_set_new (j, "_request_text", json_string ("{\"script\":\"v1\"}"));
+  put_ok (s, j);
+  commit_ok (s);
+  g_clear_pointer (&s, rn_store_free);
+  raw_exec (f->path, "DROP TRIGGER jobs_purge_requests; DROP TABLE requests;"
+            " UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+
+  s = open_ok (f->path);
+  g_assert_cmpint (raw_count (f->path, "SELECT count(*) FROM meta WHERE key = 'schema_version'"
+                              " AND value = '2'"), ==, 1);
+  g_autofree char *seen = NULL;
+  g_assert_true (rn_store_foreach_active (s, 0, find_request, &seen, NULL, &error));
+  g_assert_cmpstr (seen, ==, "{\"script\":\"v1\"}");
+  g_assert_true (rn_store_put_request (s, 3, "{\"script\":\"v2\"}", &error));
+  g_assert_no_error (error);
+  commit_ok (s);
+  g_clear_pointer (&seen, g_free);
+  g_assert_true (rn_store_foreach_active (s, 0, find_request, &seen, NULL, &error));
+  g_assert_cmpstr (seen, ==, "{\"script\":\"v2\"}");   /* the table wins */
 }
 
 static void
@@ -1090,6 +1191,8 @@ main (int argc, char **argv)
   TEST ("purge", test_purge);
   TEST ("not-a-database", test_not_a_database);
   TEST ("schema-version", test_schema_version);
+  TEST ("schema-upgrade", test_schema_upgrade);
+  TEST ("requests", test_requests);
   TEST ("corrupt-rows", test_corrupt_rows);
   TEST ("invalid-records", test_invalid_records);
   TEST ("busy", test_busy);
