@@ -114,6 +114,20 @@ rn_config_load (const char *path, gboolean warn, GError **error)
       || !wl_slurmconf_get_int (conf, "MinJobAge", &cfg->min_job_age, error))
     return NULL;
   cfg->heartbeat = CLAMP (cfg->slurmd_timeout / 3, 1, 30);
+  v = wl_slurmconf_get (conf, "EnforcePartLimits");
+  if (v != NULL)
+    {
+      /* one partition per job here, so ALL and ANY mean the same */
+      if (g_ascii_strcasecmp (v, "ALL") == 0 || g_ascii_strcasecmp (v, "ANY") == 0
+          || g_ascii_strcasecmp (v, "YES") == 0)
+        cfg->enforce_part_limits = TRUE;
+      else if (g_ascii_strcasecmp (v, "NO") != 0)
+        {
+          g_set_error (error, RN_ERROR, RN_ERROR_INVALID,
+                       "%s: EnforcePartLimits=%s: expected NO, ALL, ANY or YES", path, v);
+          return NULL;
+        }
+    }
   return g_steal_pointer (&cfg);
 }
 

@@ -30,6 +30,8 @@ typedef struct {
   gint64       slurmd_timeout;/* SlurmdTimeout, 300 s */
   gint64       heartbeat;     /* seconds between node heartbeats: min(30, timeout/3) */
   gint64       min_job_age;   /* MinJobAge, 300 s: finished jobs stay in memory this long */
+  gboolean     enforce_part_limits; /* EnforcePartLimits=ALL|ANY|YES: jobs over partition
+                                     * limits are rejected at submission (NO: they pend) */
 } RnConfig;
 
 /* The configuration file to use: `explicit_path`, else the environment, else the default. */

@@ -85,6 +85,7 @@ typedef struct {
   SchedTime     last_sched_eval;
   gboolean      store_queued;    /* in C->to_store */
   gboolean      request_stored;  /* req_text is in the store's requests table */
+  SchedQosId    run_qos;         /* the QOS it runs under (submit counts) */
   gboolean      warm_queued;     /* in C->warm_queue */
   char         *line[2];         /* cached squeue lines (default, -l formats) */
   const char   *line_reason[2];
@@ -177,6 +178,9 @@ typedef struct {
   GPtrArray     *waiting;        /* pending jobs outside the core */
   guint32        next_id;
   guint32        stored_next_id;   /* the next_id the store holds */
+  GHashTable    *submit_counts;    /* (uid << 32 | QOS id) -> jobs not yet ended, for
+                                    * MaxSubmitJobsPerUser: held and dependent jobs
+                                    * count, which the core has not seen */
   gint64         mem_per_cpu;    /* DefMemPerCPU or the first node's RealMemory / CPUs */
   GArray        *pending_replies;  /* Reply, sent after the next commit */
   GPtrArray     *pending_launch;   /* Job*, launched after the next commit */
@@ -1281,10 +1285,39 @@ job_set_io_paths (Job *j, json_t *req)
   j->in_path = g_strdup (json_is_string (in) ? json_string_value (in) : "/dev/null");
 }
 
+static gpointer
+submit_key (guint32 uid, SchedQosId qos)
+{
+  return GSIZE_TO_POINTER (((gsize) uid << 32) | qos);
+}
+
+static guint
+submit_count (guint32 uid, SchedQosId qos)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (C->submit_counts, submit_key (uid, qos)));
+}
+
+/* +1 when a job is registered or requeued from a final state, -1 when it ends. */
+static void
+submit_count_add (const Job *j, int delta)
+{
+  if (j->run_qos == SCHED_QOS_DEFAULT || j->run_qos == SCHED_QOS_INVALID)
+    return;
+  gpointer key = submit_key (j->uid, j->run_qos);
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (C->submit_counts, key));
+  n = delta < 0 ? (n > 0 ? n - 1 : 0) : n + 1;
+  if (n == 0)
+    g_hash_table_remove (C->submit_counts, key);
+  else
+    g_hash_table_insert (C->submit_counts, key, GUINT_TO_POINTER (n));
+}
+
 static void
 job_register (Job *j)
 {
   g_ptr_array_add (C->jobs, j);
+  if (!sched_job_state_is_final (j->state))
+    submit_count_add (j, +1);
   g_hash_table_insert (C->by_id, GUINT_TO_POINTER (j->id), j);
   if (j->array_job_id)
     {
@@ -1296,6 +1329,66 @@ job_register (Job *j)
         }
       g_ptr_array_add (t, j);
     }
+}
+
+/* The checks Slurm makes when a job is submitted, on what the core says of it: jobs it
+ * could never run are rejected with Slurm's message when slurmctld would reject them
+ * (an unknown account or QOS, a submit-count limit; partition limits and access lists
+ * with EnforcePartLimits), and otherwise accepted to pend with the reason (Slurm's
+ * EnforcePartLimits=NO: "PartitionConfig", "PartitionTimeLimit", QOS reasons ...). */
+static gboolean
+submit_allowed (Job *j, guint n_jobs, GError **error)
+{
+  SchedReason r = sched_core_check_submit (C->core, &j->spec, &j->run_qos);
+  const SchedLimits *limits = sched_core_get_limits (C->core);
+  if (r == SCHED_REASON_NONE && limits && j->run_qos != SCHED_QOS_DEFAULT)
+    {
+      const SchedQosLimits *q = sched_limits_get_qos (limits, j->run_qos);
+      if (q && q->max_submit_per_user != SCHED_LIMIT_NONE
+          && submit_count (j->uid, j->run_qos) + (guint64) n_jobs > q->max_submit_per_user)
+        r = SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
+    }
+  const char *why = NULL;
+  switch (r)
+    {
+    case SCHED_REASON_INVALID_ACCOUNT:
+      why = "Invalid account or account/partition combination specified";
+      break;
+    case SCHED_REASON_INVALID_QOS:
+      why = "Invalid qos specification";
+      break;
+    case SCHED_REASON_QOS_MAX_SUBMIT_PER_USER:
+    case SCHED_REASON_ASSOC_MAX_SUBMIT:
+      why = "Job violates accounting/QOS policy (job submit limit, user's size and/or time "
+            "limits)";
+      break;
+    case SCHED_REASON_PARTITION_TIME_LIMIT:
+      if (C->cfg->enforce_part_limits)
+        why = "Requested time limit is invalid (missing or exceeds some limit)";
+      break;
+    case SCHED_REASON_PARTITION_NODE_LIMIT:
+      if (C->cfg->enforce_part_limits)
+        why = "Node count specification invalid";
+      break;
+    case SCHED_REASON_BAD_CONSTRAINTS:
+      if (C->cfg->enforce_part_limits)
+        why = "Requested node configuration is not available";
+      break;
+    case SCHED_REASON_ACCOUNT_NOT_ALLOWED:
+      if (C->cfg->enforce_part_limits)
+        why = "Invalid account or account/partition combination specified";
+      break;
+    case SCHED_REASON_QOS_NOT_ALLOWED:
+      if (C->cfg->enforce_part_limits)
+        why = "Invalid qos specification";
+      break;
+    default:
+      break;
+    }
+  if (why == NULL)
+    return TRUE;
+  g_set_error_literal (error, RN_ERROR, RN_ERROR_INVALID, why);
+  return FALSE;
 }
 
 static void
@@ -1317,10 +1410,16 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
                    err->message);
       return;
     }
+  guint n_jobs = 1;
+  if (arr && !interactive)
+    for (gint t = wl_array_spec_next (&aspec, -1), k = 0; t >= 0;
+         t = wl_array_spec_next (&aspec, t), k++)
+      n_jobs = (guint) k + 1;
   Job *first = job_from_request (req, msg->peer.uid, msg->peer.gid, now, &err);
-  if (first == NULL)
+  if (first == NULL || !submit_allowed (first, n_jobs, &err))
     {
       reply_error (conn, msg->seq, err->code, "%s", err->message);
+      g_clear_pointer (&first, job_free);
       return;
     }
   guint32 id = C->next_id++;
@@ -1335,6 +1434,7 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
           Job *j = first_used ? job_from_request (req, msg->peer.uid, msg->peer.gid, now, NULL)
                               : first;
           j->id = first_used ? C->next_id++ : id;
+          j->run_qos = first->run_qos;
           first_used = TRUE;
           j->array_job_id = id;
           j->task = t;
@@ -1777,6 +1877,7 @@ job_finish (Job *j, SchedJobState state, int exit_code, int sig, gint64 when)
   g_hash_table_remove (C->by_core, GUINT_TO_POINTER (j->core_id));
   j->in_core = FALSE;
   j->state = state;
+  submit_count_add (j, -1);
   j->completing = FALSE;
   j->end = when > 0 ? when : now;
   if (j->start != SCHED_TIME_NEVER && j->end < j->start)
@@ -2362,6 +2463,8 @@ job_requeue_now (Job *j, gint64 now)
   g_clear_pointer (&j->gpu_ids, g_ptr_array_unref);
   j->in_core = FALSE;
   j->completing = FALSE;
+  if (sched_job_state_is_final (j->state))
+    submit_count_add (j, +1);
   j->state = SCHED_JOB_PENDING;
   j->start = j->end = SCHED_TIME_NEVER;
   j->exit_code = j->exit_signal = 0;
@@ -3198,6 +3301,7 @@ restore_job (json_t *rec, gpointer data)
   if (j->id >= C->next_id)
     C->next_id = j->id + 1;
   const char *state = json_string_value (json_object_get (rec, "state"));
+  sched_core_check_submit (C->core, &j->spec, &j->run_qos);
   job_register (j);
   if (g_strcmp0 (state, "RUNNING") == 0 || g_strcmp0 (state, "CANCELLED") == 0)
     {
@@ -3441,6 +3545,7 @@ rn_ctld_main (int argc, char **argv)
   C->by_id = g_hash_table_new (NULL, NULL);
   C->by_core = g_hash_table_new (NULL, NULL);
   C->arrays = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
+  C->submit_counts = g_hash_table_new (NULL, NULL);
   C->jobs = g_ptr_array_new ();
   C->waiting = g_ptr_array_new ();
   C->pending_replies = g_array_new (FALSE, FALSE, sizeof (Reply));
@@ -3514,6 +3619,7 @@ rn_ctld_main (int argc, char **argv)
   g_hash_table_destroy (C->by_id);
   g_hash_table_destroy (C->by_core);
   g_hash_table_destroy (C->arrays);
+  g_hash_table_destroy (C->submit_counts);
   g_hash_table_destroy (C->node_by_name);
   for (guint i = 0; i < C->n_nodes; i++)
     {

@@ -442,15 +442,13 @@ sched_core_has_job (const SchedCore *core, SchedJobId id)
   return g_hash_table_contains (core->jobs, GUINT_TO_POINTER (id));
 }
 
-gboolean
-sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
-                          gpointer tag, SchedReason *reason)
+/* What sched_core_submit checks: *s becomes the spec as queued, *part_out, *assoc_out and
+ * *qos_out what it resolves to.  Returns why the job cannot be queued, or
+ * SCHED_REASON_NONE. */
+static SchedReason
+submit_check (SchedCore *core, const SchedJobSpec *spec, SchedJobSpec *s_out,
+              gint32 *part_out, SchedAssocId *assoc_out, SchedQosId *qos_out)
 {
-  g_return_val_if_fail (core != NULL && spec != NULL, FALSE);
-  g_return_val_if_fail (spec->tasks > 0 && spec->cpus_per_task > 0, FALSE);
-  g_return_val_if_fail (spec->time_limit >= 0, FALSE);
-  g_return_val_if_fail (!g_hash_table_contains (core->jobs, GUINT_TO_POINTER (spec->id)), FALSE);
-  (void) now;
   gint32 part = spec->partition >= 0 ? spec->partition
                                      : sched_cluster_default_partition (core->cluster);
   SchedReason r = SCHED_REASON_NONE;
@@ -482,6 +480,43 @@ sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *sp
       qos = sched__limits_resolve_qos (core, s.qos, assoc);
       r = sched__limits_submit_check (core, &s, part, assoc, qos);
     }
+  *s_out = s;
+  *part_out = part;
+  *assoc_out = assoc;
+  *qos_out = qos;
+  return r;
+}
+
+SchedReason
+sched_core_check_submit (SchedCore *core, const SchedJobSpec *spec, SchedQosId *qos_out)
+{
+  g_return_val_if_fail (core != NULL && spec != NULL, SCHED_REASON_BAD_CONSTRAINTS);
+  g_return_val_if_fail (spec->tasks > 0 && spec->cpus_per_task > 0,
+                        SCHED_REASON_BAD_CONSTRAINTS);
+  SchedJobSpec s;
+  gint32 part;
+  SchedAssocId assoc;
+  SchedQosId qos;
+  SchedReason r = submit_check (core, spec, &s, &part, &assoc, &qos);
+  if (qos_out)
+    *qos_out = qos;
+  return r;
+}
+
+gboolean
+sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                          gpointer tag, SchedReason *reason)
+{
+  g_return_val_if_fail (core != NULL && spec != NULL, FALSE);
+  g_return_val_if_fail (spec->tasks > 0 && spec->cpus_per_task > 0, FALSE);
+  g_return_val_if_fail (spec->time_limit >= 0, FALSE);
+  g_return_val_if_fail (!g_hash_table_contains (core->jobs, GUINT_TO_POINTER (spec->id)), FALSE);
+  (void) now;
+  SchedJobSpec s;
+  gint32 part;
+  SchedAssocId assoc;
+  SchedQosId qos;
+  SchedReason r = submit_check (core, spec, &s, &part, &assoc, &qos);
   if (r != SCHED_REASON_NONE)
     {
       if (reason)

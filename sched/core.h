@@ -66,6 +66,14 @@ gboolean sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJo
 /* TRUE if the core knows job `id` (pending or running). */
 gboolean sched_core_has_job (const SchedCore *core, SchedJobId id);
 
+/* Why sched_core_submit would refuse `spec` now (partition, feasibility, account, QOS and
+ * limit checks), or SCHED_REASON_NONE; nothing is queued.  *qos_out (may be NULL): the QOS
+ * the job would run under (SCHED_QOS_DEFAULT without limits).  Lets a controller reject at
+ * submission a job it would otherwise leave pending (EnforcePartLimits, DenyOnLimit) and
+ * count submissions the core has not seen (held jobs). */
+SchedReason sched_core_check_submit (SchedCore *core, const SchedJobSpec *spec,
+                                     SchedQosId *qos_out);
+
 /* Removes a pending job from the queue (state CANCELLED).  Returns FALSE if the job is not
  * pending (a running job is ended by the driver with sched_core_job_ended). */
 gboolean sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id);

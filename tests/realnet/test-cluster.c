@@ -844,7 +844,9 @@ static void
 test_qos_limit_on_the_cluster (void)
 {
   /* AssocFile= with a QOS "normal" allowing one running job per user: the second job of
-   * the same user waits with Slurm's reason while the first runs */
+   * the same user waits with Slurm's reason while the first runs.  What slurmctld rejects
+   * at submission is rejected with its message: an unknown QOS, a QOS's submit limit, and
+   * (EnforcePartLimits=ALL) a time limit over the partition's MaxTime. */
   g_autofree char *qdir = g_build_filename (dir, "qos", NULL);
   g_autofree char *up = g_strdup_printf ("%s cluster up -q -n 2 --cpus 4 --dir %s", sluice_bin,
                                          qdir);
@@ -855,11 +857,19 @@ test_qos_limit_on_the_cluster (void)
   g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, qdir);
   g_spawn_command_line_sync (down, NULL, NULL, NULL, NULL);
   g_autofree char *assoc = g_build_filename (qdir, "assoc.txt", NULL);
-  g_assert_true (g_file_set_contents (assoc, "qos normal MaxJobsPerUser=1\n", -1, NULL));
+  g_assert_true (g_file_set_contents (assoc, "qos normal MaxJobsPerUser=1\n"
+                                      "qos once MaxSubmitJobsPerUser=1\n", -1, NULL));
   g_autofree char *qconf = g_build_filename (qdir, "slurm.conf", NULL);
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (qconf, &text, NULL, NULL));
-  g_autofree char *more = g_strdup_printf ("%sAssocFile=%s\n", text, assoc);
+  g_autofree char *text_limited = NULL;
+  {
+    g_auto (GStrv) parts = g_strsplit (text, "MaxTime=INFINITE", 2);
+    g_assert_cmpuint (g_strv_length (parts), ==, 2);
+    text_limited = g_strjoinv ("MaxTime=10", parts);
+  }
+  g_autofree char *more = g_strdup_printf ("%sAssocFile=%s\nEnforcePartLimits=ALL\n",
+                                           text_limited, assoc);
   g_assert_true (g_file_set_contents (qconf, more, -1, NULL));
   /* cluster up would rewrite slurm.conf: start the daemons by hand on the edited file */
   g_autofree char *ctld_cmd = g_strdup_printf ("%s ctld -q -f %s", sluice_bin, qconf);
@@ -930,6 +940,39 @@ test_qos_limit_on_the_cluster (void)
   g_assert_cmpstr (state1, ==, "RUNNING");
   g_assert_cmpstr (reason2, ==, "QOSMaxJobsPerUserLimit");
   json_decref (r);
+
+  static const struct { const char *qos; int limit; const char *error; } refused[] = {
+    { "nosuch", 300, "Invalid qos specification" },
+    { "once", 300, NULL },   /* the QOS's one submission per user, held: still counts */
+    { "once", 300, "Job violates accounting/QOS policy (job submit limit, user's size and/or "
+                   "time limits)" },
+    { NULL, 20 * 60, "Requested time limit is invalid (missing or exceeds some limit)" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      json_t *req = json_pack ("{s:s,s:s,s:s,s:i,s:s}", "name", "refused", "script",
+                               "#!/bin/sh\nsleep 20\n", "workdir", work, "time_limit",
+                               refused[i].limit, "stdout", "/dev/null");
+      if (refused[i].qos)
+        json_object_set_new (req, "qos", json_string (refused[i].qos));
+      if (g_strcmp0 (refused[i].qos, "once") == 0)
+        json_object_set_new (req, "hold", json_true ());
+      g_autoptr (GError) err = NULL;
+      json_t *rep = rn_client_call (c, "submit", req, NULL, &err);
+      json_decref (req);
+      if (refused[i].error == NULL)
+        {
+          g_assert_no_error (err);
+          g_assert_nonnull (rep);
+        }
+      else
+        {
+          g_assert_null (rep);
+          g_assert_nonnull (err);
+          g_assert_cmpstr (err->message, ==, refused[i].error);
+        }
+      json_decref (rep);
+    }
   rn_client_free (c);
   kill (cpid, SIGTERM);
   for (int i = 0; i < 2; i++)
