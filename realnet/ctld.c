@@ -1543,6 +1543,9 @@ launch_request (Job *j, json_t *req, guint32 k)
   json_t *script = json_object_get (req, "script");
   if (script)
     json_object_set (q, "script", script);
+  json_t *sargv = json_object_get (req, "script_argv");
+  if (json_is_array (sargv))
+    json_object_set (q, "script_argv", sargv);
   json_object_set_new (q, "workdir", json_string (j->workdir));
   json_t *env = json_object_get (req, "environment");
   json_object_set_new (q, "environment", json_is_array (env) ? json_incref (env) : json_array ());

@@ -792,6 +792,13 @@ spec_parse (Spec *s, const json_t *req, const char *node, gboolean step, GError 
           g_array_append_val (s->task_ids, t);
         }
     }
+  else
+    {
+      /* a batch script's arguments: sbatch script.sh ARG ... */
+      s->argv = get_strv (req, "script_argv", FALSE, &ok, error);
+      if (!ok)
+        return FALSE;
+    }
   if (s->name == NULL)
     s->name = step ? s->argv[0] : "sbatch";
   return resolve_user (s, error);
@@ -1835,19 +1842,22 @@ rn_supervisor_launch_batch (RnSupervisor *sup, const json_t *req, int *pid,
   in = rn_launch_expand_pattern (s.stdin_pat ? s.stdin_pat : "/dev/null", &vars);
 
   env = env_job (&s, sup->node);
-  argv = g_new0 (char *, 3);
+  guint n_args = s.argv ? g_strv_length (s.argv) : 0, a0 = 0;
+  argv = g_new0 (char *, n_args + 3);
   paths = g_new0 (char *, 2);
   if (g_str_has_prefix (s.script, "#!"))
     {
-      argv[0] = g_strdup (script_path);
+      argv[a0++] = g_strdup (script_path);
       paths[0] = g_strdup (script_path);
     }
   else
     {
-      argv[0] = g_strdup ("/bin/sh");
-      argv[1] = g_strdup (script_path);
+      argv[a0++] = g_strdup ("/bin/sh");
+      argv[a0++] = g_strdup (script_path);
       paths[0] = g_strdup ("/bin/sh");
     }
+  for (guint k = 0; k < n_args; k++)
+    argv[a0++] = g_strdup (s.argv[k]);
   sh_argv = sh_argv_for (argv);
 
   ChildPlan plan;

@@ -652,6 +652,21 @@ test_sacct (void)
   g_assert_cmpstr (out, ==, want);
 }
 
+/* sbatch script.sh ARG ...: the script gets its arguments (a script file with and
+ * without "#!", arguments with spaces). */
+static void
+test_script_arguments (void)
+{
+  g_autofree char *p1 = g_build_filename (work, "args.sh", NULL);
+  g_assert_true (g_file_set_contents (p1, "#!/bin/sh\necho \"$#|$1|$2\"\n", -1, NULL));
+  guint id = submit ("-o args-%j.out args.sh 'two words' last");
+  g_autofree char *st = wait_final (id, 20);
+  g_assert_cmpstr (st, ==, "COMPLETED");
+  g_autofree char *name = g_strdup_printf ("args-%u.out", id);
+  g_autofree char *out = read_work_file (name);
+  g_assert_cmpstr (out, ==, "2|two words|last\n");
+}
+
 /* Slurm's -u takes uids as well as names; --me and sacct's default send the caller's uid
  * (the commands look up no names themselves). */
 static void
@@ -1025,6 +1040,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
   g_test_add_func ("/cluster/sacct", test_sacct);
   g_test_add_func ("/cluster/users-by-uid", test_users_by_uid);
+  g_test_add_func ("/cluster/script-arguments", test_script_arguments);
   g_test_add_func ("/cluster/backfill-matches-simulator", test_backfill_matches_simulator);
   g_test_add_func ("/cluster/qos-limit", test_qos_limit_on_the_cluster);
   g_test_add_func ("/cluster/restart-keeps-jobs", test_restart_keeps_jobs);
