@@ -417,26 +417,36 @@ conn_flush (RnConn *c)
     c->write_watch = g_unix_fd_add (c->fd, G_IO_OUT, write_cb, c);
 }
 
+/* Queues the `n` pieces of one frame (transfer full; NULL pieces are skipped). */
 static void
-conn_queue (RnConn *c, GBytes *frame)
+conn_queue_parts (RnConn *c, GBytes **parts, guint n)
 {
+  gsize len = 0;
+  for (guint i = 0; i < n; i++)
+    len += parts[i] ? g_bytes_get_size (parts[i]) : 0;
+  gboolean refuse = !c->closed && c->out_bytes + len > c->net->limits.max_output;
+  for (guint i = 0; i < n; i++)
+    if (parts[i] && (c->closed || refuse))
+      g_bytes_unref (parts[i]);
+    else if (parts[i])
+      g_queue_push_tail (&c->out, parts[i]);
   if (c->closed)
+    return;
+  if (refuse)
     {
-      g_bytes_unref (frame);
-      return;
-    }
-  gsize len = g_bytes_get_size (frame);
-  if (c->out_bytes + len > c->net->limits.max_output)
-    {
-      g_bytes_unref (frame);
       conn_close_now (c, "peer does not read its replies (output limit)");
       return;
     }
-  g_queue_push_tail (&c->out, frame);
   c->out_bytes += len;
   c->last_activity = g_get_monotonic_time ();
   if (c->write_watch == 0)
     conn_flush (c);
+}
+
+static void
+conn_queue (RnConn *c, GBytes *frame)
+{
+  conn_queue_parts (c, &frame, 1);
 }
 
 void
@@ -458,13 +468,14 @@ rn_conn_send_new (RnConn *c, const char *type, gint64 seq, json_t *body)
 
 void
 rn_conn_send_attached (RnConn *c, const char *type, gint64 seq, const char *body_text,
-                       gsize body_len, const void *attach, gsize attach_len)
+                       gsize body_len, GBytes *attach)
 {
   if (c->closed)
     return;
   const RnSigner *s = c->is_unix ? NULL : &c->net->signer;
-  conn_queue (c, rn_frame_encode_attached (type, seq, body_text, body_len, attach, attach_len,
-                                           s, now_s ()));
+  GBytes *parts[3];
+  rn_frame_encode_parts (type, seq, body_text, body_len, attach, s, now_s (), parts);
+  conn_queue_parts (c, parts, 3);
 }
 
 void

@@ -64,9 +64,10 @@ void rn_conn_send_error (RnConn *conn, gint64 seq, int code, const char *message
 /* Queues a frame whose body is JSON text (rn_frame_encode_raw). */
 void rn_conn_send_raw (RnConn *conn, const char *type, gint64 seq, const char *body_text,
                        gsize body_len);
-/* Queues a frame with raw bytes attached (rn_frame_encode_attached). */
+/* Queues a frame with `attach` attached (rn_frame_encode_parts): the bytes are shared, not
+ * copied, so that many replies of one cached text cost one copy of it. */
 void rn_conn_send_attached (RnConn *conn, const char *type, gint64 seq, const char *body_text,
-                            gsize body_len, const void *attach, gsize attach_len);
+                            gsize body_len, GBytes *attach);
 /* Closes after the queued output is written. */
 void rn_conn_close (RnConn *conn);
 gboolean rn_conn_is_open (const RnConn *conn);

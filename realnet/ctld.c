@@ -154,7 +154,7 @@ typedef struct {
 } Reply;
 
 typedef struct {
-  GString *body;      /* a jobs_text reply body */
+  GBytes  *body;      /* a jobs_text reply's attachment, shared by the replies in flight */
   guint64  gen;       /* C->text_gen when it was rendered */
   gint64   time;      /* and the second */
   gboolean running;   /* it shows running jobs (their TIME moves every second) */
@@ -2186,25 +2186,23 @@ reply_job_text (RnConn *conn, gint64 seq, GPtrArray *cands, int which, GPtrArray
   g_autofree char *head = g_strdup_printf ("{\"time\":%" G_GINT64_FORMAT "}", now);
   if (unfiltered && tc->body && tc->gen == C->text_gen && (!tc->running || tc->time == now))
     {
-      rn_conn_send_attached (conn, "jobs_text", seq, head, strlen (head), tc->body->str,
-                             tc->body->len);
+      rn_conn_send_attached (conn, "jobs_text", seq, head, strlen (head), tc->body);
       return;
     }
   gboolean running = FALSE;
-  GString *body = render_job_text (cands, which, users, states, parts, names, expand, now,
-                                   &running);
-  rn_conn_send_attached (conn, "jobs_text", seq, head, strlen (head), body->str, body->len);
+  GBytes *body = g_string_free_to_bytes (render_job_text (cands, which, users, states, parts,
+                                                          names, expand, now, &running));
+  rn_conn_send_attached (conn, "jobs_text", seq, head, strlen (head), body);
   if (unfiltered)
     {
-      if (tc->body)
-        g_string_free (tc->body, TRUE);
+      g_clear_pointer (&tc->body, g_bytes_unref);
       tc->body = body;
       tc->gen = C->text_gen;
       tc->time = now;
       tc->running = running;
     }
   else
-    g_string_free (body, TRUE);
+    g_bytes_unref (body);
 }
 
 static void
@@ -3635,8 +3633,7 @@ rn_ctld_main (int argc, char **argv)
     }
   g_free (C->nodes);
   for (int w = 0; w < 2; w++)
-    if (C->text_cache[w].body)
-      g_string_free (C->text_cache[w].body, TRUE);
+    g_clear_pointer (&C->text_cache[w].body, g_bytes_unref);
   sched_core_free (C->core);
   sched_cluster_free (C->cluster);
   g_main_loop_unref (C->loop);

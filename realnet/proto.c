@@ -194,13 +194,13 @@ rn_frame_encode_raw (const char *type, gint64 seq, const char *body_text, gsize 
   return rn_frame_encode_attached (type, seq, body_text, body_len, NULL, 0, signer, now);
 }
 
-GBytes *
-rn_frame_encode_attached (const char *type, gint64 seq, const char *body_text,
-                          gsize body_len, const void *attach, gsize attach_len,
-                          const RnSigner *signer, gint64 now)
+void
+rn_frame_encode_parts (const char *type, gint64 seq, const char *body_text, gsize body_len,
+                       GBytes *attach, const RnSigner *signer, gint64 now, GBytes *parts[3])
 {
   gboolean sign = signer != NULL && signer->key != NULL;
-  GString *t = g_string_sized_new (body_len + attach_len + 256);
+  gsize attach_len = attach ? g_bytes_get_size (attach) : 0;
+  GString *t = g_string_sized_new (body_len + 256);
   g_string_append_len (t, "\0\0\0\0\0", 5);   /* length prefix and flags, set below */
   g_string_append_printf (t, "{\"v\":%d,\"type\":\"%s\",\"seq\":%" G_GINT64_FORMAT ",\"body\":",
                           RN_PROTO_VERSION, type, seq);
@@ -221,22 +221,52 @@ rn_frame_encode_attached (const char *type, gint64 seq, const char *body_text,
     {
       t->str[4] |= RN_FRAME_ATTACHED;
       g_string_append_c (t, '\0');
-      g_string_append_len (t, attach, (gssize) attach_len);
     }
   if (sign)
-    {
-      guint8 mac[RN_MAC_LEN];
-      t->str[4] |= RN_FRAME_SIGNED;
-      compute_mac (signer->key, (const guint8 *) t->str + 4, t->len - 4, mac);
-      g_string_append_len (t, (const char *) mac, RN_MAC_LEN);
-    }
-  gsize payload = t->len - 4;
+    t->str[4] |= RN_FRAME_SIGNED;
+  gsize payload = t->len - 4 + attach_len + (sign ? RN_MAC_LEN : 0);
   t->str[0] = (char) (payload >> 24);
   t->str[1] = (char) (payload >> 16);
   t->str[2] = (char) (payload >> 8);
   t->str[3] = (char) payload;
+  parts[1] = attach ? g_bytes_ref (attach) : NULL;
+  parts[2] = NULL;
+  if (sign)
+    {
+      GHmac *h = g_hmac_new (G_CHECKSUM_SHA256, signer->key->bytes, RN_KEY_LEN);
+      g_hmac_update (h, (const guint8 *) t->str + 4, (gssize) (t->len - 4));
+      if (attach_len)
+        g_hmac_update (h, g_bytes_get_data (attach, NULL), (gssize) attach_len);
+      guint8 mac[RN_MAC_LEN];
+      gsize n = RN_MAC_LEN;
+      g_hmac_get_digest (h, mac, &n);
+      g_hmac_unref (h);
+      parts[2] = g_bytes_new (mac, RN_MAC_LEN);
+    }
   gsize len = t->len;
-  return g_bytes_new_take (g_string_free (t, FALSE), len);
+  parts[0] = g_bytes_new_take (g_string_free (t, FALSE), len);
+}
+
+GBytes *
+rn_frame_encode_attached (const char *type, gint64 seq, const char *body_text,
+                          gsize body_len, const void *attach, gsize attach_len,
+                          const RnSigner *signer, gint64 now)
+{
+  g_autoptr (GBytes) a = attach ? g_bytes_new_static (attach, attach_len) : NULL;
+  GBytes *parts[3];
+  rn_frame_encode_parts (type, seq, body_text, body_len, a, signer, now, parts);
+  if (parts[1] == NULL && parts[2] == NULL)
+    return parts[0];
+  GByteArray *all = g_bytes_unref_to_array (parts[0]);
+  for (int i = 1; i < 3; i++)
+    if (parts[i])
+      {
+        gsize n;
+        const guint8 *d = g_bytes_get_data (parts[i], &n);
+        g_byte_array_append (all, d, (guint) n);
+        g_bytes_unref (parts[i]);
+      }
+  return g_byte_array_free_to_bytes (all);
 }
 
 guint32

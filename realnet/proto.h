@@ -98,6 +98,14 @@ GBytes *rn_frame_encode_attached (const char *type, gint64 seq, const char *body
                                   gsize body_len, const void *attach, gsize attach_len,
                                   const RnSigner *signer, gint64 now);
 
+/* The same frame in three pieces to send one after the other, for attachments shared by
+ * many replies (squeue's cached text): parts[0] the length prefix, flags and JSON (and the
+ * NUL), parts[1] `attach` itself (a new reference; NULL without one), parts[2] the MAC
+ * (NULL unsigned).  Each (transfer full). */
+void rn_frame_encode_parts (const char *type, gint64 seq, const char *body_text,
+                            gsize body_len, GBytes *attach, const RnSigner *signer,
+                            gint64 now, GBytes *parts[3]);
+
 /* The replay cache: nonces seen within RN_AUTH_WINDOW. */
 typedef struct _RnReplayCache RnReplayCache;
 RnReplayCache *rn_replay_cache_new (void);

@@ -214,6 +214,41 @@ test_attachment (void)
           rn_msg_clear (&msg);
         }
     }
+  /* in pieces: the attachment is shared, not copied, and the pieces make the same frame
+   * (same nonce source aside: compare unsigned, and decode the signed one) */
+  g_autoptr (GBytes) shared = g_bytes_new_static (text, sizeof text - 1);
+  for (int signed_ = 0; signed_ < 2; signed_++)
+    {
+      GBytes *parts[3];
+      rn_frame_encode_parts ("jobs_text", 9, "{\"time\":1}", 10, shared,
+                             signed_ ? &sg : NULL, 777, parts);
+      g_assert_true (parts[1] == shared);
+      g_assert_true ((parts[2] != NULL) == signed_);
+      GByteArray *all = g_byte_array_new ();
+      for (int i = 0; i < 3; i++)
+        if (parts[i])
+          {
+            gsize n;
+            const guint8 *d = g_bytes_get_data (parts[i], &n);
+            g_byte_array_append (all, d, (guint) n);
+            g_bytes_unref (parts[i]);
+          }
+      g_autoptr (GBytes) f = g_byte_array_free_to_bytes (all);
+      if (!signed_)
+        {
+          g_autoptr (GBytes) whole = rn_frame_encode_attached ("jobs_text", 9, "{\"time\":1}", 10,
+                                                               text, sizeof text - 1, NULL, 777);
+          g_assert_true (g_bytes_equal (f, whole));
+        }
+      RnMsg pm;
+      g_autoptr (GError) pe = NULL;
+      g_assert_true (decode_bytes (f, signed_ ? &key : NULL, NULL, 777, &pm, &pe));
+      g_assert_no_error (pe);
+      gsize n;
+      const void *d = g_bytes_get_data (pm.attachment, &n);
+      g_assert_cmpmem (d, n, text, sizeof text - 1);
+      rn_msg_clear (&pm);
+    }
   /* the flag without the NUL separator is malformed */
   static const char bad[] = "\x02{\"v\":1,\"type\":\"x\"}";
   RnMsg msg;
