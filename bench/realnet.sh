@@ -10,7 +10,9 @@
 #   SLURM=1 bench/realnet.sh         # also real Slurm, through its own sbatch/squeue and
 #                                    # the SLURM_CONF in the environment, when installed
 #
-# Everything runs on loopback in a temporary folder (under /dev/shm when writable).
+# Everything runs on loopback in a temporary folder: under /dev/shm when writable (where the
+# state database's fdatasync costs nothing), else /tmp; BENCH_DIR=/some/disk/dir measures
+# with a real disk under the controller's commits.
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 sluice=${SLUICE:-$here/build/sluice}
@@ -20,6 +22,7 @@ NODES=${NODES:-4}
 [ -x "$sluice" ] || { echo "bench/realnet.sh: build first (./setup.sh), no $sluice" >&2; exit 1; }
 base=/tmp
 [ -w /dev/shm ] && base=/dev/shm
+base=${BENCH_DIR:-$base}
 dir=$(mktemp -d "$base/sluice-bench-XXXXXX")
 work=$dir/work
 mkdir -p "$work"
