@@ -52,6 +52,21 @@ struct _SchedJob {
   SchedQosId    qos;         /* resolved QOS (SCHED_QOS_DEFAULT: none) */
 };
 
+/* An interned feature constraint (sched_core_constraint): per alternative of its brackets
+ * ("[rack1|rack2]": all the nodes of a job satisfy one and the same alternative; a single
+ * one without brackets) and per partition, the partition's nodes that satisfy it, so that
+ * node selection walks only those (and an unconstrained job its partition's list, with no
+ * test at all).  Alternatives keep the order written, less those no node satisfies and
+ * repeats of an earlier one (never chosen: ties go to the first alternative); at least one
+ * remains, empty when nothing matches. */
+typedef struct {
+  guint32  n_alts;   /* >= 1 */
+  guint32  n_parts;
+  guint32 *offs;     /* n_alts * n_parts + 1 offsets into nodes */
+  guint32 *nodes;    /* alternative a, partition k: nodes[offs[a * n_parts + k]] up to
+                      * nodes[offs[a * n_parts + k + 1]] (excluded), increasing */
+} SchedConstraint;
+
 /* Per-node dynamic state. */
 typedef struct {
   guint32 free_cpus;
@@ -65,7 +80,7 @@ typedef struct {
 struct _SchedCore {
   const SchedCluster *cluster;
   SchedPolicy         policy;
-  GPtrArray          *constraints;  /* id - 1 -> guint8[n_nodes]: node satisfies it */
+  GPtrArray          *constraints;  /* id - 1 -> SchedConstraint (owned) */
   GHashTable         *constraint_ids; /* expression -> id */
   GHashTable         *jobs;        /* id -> SchedJob* (owned) */
   SchedJob           *spare_jobs;  /* forgotten jobs kept for reuse, linked by next */
@@ -176,9 +191,18 @@ guint64 sched__avail_now (const SchedCore *core, SchedAvail *avail);
 /* Chooses nodes for `spec` in partition `part` given per-node availability `avail`
  * (n_nodes entries; nodes that are down or drained must have been zeroed by the caller).
  * Best fit: among eligible nodes, lower weight first, then fewer free CPUs, then index.
- * Returns TRUE and fills `alloc` (transfer full) if it fits. */
+ * With bracket alternatives in the constraint, all nodes come from one alternative: the
+ * first, in the order written, on which the job fits.  Returns TRUE and fills `alloc`
+ * (transfer full) if it fits. */
 gboolean sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
                               const SchedAvail *avail, SchedAlloc *alloc);
+
+/* As sched__select_nodes among `nodes` only (n, increasing, all of partition `part`): the
+ * partition's nodes that one alternative of spec->constraint admits
+ * (sched__constraint_nodes), spec->constraint itself is not looked at. */
+gboolean sched__select_nodes_on (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
+                                 const SchedAvail *avail, const guint32 *nodes, guint32 n,
+                                 SchedAlloc *alloc);
 
 /* Visits the running jobs in (end_limit, seq) order without sorting them: a small heap of
  * running-heap positions, O(log k) per job visited.  Valid while the running heap does not
@@ -260,15 +284,34 @@ gboolean sched__limits_skip (SchedCore *core, SchedJob *j);
 void sched__core_set_force_generic (SchedCore *core, gboolean force);
 
 
-/* TRUE if node `n` satisfies constraint `c` (0: every node does; an unknown id: none). */
-static inline gboolean
-sched__constraint_ok (const SchedCore *core, guint32 c, guint32 n)
+/* The number of alternatives of constraint `c` (sched_core_constraint, SchedConstraint):
+ * 1 for 0 (no constraint), 0 for an unknown id (no node satisfies it). */
+static inline guint32
+sched__constraint_n_alts (const SchedCore *core, guint32 c)
 {
   if (c == 0)
-    return TRUE;
-  if (core->constraints == NULL || c > core->constraints->len)
-    return FALSE;
-  return ((const guint8 *) core->constraints->pdata[c - 1])[n] != 0;
+    return 1;
+  if (c > core->constraints->len)
+    return 0;
+  return ((const SchedConstraint *) core->constraints->pdata[c - 1])->n_alts;
+}
+
+/* The nodes of partition `part` (its spec `ps`) that alternative `alt` of constraint `c`
+ * admits, increasing; sets *n.  For 0 (no constraint) all the partition's.  `alt` must be
+ * below sched__constraint_n_alts.  (transfer none) valid while the core lives. */
+static inline const guint32 *
+sched__constraint_nodes (const SchedCore *core, guint32 c, guint32 alt, gint32 part,
+                         const SchedPartitionSpec *ps, guint32 *n)
+{
+  if (c == 0)
+    {
+      *n = ps->n_nodes;
+      return ps->nodes;
+    }
+  const SchedConstraint *sc = core->constraints->pdata[c - 1];
+  guint32 k = alt * sc->n_parts + (guint32) part;
+  *n = sc->offs[k + 1] - sc->offs[k];
+  return sc->nodes + sc->offs[k];
 }
 
 G_END_DECLS

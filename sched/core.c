@@ -113,6 +113,8 @@ node_refresh_bit (SchedCore *core, guint32 n)
 
 /* ---- life cycle ---- */
 
+static void constraint_free (gpointer data);
+
 static void
 job_free (gpointer p)
 {
@@ -131,7 +133,7 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
   core->cluster = cluster;
   core->policy = *policy;
   core->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, job_free);
-  core->constraints = g_ptr_array_new_with_free_func (g_free);
+  core->constraints = g_ptr_array_new_with_free_func (constraint_free);
   core->constraint_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* forget_job steals jobs from the table into spare_jobs; the free func only runs for the
    * jobs still known when the core is freed */
@@ -642,14 +644,36 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
 
 /* ---- feature constraints ---- */
 
-/* A recursive-descent evaluation of a Slurm constraint over one node's features:
- * expr := term ('|' term)*, term := factor ('&' factor)*, factor := NAME ['*' N] |
- * '(' expr ')' ['*' N] | '[' expr ']'.  Counts and brackets are accepted and read as plain
- * ANDs/ORs (every node of the job must match).  FALSE in *ok on a syntax error. */
+/* A constraint is interned once (sched_core_constraint) into, per alternative of its
+ * brackets and per partition, the nodes that satisfy it (SchedConstraint): a
+ * recursive-descent evaluation of the expression over each node's features, once per
+ * alternative, O(alternatives x nodes x length) once per distinct expression:
+ *   expr    := term ('|' term)*,   term := factor ('&' factor)*,
+ *   factor  := NAME ['*' N] | '(' expr ')' ['*' N] | '[' bracket ']',
+ *   bracket := item ('|' item)*                   matching OR: one alternative per item
+ *            | item '*' N ('&' item '*' N)*        multiple counts,
+ *   item    := NAME | '(' expr ')'.
+ * The mask of alternative k is the expression with the brackets standing for their k-th
+ * item, so what is ANDed outside ("intel&[rack1|rack2]") applies to every alternative.
+ * Brackets follow Slurm's rules (sbatch --constraint; slurmctld's _feature_string2list and
+ * _valid_feature_list): one set, not inside parentheses, no count after ']'; inside, '|'
+ * between uncounted items, or '&' between counted ones ("count must be used with XAND":
+ * "[a&b]" is refused; an alternative of several features is parenthesized, "[(a&b)|c]").
+ * Further, brackets must be ANDed with the rest: "a|[b|c]" has no meaning Slurm documents
+ * and is refused.
+ * Approximated: counts.  Outside brackets "name*N" and "(...)*N" read as uncounted (every
+ * node must match, where Slurm asks it of N nodes of the job only).  Multiple counts
+ * "[a*2&b*4]" read as one alternative, the nodes matching any counted item ("a|b"), where
+ * Slurm wants exactly 2 nodes with a and 4 with b: the job gets nodes of the requested
+ * kinds, in any mix. */
 typedef struct {
   const char        *s;
-  const char *const *features;
-  gboolean           ok;
+  const char *const *features;  /* the node's; NULL in the syntax pass (nothing matches) */
+  guint32            alt;       /* the alternative the brackets stand for */
+  guint32            n_alts;    /* alternatives of the brackets met (0: none yet) */
+  guint32            depth;     /* parentheses open */
+  gboolean           top_or;    /* a '|' outside parentheses and brackets */
+  gboolean           ok;        /* FALSE on a syntax error */
 } CParse;
 
 static gboolean c_expr (CParse *p);
@@ -660,36 +684,23 @@ c_name_char (char ch)
   return ch != '\0' && (g_ascii_isalnum (ch) || strchr ("_-.:/+=@", ch) != NULL);
 }
 
-static void
+/* An optional count "*N"; TRUE if there was one. */
+static gboolean
 c_count (CParse *p)
 {
-  if (*p->s == '*')
-    {
-      p->s++;
-      if (!g_ascii_isdigit (*p->s))
-        p->ok = FALSE;
-      while (g_ascii_isdigit (*p->s))
-        p->s++;
-    }
+  if (*p->s != '*')
+    return FALSE;
+  p->s++;
+  if (!g_ascii_isdigit (*p->s))
+    p->ok = FALSE;
+  while (g_ascii_isdigit (*p->s))
+    p->s++;
+  return TRUE;
 }
 
 static gboolean
-c_factor (CParse *p)
+c_name (CParse *p)
 {
-  if (*p->s == '(' || *p->s == '[')
-    {
-      char close = *p->s == '(' ? ')' : ']';
-      p->s++;
-      gboolean v = c_expr (p);
-      if (*p->s != close)
-        {
-          p->ok = FALSE;
-          return FALSE;
-        }
-      p->s++;
-      c_count (p);
-      return v;
-    }
   const char *start = p->s;
   while (c_name_char (*p->s))
     p->s++;
@@ -702,10 +713,81 @@ c_factor (CParse *p)
   gboolean has = FALSE;
   for (const char *const *f = p->features; f && *f && !has; f++)
     has = strlen (*f) == len && strncmp (*f, start, len) == 0;
-  c_count (p);
   return has;
 }
 
+/* '(' expr ')' */
+static gboolean
+c_paren (CParse *p)
+{
+  p->s++;
+  p->depth++;
+  gboolean v = c_expr (p);
+  p->depth--;
+  if (*p->s != ')')
+    {
+      p->ok = FALSE;
+      return FALSE;
+    }
+  p->s++;
+  return v;
+}
+
+/* '[' bracket ']': the value of item p->alt for a matching OR, of any item for counts. */
+static gboolean
+c_bracket (CParse *p)
+{
+  if (p->depth > 0 || p->n_alts > 0)
+    {
+      p->ok = FALSE;   /* inside parentheses, or a second set */
+      return FALSE;
+    }
+  p->s++;
+  gboolean chosen = FALSE, any = FALSE, all_counted = TRUE, none_counted = TRUE;
+  char sep = 0;
+  guint32 n = 0;
+  for (;;)
+    {
+      gboolean v = *p->s == '(' ? c_paren (p) : c_name (p);
+      gboolean counted = c_count (p);
+      if (!p->ok)
+        return FALSE;
+      all_counted = all_counted && counted;
+      none_counted = none_counted && !counted;
+      if (n++ == p->alt)
+        chosen = v;
+      any = any || v;
+      if (*p->s != '|' && *p->s != '&')
+        break;
+      if (sep != 0 && *p->s != sep)
+        {
+          p->ok = FALSE;   /* '|' and '&' mixed */
+          return FALSE;
+        }
+      sep = *p->s++;
+    }
+  if (*p->s != ']' || (sep == '|' && !none_counted) || (sep == '&' && !all_counted))
+    {
+      p->ok = FALSE;
+      return FALSE;
+    }
+  p->s++;
+  gboolean matching_or = none_counted;
+  p->n_alts = matching_or ? n : 1;
+  return matching_or ? chosen : any;
+}
+
+static gboolean
+c_factor (CParse *p)
+{
+  if (*p->s == '[')
+    return c_bracket (p);
+  gboolean v = *p->s == '(' ? c_paren (p) : c_name (p);
+  c_count (p);
+  return v;
+}
+
+/* Every factor and term is parsed (no short cut): the syntax is checked to the end. */
 static gboolean
 c_term (CParse *p)
 {
@@ -724,10 +806,34 @@ c_expr (CParse *p)
   gboolean v = c_term (p);
   while (p->ok && *p->s == '|')
     {
+      if (p->depth == 0)
+        p->top_or = TRUE;
       p->s++;
       v = c_term (p) || v;
     }
   return v;
+}
+
+/* Evaluates `expr` for `features` with the brackets standing for alternative `alt`; sets
+ * *n_alts (0 without brackets).  Returns FALSE in *ok on a syntax error. */
+static gboolean
+c_eval (const char *expr, const char *const *features, guint32 alt, guint32 *n_alts,
+        gboolean *ok)
+{
+  CParse p = { .s = expr, .features = features, .alt = alt, .ok = TRUE };
+  gboolean v = c_expr (&p);
+  *ok = p.ok && *p.s == '\0' && !(p.n_alts > 0 && p.top_or);
+  *n_alts = p.n_alts;
+  return v;
+}
+
+static void
+constraint_free (gpointer data)
+{
+  SchedConstraint *c = data;
+  g_free (c->offs);
+  g_free (c->nodes);
+  g_free (c);
 }
 
 guint32
@@ -739,19 +845,54 @@ sched_core_constraint (SchedCore *core, const char *expr)
   gpointer id = g_hash_table_lookup (core->constraint_ids, expr);
   if (id != NULL)
     return GPOINTER_TO_UINT (id);
-  guint32 n = sched_cluster_n_nodes (core->cluster);
-  guint8 *ok = g_new0 (guint8, MAX (n, 1u));
-  gboolean valid = TRUE;
-  for (guint32 i = 0; i < n && valid; i++)
+  guint32 n = core->n_nodes, n_alts, kept = 0;
+  gboolean valid;
+  c_eval (expr, NULL, 0, &n_alts, &valid);
+  n_alts = valid ? MAX (n_alts, 1u) : 1;
+  /* one node mask per alternative kept; a malformed expression keeps none */
+  g_autofree guint8 *masks = g_new0 (guint8, (gsize) n_alts * n);
+  for (guint32 a = 0; valid && a < n_alts; a++)
     {
-      CParse p = { expr, sched_cluster_node_features (core->cluster, i), TRUE };
-      gboolean v = c_expr (&p);
-      valid = p.ok && *p.s == '\0';
-      ok[i] = valid && v;
+      guint8 *m = masks + (gsize) kept * n;
+      gboolean some = FALSE, dup = FALSE;
+      for (guint32 i = 0; i < n; i++)
+        {
+          guint32 na;
+          gboolean ok;
+          m[i] = c_eval (expr, sched_cluster_node_features (core->cluster, i), a, &na, &ok);
+          g_assert (ok);
+          some = some || m[i];
+        }
+      /* an alternative no node satisfies never fits, and a repeat never comes first */
+      for (guint32 b = 0; b < kept && !dup; b++)
+        dup = memcmp (masks + (gsize) b * n, m, n) == 0;
+      if (some && !dup)
+        kept++;
     }
-  if (!valid)
-    memset (ok, 0, MAX (n, 1u));   /* a malformed expression matches no node */
-  g_ptr_array_add (core->constraints, ok);
+  if (kept == 0)
+    {
+      /* malformed, or no node matches: one alternative of no node (BadConstraints) */
+      memset (masks, 0, n);
+      kept = 1;
+    }
+  /* the masks as lists of nodes per alternative and partition, for node selection */
+  SchedConstraint *c = g_new0 (SchedConstraint, 1);
+  c->n_alts = kept;
+  c->n_parts = sched_cluster_n_partitions (core->cluster);
+  c->offs = g_new (guint32, (gsize) kept * c->n_parts + 1);
+  GArray *list = g_array_sized_new (FALSE, FALSE, sizeof (guint32), 16); /* never NULL data */
+  for (guint32 a = 0; a < kept; a++)
+    for (guint32 k = 0; k < c->n_parts; k++)
+      {
+        const SchedPartitionSpec *ps = sched_cluster_partition (core->cluster, (gint32) k);
+        c->offs[a * c->n_parts + k] = list->len;
+        for (guint32 x = 0; x < ps->n_nodes; x++)
+          if (masks[(gsize) a * n + ps->nodes[x]])
+            g_array_append_val (list, ps->nodes[x]);
+      }
+  c->offs[kept * c->n_parts] = list->len;
+  c->nodes = (guint32 *) g_array_free (list, FALSE);
+  g_ptr_array_add (core->constraints, c);
   guint32 cid = core->constraints->len;
   g_hash_table_insert (core->constraint_ids, g_strdup (expr), GUINT_TO_POINTER (cid));
   return cid;

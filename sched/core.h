@@ -83,12 +83,20 @@ gboolean sched_core_cancel (SchedCore *core, SchedTime now, SchedJobId id);
 gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
                                SchedJobState state);
 
-/* The id of feature constraint `expr` (sbatch --constraint: feature names joined by '&'
- * and '|', '&' binding tighter, parentheses; Slurm's counts "*N" and brackets "[a|b]" are
- * accepted and read as plain AND/OR) for SchedJobSpec.constraint: only nodes whose
- * features (sched_cluster_set_node_features) satisfy it are used.  0 for NULL or "".  A
- * malformed expression gets an id no node satisfies (the job is refused as
- * BadConstraints).  Ids are per core; the same expression gets the same id. */
+/* The id of feature constraint `expr` (sbatch --constraint) for SchedJobSpec.constraint:
+ * only nodes whose features (sched_cluster_set_node_features) satisfy it are used.
+ * Feature names are joined by '&' and '|' ('&' binding tighter) and grouped in
+ * parentheses; every node of the job must satisfy the expression.  Slurm's matching OR,
+ * one set of brackets ANDed with the rest, "[rack1|rack2]" or "intel&[rack1|(a&b)]",
+ * takes all the nodes of a job from one alternative: the one on which the job starts
+ * first, the first written on a tie, both for a start now and for a reservation.  Inside
+ * brackets, '|' joins uncounted alternatives (a feature, or a parenthesized expression);
+ * "[a&b]", brackets in parentheses, a second set, a count after ']' and "a|[b|c]" are
+ * malformed.  Counts are approximated: "a*N" outside brackets reads as "a" (every node,
+ * not N of them), and Slurm's multiple counts "[a*2&b*4]" as "a|b" (nodes of those kinds
+ * in any mix, not 2 and 4).  0 for NULL or "".  A malformed expression, or one no node
+ * satisfies, gets an id no node satisfies (the job is refused as BadConstraints).  Ids are
+ * per core; the same expression gets the same id. */
 guint32 sched_core_constraint (SchedCore *core, const char *expr);
 
 /* Takes back a job that was already running (a controller restarting from its state):

@@ -16,7 +16,11 @@
  *    a sweep over the changed nodes rules out the steps where it cannot, so selection runs
  *    about once per search, and a search starts where an earlier one of the same shape
  *    ended (Memo): O(steps + changes + nodes) per search in the common case,
- *    O(steps x nodes) at worst.  Building is O(running log running + steps x nodes). */
+ *    O(steps x nodes) at worst.  A job whose constraint has bracket alternatives
+ *    ("[rack1|rack2]": all its nodes from one) is searched once per alternative, each
+ *    search bounded by the best start found so far, and takes the earliest (ties: the
+ *    first alternative, the order Slurm tries them in).  Building is
+ *    O(running log running + steps x nodes). */
 #include "sched/core-private.h"
 #include "sched/heap.h"
 
@@ -44,8 +48,9 @@ struct Watch {
   const SchedNodeSpec *ns;
 };
 
-/* What a node-profile search depends on in a job: its shape.  All fields 4 or 8 bytes, in
- * that order, so the struct has no padding and compares with memcmp. */
+/* What a node-profile search depends on in a job: its shape, and the alternative of its
+ * constraint searched.  All fields 4 or 8 bytes, in that order, so the struct has no
+ * padding and compares with memcmp. */
 typedef struct {
   guint32   tasks, cpus_per_task, min_nodes, max_nodes, gpus_per_node, gpu_type;
   guint64   mem_per_node_mb;
@@ -53,7 +58,7 @@ typedef struct {
   gint32    part;
   guint32   exclusive;
   guint32   constraint;
-  guint32   unused;       /* keeps the size a multiple of 8: no padding */
+  guint32   alt;          /* bracket alternative (0 without brackets) */
 } ShapeKey;
 
 /* The earliest start a job of shape `key` can still have in the profile: searches only
@@ -520,9 +525,13 @@ sweep_step (SchedProfile *p, const NodeNeed *nd, guint32 nw, guint k)
  * their task slots and the fewest nodes that hold the tasks can only improve with more
  * free at every node.  So the set of times at which a shape fits only shrinks, and its
  * earliest element (always at a step's start: moving a start back to its step's start
- * adds only that step to the interval) only moves later. */
+ * adds only that step to the interval) only moves later.
+ *
+ * This searches one alternative `alt` of the job's constraint: among `nodes` (n_nodes),
+ * the nodes of its partition that the alternative admits (sched__constraint_nodes). */
 static SchedTime
-earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime horizon)
+earliest_node_alt (SchedProfile *p, const SchedJob *j, guint32 alt, const guint32 *nodes,
+                   guint32 n_nodes, SchedAlloc *alloc, SchedTime horizon)
 {
   const SchedCore *core = p->core;
   const SchedJobSpec *spec = &j->spec;
@@ -531,7 +540,7 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
   memset (&key, 0, sizeof key);
   key = (ShapeKey) { spec->tasks, spec->cpus_per_task, spec->min_nodes, spec->max_nodes,
                      spec->gpus_per_node, spec->gpu_type, spec->mem_per_node_mb, j->plan,
-                     j->part, (guint32) spec->exclusive, spec->constraint, 0 };
+                     j->part, (guint32) spec->exclusive, spec->constraint, alt };
   Memo *memo = NULL;
   for (guint m = 0; m < p->memo->len && memo == NULL; m++)
     if (memcmp (&g_array_index (p->memo, Memo, m).key, &key, sizeof key) == 0)
@@ -570,13 +579,11 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
   };
   /* the nodes that could ever be candidates (free never exceeds the node's capacity) */
   guint32 nw = 0;
-  for (guint32 x = 0; x < part->n_nodes; x++)
+  for (guint32 x = 0; x < n_nodes; x++)
     {
-      guint32 n = part->nodes[x];
+      guint32 n = nodes[x];
       const SchedNodeSpec *ns = sched_cluster_node (core->cluster, n);
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
-        continue;
-      if (!sched__constraint_ok (core, spec->constraint, n))
         continue;
       if (ns->cpus < nd.cpus || ns->gpus < nd.gpus || ns->mem_mb < nd.mem)
         continue;
@@ -637,7 +644,7 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
           if (slots < spec->tasks)
             continue;
         }
-      if (sched__select_nodes (core, spec, j->part, p->tmp, alloc))
+      if (sched__select_nodes_on (core, spec, j->part, p->tmp, nodes, n_nodes, alloc))
         {
           found = step_at (p, i)->time;
           break;
@@ -649,6 +656,43 @@ earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime 
   memo->lb = found != SCHED_TIME_NEVER ? found
              : horizon == SCHED_TIME_NEVER ? SCHED_TIME_NEVER : horizon + 1;
   return found;
+}
+
+/* The earliest step at or before `horizon` at which `j` fits (earliest_node_alt), over
+ * the alternatives of its constraint: all of a job's nodes come from one alternative, the
+ * one that starts it first; on a tie the first in the order written (Slurm's backfill
+ * keeps the first of equal will-run starts).  A later alternative is only searched up to
+ * a second before the best start so far, and not at all once that is the profile's
+ * start, so a job that fits now on its first alternative costs one search. */
+static SchedTime
+earliest_node (SchedProfile *p, const SchedJob *j, SchedAlloc *alloc, SchedTime horizon)
+{
+  const SchedCore *core = p->core;
+  guint32 c = j->spec.constraint, n;
+  const SchedPartitionSpec *ps = sched_cluster_partition (core->cluster, j->part);
+  if (c == 0)
+    return earliest_node_alt (p, j, 0, ps->nodes, ps->n_nodes, alloc, horizon);
+  guint32 n_alts = sched__constraint_n_alts (core, c);
+  if (n_alts == 1)
+    {
+      const guint32 *nodes = sched__constraint_nodes (core, c, 0, j->part, ps, &n);
+      return earliest_node_alt (p, j, 0, nodes, n, alloc, horizon);
+    }
+  SchedTime best = SCHED_TIME_NEVER, first = step_at (p, 0)->time;
+  for (guint32 a = 0; a < n_alts && best != first; a++)
+    {
+      SchedTime h = best == SCHED_TIME_NEVER ? horizon : MIN (horizon, best - 1);
+      SchedAlloc cand = { 0 };
+      const guint32 *nodes = sched__constraint_nodes (core, c, a, j->part, ps, &n);
+      SchedTime t = earliest_node_alt (p, j, a, nodes, n, &cand, h);
+      if (t == SCHED_TIME_NEVER)
+        continue;
+      g_assert (best == SCHED_TIME_NEVER || t < best);
+      sched_alloc_clear (alloc);
+      *alloc = cand;
+      best = t;
+    }
+  return best;
 }
 
 #ifdef SCHED_PROFILE_VERIFY

@@ -8,7 +8,10 @@
  * index, each receiving as many tasks as it holds, while leaving one task for every further
  * node that min_nodes still requires.  When best fit needs more nodes than max_nodes (or the
  * partition's MaxNodes) allows, the biggest nodes go first instead, which uses the fewest
- * nodes.  Cost O(nodes) per call when a few nodes are taken, O(nodes log nodes) at worst. */
+ * nodes.  A constraint with bracket alternatives ("[rack1|rack2]") is tried one alternative
+ * at a time, in the order written, and the first on which the job fits gives all its nodes.
+ * Cost O(nodes) per call (per alternative tried) when a few nodes are taken,
+ * O(nodes log nodes) at worst. */
 #include "sched/core-private.h"
 
 typedef struct {
@@ -74,20 +77,41 @@ bring_least (Cand *c, guint n, guint i, GCompareFunc cmp)
     }
 }
 
+gboolean
+sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
+                     const SchedAvail *avail, SchedAlloc *alloc)
+{
+  const SchedPartitionSpec *p = sched_cluster_partition (core->cluster, part);
+  if (spec->constraint == 0)
+    return sched__select_nodes_on (core, spec, part, avail, p->nodes, p->n_nodes, alloc);
+  /* every alternative would start the job now: the first that fits wins (Slurm tries
+   * them in order) */
+  guint32 n_alts = sched__constraint_n_alts (core, spec->constraint);
+  for (guint32 a = 0; a < n_alts; a++)
+    {
+      guint32 n;
+      const guint32 *nodes = sched__constraint_nodes (core, spec->constraint, a, part, p, &n);
+      if (sched__select_nodes_on (core, spec, part, avail, nodes, n, alloc))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 #ifdef SCHED_PROFILE_VERIFY
 /* Verification builds (-DSCHED_PROFILE_VERIFY): selection as it was before the lazy sort,
  * and a check that both choose the same nodes. */
 static gboolean
 select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
-                     const SchedAvail *avail, SchedAlloc *alloc)
+                        const SchedAvail *avail, const guint32 *nodes, guint32 n_nodes,
+                        SchedAlloc *alloc)
 {
   const SchedPartitionSpec *p = sched_cluster_partition (core->cluster, part);
   guint32 cpt = spec->cpus_per_task;
   g_autoptr (GArray) cands = g_array_sized_new (FALSE, FALSE, sizeof (Cand), 64);
   guint64 total_fit = 0;
-  for (guint32 i = 0; i < p->n_nodes; i++)
+  for (guint32 i = 0; i < n_nodes; i++)
     {
-      guint32 n = p->nodes[i];
+      guint32 n = nodes[i];
       const SchedNodeSpec *ns = sched_cluster_node (core->cluster, n);
       const SchedAvail *a = &avail[n];
       if (spec->exclusive
@@ -96,8 +120,6 @@ select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 
       if (a->mem < spec->mem_per_node_mb || a->gpus < spec->gpus_per_node)
         continue;
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
-        continue;
-      if (!sched__constraint_ok (core, spec->constraint, n))
         continue;
       guint32 fit = a->cpus / cpt;
       if (fit == 0)
@@ -158,15 +180,17 @@ select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 
 }
 
 static gboolean select_nodes_fast (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
-                                   const SchedAvail *avail, SchedAlloc *alloc);
+                                   const SchedAvail *avail, const guint32 *nodes, guint32 n,
+                                   SchedAlloc *alloc);
 
 gboolean
-sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
-                     const SchedAvail *avail, SchedAlloc *alloc)
+sched__select_nodes_on (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
+                        const SchedAvail *avail, const guint32 *nodes, guint32 n,
+                        SchedAlloc *alloc)
 {
   SchedAlloc ref = { 0 };
-  gboolean ok = select_nodes_fast (core, spec, part, avail, alloc);
-  gboolean rok = select_nodes_reference (core, spec, part, avail, &ref);
+  gboolean ok = select_nodes_fast (core, spec, part, avail, nodes, n, alloc);
+  gboolean rok = select_nodes_reference (core, spec, part, avail, nodes, n, &ref);
   g_assert_cmpint (ok, ==, rok);
   if (ok)
     {
@@ -179,24 +203,25 @@ sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 par
   sched_alloc_clear (&ref);
   return ok;
 }
-#define sched__select_nodes select_nodes_fast
+#define sched__select_nodes_on select_nodes_fast
 #endif
 
 gboolean
-sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
-                     const SchedAvail *avail, SchedAlloc *alloc)
+sched__select_nodes_on (const SchedCore *core, const SchedJobSpec *spec, gint32 part,
+                        const SchedAvail *avail, const guint32 *nodes, guint32 n_nodes,
+                        SchedAlloc *alloc)
 {
   const SchedPartitionSpec *p = sched_cluster_partition (core->cluster, part);
   guint32 cpt = spec->cpus_per_task;
   Cand stack_cands[128];
-  g_autofree Cand *heap_cands = p->n_nodes > G_N_ELEMENTS (stack_cands)
-                                    ? g_new (Cand, p->n_nodes) : NULL;
+  g_autofree Cand *heap_cands = n_nodes > G_N_ELEMENTS (stack_cands)
+                                    ? g_new (Cand, n_nodes) : NULL;
   Cand *cands = heap_cands ? heap_cands : stack_cands;
   guint n_cands = 0;
   guint64 total_fit = 0;
-  for (guint32 i = 0; i < p->n_nodes; i++)
+  for (guint32 i = 0; i < n_nodes; i++)
     {
-      guint32 n = p->nodes[i];
+      guint32 n = nodes[i];
       const SchedAvail *a = &avail[n];
       if (a->mem < spec->mem_per_node_mb || a->gpus < spec->gpus_per_node || a->cpus < cpt)
         continue;   /* (as the checks below would find) */
@@ -205,8 +230,6 @@ sched__select_nodes (const SchedCore *core, const SchedJobSpec *spec, gint32 par
           && (a->cpus != ns->cpus || a->gpus != ns->gpus || a->mem != ns->mem_mb))
         continue;
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
-        continue;
-      if (!sched__constraint_ok (core, spec->constraint, n))
         continue;
       guint32 fit = a->cpus / cpt;
       if (fit == 0)

@@ -373,12 +373,15 @@ feature_char (char ch)
   return g_ascii_isalnum (ch) || (ch != '\0' && strchr ("_-.:/+=@", ch) != NULL);
 }
 
-static gboolean cons_expr (Cons *c, int depth, gboolean in_brackets);
+static gboolean cons_expr (Cons *c, int depth);
+static gboolean cons_bracket (Cons *c, int depth);
 
-/* An optional "*N" count. */
+/* An optional "*N" count; *counted says whether there was one. */
 static gboolean
-cons_count (Cons *c)
+cons_count (Cons *c, gboolean *counted)
 {
+  if (counted)
+    *counted = *c->p == '*';
   if (*c->p != '*')
     return TRUE;
   c->p++;
@@ -388,42 +391,97 @@ cons_count (Cons *c)
   return TRUE;
 }
 
+/* A feature name or a parenthesized expression, with an optional count. */
 static gboolean
-cons_term (Cons *c, int depth, gboolean in_brackets)
+cons_item (Cons *c, int depth, gboolean *counted)
 {
   if (depth > MAX_NESTING)
     return cons_fail (c, "less nesting");
-  if (*c->p == '(' || *c->p == '[')
+  if (*c->p == '(')
     {
-      char close = *c->p == '(' ? ')' : ']';
-      if (close == ']' && (in_brackets || depth > 0))
-        return cons_fail (c, "brackets [...] only at the outer level");
       c->p++;
-      if (!cons_expr (c, depth + 1, in_brackets || close == ']'))
+      if (!cons_expr (c, depth + 1))
         return FALSE;
-      if (*c->p != close)
-        return cons_fail (c, close == ')' ? "')'" : "']'");
+      if (*c->p != ')')
+        return cons_fail (c, "')'");
       c->p++;
-      return close == ')' ? cons_count (c) : TRUE;
+      return cons_count (c, counted);
     }
+  if (*c->p == '[')
+    return cons_fail (c, "brackets [...] only at the outer level");
   if (!feature_char (*c->p))
     return cons_fail (c, "a feature name");
   while (feature_char (*c->p))
     c->p++;
-  return cons_count (c);
+  return cons_count (c, counted);
 }
 
+/* Items joined by '&' and '|'.  At the outer level (depth 0) one bracketed group may stand
+ * among them, joined to the rest by '&' only (Slurm's matching OR applies to the whole job:
+ * "intel&[rack1|rack2]", not "a|[b|c]"). */
 static gboolean
-cons_expr (Cons *c, int depth, gboolean in_brackets)
+cons_expr (Cons *c, int depth)
 {
+  gboolean bracket = FALSE, or_seen = FALSE;
   for (;;)
     {
-      if (!cons_term (c, depth, in_brackets))
+      if (*c->p == '[' && depth == 0)
+        {
+          if (bracket)
+            return cons_fail (c, "one set of brackets [...] at most");
+          if (or_seen)
+            return cons_fail (c, "brackets [...] joined to the rest by '&' only");
+          bracket = TRUE;
+          if (!cons_bracket (c, depth))
+            return FALSE;
+        }
+      else if (!cons_item (c, depth, NULL))
         return FALSE;
       if (*c->p != '&' && *c->p != '|')
         return TRUE;
+      if (*c->p == '|')
+        {
+          if (bracket)
+            return cons_fail (c, "'&' after brackets [...]");
+          or_seen = TRUE;
+        }
       c->p++;
     }
+}
+
+/* Slurm's bracketed forms: the matching OR "[a|b|(c&d)]" (uncounted alternatives), or
+ * multiple counts "[a*2&b*4]" (every item counted); no count after ']'. */
+static gboolean
+cons_bracket (Cons *c, int depth)
+{
+  c->p++;
+  gboolean any_or = FALSE, any_and = FALSE, all_counted = TRUE, any_counted = FALSE;
+  for (;;)
+    {
+      gboolean counted = FALSE;
+      if (!cons_item (c, depth + 1, &counted))
+        return FALSE;
+      all_counted = all_counted && counted;
+      any_counted = any_counted || counted;
+      if (*c->p == '|')
+        any_or = TRUE;
+      else if (*c->p == '&')
+        any_and = TRUE;
+      else
+        break;
+      c->p++;
+    }
+  if (*c->p != ']')
+    return cons_fail (c, "']'");
+  if (any_or && (any_and || any_counted))
+    return cons_fail (c, "inside brackets, uncounted alternatives joined by '|' "
+                         "(\"[a|b]\") or counted features joined by '&' (\"[a*2&b*4]\")");
+  if (any_and && !all_counted)
+    return cons_fail (c, "a count on every feature joined by '&' inside brackets");
+  c->p++;
+  if (*c->p == '*')
+    return cons_fail (c, "no count after ']'");
+  return TRUE;
 }
 
 gboolean
@@ -431,7 +489,7 @@ wl_check_constraint (const char *s, GError **error)
 {
   g_return_val_if_fail (s != NULL, FALSE);
   Cons c = { s, s, error };
-  if (!cons_expr (&c, 0, FALSE))
+  if (!cons_expr (&c, 0))
     return FALSE;
   if (*c.p != '\0')
     return cons_fail (&c, "'&', '|' or the end");

@@ -853,7 +853,9 @@ test_constraint (void)
 {
   static const char *const good[] = { "a100", "intel&gpu", "a|b", "[rack1|rack2|rack3]",
                                       "[rack1*2&rack2*4]", "(knl&snc4&flat)*4&haswell",
-                                      "mem=256G", "x86-64.v3", "((a|b)&c)" };
+                                      "mem=256G", "x86-64.v3", "((a|b)&c)",
+                                      "intel&[rack1|rack2]", "[(a&b)|c]", "(a|b)&[c|d]",
+                                      "[a]", "[a|b]&c" };
   for (gsize i = 0; i < G_N_ELEMENTS (good); i++)
     {
       g_autoptr (GError) error = NULL;
@@ -861,7 +863,10 @@ test_constraint (void)
       g_assert_no_error (error);
     }
   static const char *const bad[] = { "", "&a", "a&", "a&&b", "a*", "a*0", "(a", "a)", "[a|b",
-                                     "[[a]]", "([a])", "a b", "a,b", "a!" };
+                                     "[[a]]", "([a])", "a b", "a,b", "a!",
+                                     /* Slurm's refusals of brackets (job_scheduler.c) */
+                                     "[a&b]", "[a|b&c]", "[a*2|b]", "[a|b]*2", "[a]&[b]",
+                                     "a|[b|c]", "[a|b]|c", "[", "[]", "[a|]" };
   for (gsize i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr (GError) error = NULL;
