@@ -2564,7 +2564,15 @@ handle_update_job (RnConn *conn, RnMsg *msg)
                                   json_pack ("{s:i,s:I}", "job_id", j->id, "time_limit",
                                              (json_int_t) j->time_limit_rec));
             }
-          has_tl = FALSE;   /* the core plans with the old limit until the job ends */
+          /* the core plans with the new limit: backfill may now use what it frees */
+          const SchedPartitionSpec *ps = sched_cluster_partition (C->cluster, j->spec.partition);
+          j->spec.time_limit = tl > 0 ? tl : ps->max_time == SCHED_TIME_NEVER
+                                                 ? UNLIMITED_SECONDS : ps->max_time;
+          sched_core_set_running_limit (C->core, now_s (), j->core_id, j->spec.time_limit);
+          C->need_pass = TRUE;
+          C->text_gen++;
+          schedule_flush ();
+          has_tl = FALSE;
         }
       if (has_tl)
         {

@@ -1230,6 +1230,27 @@ node_set_flag (SchedCore *core, guint32 node, guint8 *flag, gboolean on)
     core->easy_valid = core->cons_valid = FALSE;
 }
 
+gboolean
+sched_core_set_running_limit (SchedCore *core, SchedTime now, SchedJobId id,
+                              SchedTime time_limit)
+{
+  g_return_val_if_fail (core != NULL && time_limit > 0, FALSE);
+  SchedJob *j = g_hash_table_lookup (core->jobs, GUINT_TO_POINTER (id));
+  if (j == NULL || j->state != SCHED_JOB_RUNNING)
+    return FALSE;
+  (void) now;
+  j->spec.time_limit = time_limit;
+  j->plan = j->spec.estimate > 0 && j->spec.estimate < time_limit ? j->spec.estimate
+                                                                    : time_limit;
+  heap_remove (core, j);
+  j->end_limit = j->start + j->plan;
+  heap_push (core, j);
+  core->easy_valid = FALSE;
+  core->cons_valid = FALSE;   /* the schedule planned this job's resources until its old end */
+  core->changes++;
+  return TRUE;
+}
+
 void
 sched_core_node_set_down (SchedCore *core, SchedTime now, guint32 node, gboolean down,
                           GArray *affected)

@@ -99,6 +99,12 @@ gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
  * per core; the same expression gets the same id. */
 guint32 sched_core_constraint (SchedCore *core, const char *expr);
 
+/* Running job `id` has a new time limit (scontrol update TimeLimit=): planning expects it
+ * back at start + the new limit (or its estimate, when shorter) from now on.  Returns
+ * FALSE if it is not running. */
+gboolean sched_core_set_running_limit (SchedCore *core, SchedTime now, SchedJobId id,
+                                       SchedTime time_limit);
+
 /* Takes back a job that was already running (a controller restarting from its state):
  * queues `spec` and starts it at `start` on `alloc` (copied) without a pass, appending it
  * to `started`.  Returns FALSE (core unchanged) when the allocation does not fit the free

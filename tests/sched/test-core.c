@@ -339,6 +339,61 @@ test_submit_rejects (void)
   g_assert_false (sched_policy_lookup ("nope", &none));
 }
 
+/* A running job's time limit changed (scontrol update TimeLimit=): the head job's
+ * reservation follows the new end, and a job that now fits before it backfills.  One node
+ * of 4 CPUs: A (4 CPUs, limit 100) runs; B (4 CPUs) waits for it; C (4 CPUs, limit 30)
+ * cannot start before B's reservation. */
+static void
+test_running_limit_change (void)
+{
+  static const char *const policies[] = { "easy", "conservative" };
+  for (guint k = 0; k < G_N_ELEMENTS (policies); k++)
+    {
+      g_autoptr (SchedCluster) cl = sched_cluster_new ();
+      guint32 n0 = sched_cluster_add_node (cl, "a1", 4, 0, 0, 0);
+      sched_cluster_add_partition (cl, "p", &n0, 1, 0, SCHED_TIME_NEVER, 0, TRUE);
+      SchedPolicy pol;
+      g_assert_true (sched_policy_lookup (policies[k], &pol));
+      g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+      SchedJobSpec s;
+      sched_job_spec_init (&s);
+      s.tasks = 4;
+      s.id = 1, s.time_limit = 100;
+      g_assert_true (sched_core_submit (core, 0, &s, NULL));
+      g_autoptr (GArray) st = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+      sched_core_pass (core, 0, st);
+      g_assert_cmpuint (st->len, ==, 1);
+      s.id = 2, s.time_limit = 100;
+      g_assert_true (sched_core_submit (core, 10, &s, NULL));
+      g_array_set_size (st, 0);
+      sched_core_pass (core, 10, st);
+      SchedJobInfo info;
+      g_assert_true (sched_core_job_info (core, 2, &info));
+      g_assert_cmpint (info.planned_start, ==, 100);
+      /* raised: B's reservation moves out with A's end */
+      g_assert_true (sched_core_set_running_limit (core, 20, 1, 300));
+      g_array_set_size (st, 0);
+      sched_core_pass (core, 20, st);
+      g_assert_true (sched_core_job_info (core, 2, &info));
+      g_assert_cmpint (info.planned_start, ==, 300);
+      /* lowered to 40: B is planned at 40 */
+      g_assert_true (sched_core_set_running_limit (core, 30, 1, 40));
+      g_array_set_size (st, 0);
+      sched_core_pass (core, 30, st);
+      g_assert_cmpuint (st->len, ==, 0);
+      g_assert_true (sched_core_job_info (core, 2, &info));
+      g_assert_cmpint (info.planned_start, ==, 40);
+      /* the node comes back at 40 as now expected */
+      g_assert_true (sched_core_job_ended (core, 40, 1, SCHED_JOB_TIMEOUT));
+      g_array_set_size (st, 0);
+      sched_core_pass (core, 40, st);
+      g_assert_cmpuint (st->len, ==, 1);
+      g_assert_cmpuint (g_array_index (st, SchedStart, 0).id, ==, 2);
+      g_assert_false (sched_core_set_running_limit (core, 40, 1, 50));   /* gone */
+      g_assert_false (sched_core_set_running_limit (core, 40, 99, 50));  /* unknown */
+    }
+}
+
 /* Node states: IDLE, MIXED, ALLOCATED, DRAINING, DRAINED, DOWN, and that drained and down
  * nodes receive no jobs. */
 static void
@@ -917,5 +972,6 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/oracle/orders-and-estimates", test_oracle_orders_and_estimates);
   g_test_add_func ("/sched/oracle/fast-paths", test_oracle_fast_paths);
   g_test_add_func ("/sched/oracle/node-level-invariants", test_node_level_invariants);
+  g_test_add_func ("/sched/core/running-limit-change", test_running_limit_change);
   return g_test_run ();
 }
