@@ -7,20 +7,38 @@
  * association its own running and submitted jobs and the running jobs and TRES of its whole
  * subtree.  A job is counted as submitted when the core queues it and until it leaves the
  * core, and as running from its start to its end, with the TRES of its allocation (what it
- * holds) rather than of its request.  Checks are O(depth of the association) plus one hash
- * look-up; updates the same.  See sched/qos.h for the limits and reasons. */
+ * holds) rather than of its request.  A job of a partition with a QOS counts in that QOS
+ * too (once when it is the job's).  Checks are O(depth of the association) plus two hash
+ * look-ups; updates the same.  See sched/qos.h for the limits and reasons.
+ *
+ * The definitions also hold what is not a limit but belongs with the QOS and the
+ * associations: Preempt lists, association QOS lists and the partitions' QOS and Deny
+ * lists.  Lists of QOS are sorted arrays of ids: QOS are few (tens), so a look-up is a
+ * short binary search. */
 #include "sched/qos-private.h"
 
 #include <string.h>
 
 /* ---- definitions ----------------------------------------------------------------------- */
 
+/* A partition's settings that live with the limits. */
+typedef struct {
+  SchedQosId qos;            /* QOS=, SCHED_QOS_DEFAULT: none */
+  char     **deny_accounts;  /* DenyAccounts=, NULL: none */
+  char     **deny_qos;       /* DenyQos=, NULL: none */
+} PartLimits;
+
 struct _SchedLimits {
   GPtrArray  *qos_names;   /* [id] -> name; [0] unused */
   GArray     *qos;         /* SchedQosLimits, [0] unused */
   GHashTable *qos_index;   /* name -> id */
+  GPtrArray  *qos_preempt; /* [id] -> GArray of SchedQosId (sorted) or NULL: Preempt lists */
+  guint       n_preempt;   /* QOS with a Preempt list */
   GArray     *assoc;       /* SchedAssocLimits by association id */
   GArray     *assoc_set;   /* gboolean by association id */
+  GPtrArray  *assoc_qos;   /* [assoc] -> GArray of SchedQosId (sorted) or NULL: QOS lists */
+  guint       n_assoc_qos; /* associations with a QOS list */
+  GArray     *parts;       /* PartLimits by partition index */
 };
 
 void
@@ -40,6 +58,9 @@ sched_qos_limits_init (SchedQosLimits *q)
   sched_tres_init_unlimited (&q->max_tres_per_job);
   sched_tres_init_unlimited (&q->max_tres_per_user);
   sched_tres_init_unlimited (&q->grp_tres);
+  q->preempt_mode = SCHED_QOS_PREEMPT_CLUSTER;
+  q->grace_time = -1;
+  q->preempt_exempt = -1;
 }
 
 void
@@ -54,6 +75,14 @@ sched_assoc_limits_init (SchedAssocLimits *a)
   a->default_qos = SCHED_QOS_DEFAULT;
 }
 
+/* GPtrArray calls its free function on NULL slots too. */
+static void
+id_list_free (gpointer a)
+{
+  if (a != NULL)
+    g_array_unref (a);
+}
+
 SchedLimits *
 sched_limits_new (void)
 {
@@ -63,8 +92,12 @@ sched_limits_new (void)
   l->qos = g_array_new (FALSE, TRUE, sizeof (SchedQosLimits));
   g_array_set_size (l->qos, 1);
   l->qos_index = g_hash_table_new (g_str_hash, g_str_equal);
+  l->qos_preempt = g_ptr_array_new_with_free_func (id_list_free);
+  g_ptr_array_add (l->qos_preempt, NULL);
   l->assoc = g_array_new (FALSE, TRUE, sizeof (SchedAssocLimits));
   l->assoc_set = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  l->assoc_qos = g_ptr_array_new_with_free_func (id_list_free);
+  l->parts = g_array_new (FALSE, TRUE, sizeof (PartLimits));
   return l;
 }
 
@@ -76,8 +109,17 @@ sched_limits_free (SchedLimits *l)
   g_hash_table_destroy (l->qos_index);
   g_ptr_array_free (l->qos_names, TRUE);
   g_array_free (l->qos, TRUE);
+  g_ptr_array_free (l->qos_preempt, TRUE);
   g_array_free (l->assoc, TRUE);
   g_array_free (l->assoc_set, TRUE);
+  g_ptr_array_free (l->assoc_qos, TRUE);
+  for (guint i = 0; i < l->parts->len; i++)
+    {
+      PartLimits *pl = &g_array_index (l->parts, PartLimits, i);
+      g_strfreev (pl->deny_accounts);
+      g_strfreev (pl->deny_qos);
+    }
+  g_array_free (l->parts, TRUE);
   g_free (l);
 }
 
@@ -94,6 +136,7 @@ sched_limits_add_qos (SchedLimits *l, const char *name, const SchedQosLimits *q)
     }
   char *copy = g_strdup (name);
   g_ptr_array_add (l->qos_names, copy);
+  g_ptr_array_add (l->qos_preempt, NULL);
   g_array_append_vals (l->qos, q, 1);
   id = l->qos->len - 1;
   g_hash_table_insert (l->qos_index, copy, GUINT_TO_POINTER (id));
@@ -165,6 +208,215 @@ sched_limits_max_qos_priority (const SchedLimits *l)
   for (guint i = 1; i < l->qos->len; i++)
     m = MAX (m, g_array_index (l->qos, SchedQosLimits, i).priority);
   return m;
+}
+
+static int
+qos_id_cmp (gconstpointer a, gconstpointer b)
+{
+  SchedQosId x = *(const SchedQosId *) a, y = *(const SchedQosId *) b;
+  return (x > y) - (x < y);
+}
+
+/* A sorted list of the n ids (duplicates dropped), or NULL for n = 0. */
+static GArray *
+id_list_new (const SchedQosId *ids, guint n)
+{
+  if (n == 0)
+    return NULL;
+  GArray *a = g_array_sized_new (FALSE, FALSE, sizeof (SchedQosId), n);
+  g_array_append_vals (a, ids, n);
+  g_array_sort (a, qos_id_cmp);
+  guint k = 0;
+  for (guint i = 0; i < a->len; i++)
+    if (k == 0 || g_array_index (a, SchedQosId, k - 1) != g_array_index (a, SchedQosId, i))
+      g_array_index (a, SchedQosId, k++) = g_array_index (a, SchedQosId, i);
+  g_array_set_size (a, k);
+  return a;
+}
+
+static gboolean
+id_list_has (const GArray *a, SchedQosId id)
+{
+  guint lo = 0, hi = a->len;
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      SchedQosId v = g_array_index (a, SchedQosId, mid);
+      if (v == id)
+        return TRUE;
+      if (v < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return FALSE;
+}
+
+/* TRUE when every id is a defined QOS. */
+static gboolean
+ids_defined (const SchedLimits *l, const SchedQosId *ids, guint n)
+{
+  for (guint i = 0; i < n; i++)
+    if (ids[i] == 0 || ids[i] >= l->qos->len)
+      return FALSE;
+  return TRUE;
+}
+
+void
+sched_limits_set_qos_preempt (SchedLimits *l, SchedQosId id, const SchedQosId *victims,
+                              guint n)
+{
+  g_return_if_fail (l != NULL && id != 0 && id < l->qos->len);
+  g_return_if_fail ((victims != NULL || n == 0) && ids_defined (l, victims, n));
+  if (l->qos_preempt->pdata[id] != NULL)
+    l->n_preempt--;
+  g_clear_pointer (&l->qos_preempt->pdata[id], g_array_unref);
+  l->qos_preempt->pdata[id] = id_list_new (victims, n);
+  if (n > 0)
+    l->n_preempt++;
+}
+
+const SchedQosId *
+sched_limits_get_qos_preempt (const SchedLimits *l, SchedQosId id, guint *n)
+{
+  g_return_val_if_fail (l != NULL && n != NULL, NULL);
+  const GArray *a = id != 0 && id < l->qos_preempt->len ? l->qos_preempt->pdata[id] : NULL;
+  *n = a ? a->len : 0;
+  return a ? (const SchedQosId *) a->data : NULL;
+}
+
+gboolean
+sched_limits_qos_preempts (const SchedLimits *l, SchedQosId preemptor, SchedQosId preemptee)
+{
+  g_return_val_if_fail (l != NULL, FALSE);
+  if (preemptor == 0 || preemptee == 0 || preemptor >= l->qos_preempt->len)
+    return FALSE;
+  const GArray *a = l->qos_preempt->pdata[preemptor];
+  return a != NULL && id_list_has (a, preemptee);
+}
+
+gboolean
+sched_limits_has_preempt_lists (const SchedLimits *l)
+{
+  g_return_val_if_fail (l != NULL, FALSE);
+  return l->n_preempt > 0;
+}
+
+void
+sched_limits_set_assoc_qos (SchedLimits *l, SchedAssocId assoc, const SchedQosId *qos,
+                            guint n)
+{
+  g_return_if_fail (l != NULL && assoc != SCHED_ASSOC_NONE);
+  g_return_if_fail ((qos != NULL || n == 0) && ids_defined (l, qos, n));
+  if (assoc >= l->assoc_qos->len)
+    g_ptr_array_set_size (l->assoc_qos, (gint) assoc + 1);
+  if (l->assoc_qos->pdata[assoc] != NULL)
+    l->n_assoc_qos--;
+  g_clear_pointer (&l->assoc_qos->pdata[assoc], g_array_unref);
+  l->assoc_qos->pdata[assoc] = id_list_new (qos, n);
+  if (n > 0)
+    l->n_assoc_qos++;
+}
+
+const SchedQosId *
+sched_limits_get_assoc_qos (const SchedLimits *l, SchedAssocId assoc, guint *n)
+{
+  g_return_val_if_fail (l != NULL && n != NULL, NULL);
+  const GArray *a = assoc < l->assoc_qos->len ? l->assoc_qos->pdata[assoc] : NULL;
+  *n = a ? a->len : 0;
+  return a ? (const SchedQosId *) a->data : NULL;
+}
+
+void
+sched_limits_set_partition (SchedLimits *l, gint32 part, SchedQosId qos,
+                            const char *const *deny_accounts, const char *const *deny_qos)
+{
+  g_return_if_fail (l != NULL && part >= 0);
+  g_return_if_fail (qos == SCHED_QOS_DEFAULT || qos < l->qos->len);
+  if ((guint) part >= l->parts->len)
+    g_array_set_size (l->parts, (guint) part + 1);
+  PartLimits *pl = &g_array_index (l->parts, PartLimits, part);
+  g_strfreev (pl->deny_accounts);
+  g_strfreev (pl->deny_qos);
+  pl->qos = qos;
+  pl->deny_accounts = g_strdupv ((char **) deny_accounts);
+  pl->deny_qos = g_strdupv ((char **) deny_qos);
+}
+
+static inline const PartLimits *
+part_limits (const SchedLimits *l, gint32 part)
+{
+  return part >= 0 && (guint) part < l->parts->len
+           ? &g_array_index (l->parts, PartLimits, part) : NULL;
+}
+
+SchedQosId
+sched_limits_partition_qos (const SchedLimits *l, gint32 part)
+{
+  g_return_val_if_fail (l != NULL, SCHED_QOS_DEFAULT);
+  const PartLimits *pl = part_limits (l, part);
+  return pl ? pl->qos : SCHED_QOS_DEFAULT;
+}
+
+const char *const *
+sched_limits_partition_deny_accounts (const SchedLimits *l, gint32 part)
+{
+  g_return_val_if_fail (l != NULL, NULL);
+  const PartLimits *pl = part_limits (l, part);
+  return pl ? (const char *const *) pl->deny_accounts : NULL;
+}
+
+const char *const *
+sched_limits_partition_deny_qos (const SchedLimits *l, gint32 part)
+{
+  g_return_val_if_fail (l != NULL, NULL);
+  const PartLimits *pl = part_limits (l, part);
+  return pl ? (const char *const *) pl->deny_qos : NULL;
+}
+
+/* ---- the job QOS and the partition QOS ------------------------------------------------- */
+
+/* The QOS whose limits apply to a job, by precedence: q[0] first.  A limit is taken from
+ * the first that sets it (per TRES for TRES limits) and checked against that QOS's usage.
+ * Empty slots have id SCHED_QOS_DEFAULT and q NULL; q[1] is empty when q[0] is. */
+typedef struct {
+  SchedQosId            id[2];
+  const SchedQosLimits *q[2];
+} QosPair;
+
+static void
+qos_pair (const SchedLimits *l, SchedQosId job_qos, gint32 part, QosPair *out)
+{
+  const PartLimits *plim = part_limits (l, part);
+  SchedQosId pq = plim ? plim->qos : SCHED_QOS_DEFAULT;
+  const SchedQosLimits *jl = job_qos != SCHED_QOS_DEFAULT ? sched_limits_get_qos (l, job_qos)
+                                                          : NULL;
+  const SchedQosLimits *pl = pq != SCHED_QOS_DEFAULT && pq != job_qos
+                               ? sched_limits_get_qos (l, pq) : NULL;
+  /* Slurm's _set_qos_order: the partition QOS first, unless the job's has OverPartQOS */
+  if (pl != NULL && (jl == NULL || !jl->over_part_qos))
+    {
+      out->id[0] = pq, out->q[0] = pl;
+      out->id[1] = jl ? job_qos : SCHED_QOS_DEFAULT, out->q[1] = jl;
+    }
+  else
+    {
+      out->id[0] = jl ? job_qos : SCHED_QOS_DEFAULT, out->q[0] = jl;
+      out->id[1] = pl ? pq : SCHED_QOS_DEFAULT, out->q[1] = pl;
+    }
+}
+
+SchedTime
+sched_limits_preempt_exempt (const SchedLimits *l, SchedQosId qos, gint32 part,
+                             SchedTime cluster)
+{
+  g_return_val_if_fail (l != NULL, cluster);
+  QosPair qp;
+  qos_pair (l, qos, part, &qp);
+  for (guint k = 0; k < 2; k++)
+    if (qp.q[k] != NULL && qp.q[k]->preempt_exempt >= 0)
+      return qp.q[k]->preempt_exempt;
+  return cluster;
 }
 
 /* ---- usage ----------------------------------------------------------------------------- */
@@ -297,12 +549,16 @@ sched__limits_count (SchedCore *core, const SchedJob *j, SchedLimitEvent ev)
   SchedTres t = { 0, 0, 0, 0 };
   if (running)
     alloc_tres (j, &t);
-  if (j->qos != SCHED_QOS_DEFAULT)
+  /* the job's QOS and its partition's: the partition and the QOS never change while the
+   * core holds the job, so every event counts in the same QOS */
+  QosPair qp;
+  qos_pair (core->limits, j->qos, j->part, &qp);
+  for (guint k = 0; k < 2 && qp.id[k] != SCHED_QOS_DEFAULT; k++)
     {
-      Use *uu = user_use (u, j->qos, j->spec.user, TRUE);
+      Use *uu = user_use (u, qp.id[k], j->spec.user, TRUE);
       if (running)
         {
-          Use *qu = qos_use (u, j->qos);
+          Use *qu = qos_use (u, qp.id[k]);
           count (&qu->jobs, sign);
           tres_add (&qu->tres, &t, sign);
           count (&uu->jobs, sign);
@@ -331,21 +587,71 @@ sched__limits_count (SchedCore *core, const SchedJob *j, SchedLimitEvent ev)
 
 /* ---- checks ---------------------------------------------------------------------------- */
 
+static inline guint64
+tres_at (const SchedTres *t, int i)
+{
+  switch (i)
+    {
+    case 0: return t->cpus;
+    case 1: return t->gpus;
+    case 2: return t->mem_mb;
+    default: return t->nodes;
+    }
+}
+
 /* The first resource of `need` over `limit` given `used`: 0 cpu, 1 gpu, 2 mem, 3 node; -1
  * if none. */
 static int
 tres_over (const SchedTres *used, const SchedTres *need, const SchedTres *limit)
 {
-  const guint64 u[4] = { used->cpus, used->gpus, used->mem_mb, used->nodes };
-  const guint64 n[4] = { need->cpus, need->gpus, need->mem_mb, need->nodes };
-  const guint64 l[4] = { limit->cpus, limit->gpus, limit->mem_mb, limit->nodes };
   for (int i = 0; i < 4; i++)
-    if (l[i] != SCHED_LIMIT_NONE && n[i] > 0 && u[i] + n[i] > l[i])
-      return i;
+    {
+      guint64 l = tres_at (limit, i), n = tres_at (need, i);
+      if (l != SCHED_LIMIT_NONE && n > 0 && tres_at (used, i) + n > l)
+        return i;
+    }
   return -1;
 }
 
 static const SchedTres zero_tres = { 0, 0, 0, 0 };
+
+/* The count limit at offset `off` of SchedQosLimits for the pair: the first QOS's that
+ * sets it, *k saying which (-1 and SCHED_LIMIT_NONE when neither does). */
+static guint64
+pair_count (const QosPair *qp, gsize off, int *k)
+{
+  for (int i = 0; i < 2 && qp->q[i] != NULL; i++)
+    {
+      guint64 v = G_STRUCT_MEMBER (guint64, qp->q[i], off);
+      if (v != SCHED_LIMIT_NONE)
+        {
+          *k = i;
+          return v;
+        }
+    }
+  *k = -1;
+  return SCHED_LIMIT_NONE;
+}
+
+/* tres_over for the TRES limit at offset `off` of SchedQosLimits in the pair: each TRES's
+ * limit is the first QOS's that sets it, against used[k] of that QOS. */
+static int
+pair_tres_over (const QosPair *qp, gsize off, const SchedTres *const used[2],
+                const SchedTres *need)
+{
+  for (int i = 0; i < 4; i++)
+    for (int k = 0; k < 2 && qp->q[k] != NULL; k++)
+      {
+        guint64 l = tres_at (&G_STRUCT_MEMBER (SchedTres, qp->q[k], off), i);
+        if (l == SCHED_LIMIT_NONE)
+          continue;
+        guint64 n = tres_at (need, i);
+        if (n > 0 && tres_at (used[k], i) + n > l)
+          return i;
+        break;
+      }
+  return -1;
+}
 
 /* Inherited per-association limits: the nearest ancestor's value of each. */
 typedef struct {
@@ -380,6 +686,21 @@ inherited (const SchedCore *core, SchedAssocId assoc, Inherited *out)
     }
 }
 
+/* The QOS list that applies to association `assoc`: its own or its nearest ancestor's;
+ * NULL when none has one (every QOS is allowed). */
+static const GArray *
+assoc_qos_list (const SchedCore *core, SchedAssocId assoc)
+{
+  const SchedLimits *l = core->limits;
+  if (l->n_assoc_qos == 0 || assoc == SCHED_ASSOC_NONE || core->priority == NULL)
+    return NULL;
+  for (SchedAssocId a = assoc; a != SCHED_ASSOC_NONE;
+       a = sched_priority_assoc_parent (core->priority, a))
+    if (a < l->assoc_qos->len && l->assoc_qos->pdata[a] != NULL)
+      return l->assoc_qos->pdata[a];
+  return NULL;
+}
+
 SchedQosId
 sched__limits_resolve_qos (const SchedCore *core, SchedQosId qos, SchedAssocId assoc)
 {
@@ -393,10 +714,15 @@ sched__limits_resolve_qos (const SchedCore *core, SchedQosId qos, SchedAssocId a
         if (al && al->default_qos != SCHED_QOS_DEFAULT)
           return al->default_qos;
       }
+  /* no DefaultQOS: the association's only QOS, as Slurm picks it */
+  const GArray *list = assoc_qos_list (core, assoc);
+  if (list != NULL && list->len == 1)
+    return g_array_index (list, SchedQosId, 0);
   SchedQosId normal = sched_limits_find_qos (core->limits, "normal");
   return normal == SCHED_QOS_INVALID ? SCHED_QOS_DEFAULT : normal;
 }
 
+/* TRUE if `name` is in `list`; NULL is ALL. */
 static gboolean
 listed (const char *const *list, const char *name)
 {
@@ -406,6 +732,13 @@ listed (const char *const *list, const char *name)
     if (strcmp (list[i], name) == 0)
       return TRUE;
   return FALSE;
+}
+
+/* TRUE if `name` is in `list`; NULL is none. */
+static gboolean
+denied (const char *const *list, const char *name)
+{
+  return list != NULL && listed (list, name);
 }
 
 SchedReason
@@ -432,43 +765,69 @@ sched__limits_submit_check (const SchedCore *core, const SchedJobSpec *s, gint32
     SCHED_REASON_ASSOC_GRP_CPU, SCHED_REASON_ASSOC_GRP_GRES, SCHED_REASON_ASSOC_GRP_MEM,
     SCHED_REASON_ASSOC_GRP_NODE,
   };
+  const SchedLimits *l = core->limits;
   const SchedPartitionSpec *p = sched_cluster_partition (core->cluster, part);
   if (qos == SCHED_QOS_INVALID
-      || (qos != SCHED_QOS_DEFAULT && sched_limits_get_qos (core->limits, qos) == NULL))
+      || (qos != SCHED_QOS_DEFAULT && sched_limits_get_qos (l, qos) == NULL))
     return SCHED_REASON_INVALID_QOS;
-  const char *qname = qos == SCHED_QOS_DEFAULT ? "normal" : sched_limits_qos_name (core->limits, qos);
+  /* the association's QOS list (Slurm checks it with the QOS, before the partition) */
+  const GArray *allowed = qos != SCHED_QOS_DEFAULT ? assoc_qos_list (core, assoc) : NULL;
+  if (allowed != NULL && !id_list_has (allowed, qos))
+    return SCHED_REASON_INVALID_QOS;
+  const char *qname = qos == SCHED_QOS_DEFAULT ? "normal" : sched_limits_qos_name (l, qos);
   if (!listed (p->allow_qos, qname))
     return SCHED_REASON_QOS_NOT_ALLOWED;
-  if (p->allow_accounts != NULL && assoc != SCHED_ASSOC_NONE && core->priority != NULL)
+  /* DenyQos and DenyAccounts only count without the Allow list (slurm.conf(5)) */
+  if (p->allow_qos == NULL && denied (sched_limits_partition_deny_qos (l, part), qname))
+    return SCHED_REASON_QOS_NOT_ALLOWED;
+  const char *const *deny_accounts = p->allow_accounts == NULL
+                                       ? sched_limits_partition_deny_accounts (l, part) : NULL;
+  if ((p->allow_accounts != NULL || deny_accounts != NULL) && assoc != SCHED_ASSOC_NONE
+      && core->priority != NULL)
     {
       SchedAssocInfo info;
       sched_priority_assoc_info (core->priority, assoc, &info);
-      if (!listed (p->allow_accounts, info.is_user ? info.account : info.name))
+      const char *account = info.is_user ? info.account : info.name;
+      if (!listed (p->allow_accounts, account) || denied (deny_accounts, account))
         return SCHED_REASON_ACCOUNT_NOT_ALLOWED;
     }
   SchedTres need;
   request_tres (s, &need);
   SchedLimitUsage *u = core->limit_usage;
-  if (qos != SCHED_QOS_DEFAULT)
+  QosPair qp;
+  qos_pair (l, qos, part, &qp);
+  if (qp.q[0] != NULL)
     {
-      const SchedQosLimits *q = sched_limits_get_qos (core->limits, qos);
-      if (s->time_limit > q->max_wall)
-        return SCHED_REASON_QOS_MAX_WALL;
-      int r = tres_over (&zero_tres, &need, &q->max_tres_per_job);
-      if (r >= 0)
+      const SchedTres *const none[2] = { &zero_tres, &zero_tres };
+      int k, r;
+      for (k = 0; k < 2 && qp.q[k] != NULL; k++)
+        if (qp.q[k]->max_wall != SCHED_TIME_NEVER)
+          {
+            if (s->time_limit > qp.q[k]->max_wall)
+              return SCHED_REASON_QOS_MAX_WALL;
+            break;
+          }
+      if ((r = pair_tres_over (&qp, G_STRUCT_OFFSET (SchedQosLimits, max_tres_per_job), none,
+                               &need)) >= 0)
         return qos_job[r];
-      if ((r = tres_over (&zero_tres, &need, &q->max_tres_per_user)) >= 0)
+      if ((r = pair_tres_over (&qp, G_STRUCT_OFFSET (SchedQosLimits, max_tres_per_user), none,
+                               &need)) >= 0)
         return qos_user[r];
-      if ((r = tres_over (&zero_tres, &need, &q->grp_tres)) >= 0)
+      if ((r = pair_tres_over (&qp, G_STRUCT_OFFSET (SchedQosLimits, grp_tres), none,
+                               &need)) >= 0)
         return qos_grp[r];
-      if (q->max_jobs_per_user == 0)
+      if (pair_count (&qp, G_STRUCT_OFFSET (SchedQosLimits, max_jobs_per_user), &k) == 0)
         return SCHED_REASON_QOS_MAX_JOBS_PER_USER;
-      if (q->grp_jobs == 0)
+      if (pair_count (&qp, G_STRUCT_OFFSET (SchedQosLimits, grp_jobs), &k) == 0)
         return SCHED_REASON_QOS_GRP_JOBS;
-      const Use *uu = user_use (u, qos, s->user, FALSE);
-      if (q->max_submit_per_user != SCHED_LIMIT_NONE
-          && (uu ? uu->submitted : 0) + 1 > q->max_submit_per_user)
-        return SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
+      guint64 max_submit = pair_count (&qp, G_STRUCT_OFFSET (SchedQosLimits,
+                                                             max_submit_per_user), &k);
+      if (k >= 0)
+        {
+          const Use *uu = user_use (u, qp.id[k], s->user, FALSE);
+          if ((uu ? uu->submitted : 0) + 1 > max_submit)
+            return SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
+        }
     }
   if (assoc == SCHED_ASSOC_NONE || core->priority == NULL)
     return SCHED_REASON_NONE;
@@ -484,7 +843,7 @@ sched__limits_submit_check (const SchedCore *core, const SchedJobSpec *s, gint32
   for (SchedAssocId a = assoc; a != SCHED_ASSOC_NONE;
        a = sched_priority_assoc_parent (core->priority, a))
     {
-      const SchedAssocLimits *al = sched_limits_get_assoc (core->limits, a);
+      const SchedAssocLimits *al = sched_limits_get_assoc (l, a);
       if (al == NULL)
         continue;
       if ((r = tres_over (&zero_tres, &need, &al->grp_tres)) >= 0)
@@ -516,22 +875,35 @@ sched__limits_block (SchedCore *core, const SchedJob *j)
   SchedLimitUsage *u = core->limit_usage;
   SchedTres need;
   request_tres (&j->spec, &need);
-  if (j->qos != SCHED_QOS_DEFAULT)
+  QosPair qp;
+  qos_pair (core->limits, j->qos, j->part, &qp);
+  if (qp.q[0] != NULL)
     {
-      const SchedQosLimits *q = sched_limits_get_qos (core->limits, j->qos);
-      const Use *qu = qos_use (u, j->qos);
-      if (q->grp_jobs != SCHED_LIMIT_NONE && qu->jobs + 1 > q->grp_jobs)
+      static const Use none = { 0, 0, { 0, 0, 0, 0 } };
+      const Use *qu[2] = { qos_use (u, qp.id[0]), &none };
+      const Use *uu[2] = { user_use (u, qp.id[0], j->spec.user, FALSE), &none };
+      if (qp.q[1] != NULL)
+        {
+          qu[1] = qos_use (u, qp.id[1]);
+          uu[1] = user_use (u, qp.id[1], j->spec.user, FALSE);
+        }
+      for (int k = 0; k < 2; k++)
+        if (uu[k] == NULL)
+          uu[k] = &none;
+      int k, r;
+      guint64 v = pair_count (&qp, G_STRUCT_OFFSET (SchedQosLimits, grp_jobs), &k);
+      if (k >= 0 && qu[k]->jobs + 1 > v)
         return SCHED_REASON_QOS_GRP_JOBS;
-      int r = tres_over (&qu->tres, &need, &q->grp_tres);
-      if (r >= 0)
+      const SchedTres *const qt[2] = { &qu[0]->tres, &qu[1]->tres };
+      if ((r = pair_tres_over (&qp, G_STRUCT_OFFSET (SchedQosLimits, grp_tres), qt,
+                               &need)) >= 0)
         return qos_grp[r];
-      const Use *uu = user_use (u, j->qos, j->spec.user, FALSE);
-      const Use none = { 0, 0, { 0, 0, 0, 0 } };
-      if (uu == NULL)
-        uu = &none;
-      if (q->max_jobs_per_user != SCHED_LIMIT_NONE && uu->jobs + 1 > q->max_jobs_per_user)
+      v = pair_count (&qp, G_STRUCT_OFFSET (SchedQosLimits, max_jobs_per_user), &k);
+      if (k >= 0 && uu[k]->jobs + 1 > v)
         return SCHED_REASON_QOS_MAX_JOBS_PER_USER;
-      if ((r = tres_over (&uu->tres, &need, &q->max_tres_per_user)) >= 0)
+      const SchedTres *const ut[2] = { &uu[0]->tres, &uu[1]->tres };
+      if ((r = pair_tres_over (&qp, G_STRUCT_OFFSET (SchedQosLimits, max_tres_per_user), ut,
+                               &need)) >= 0)
         return qos_user[r];
     }
   if (j->assoc == SCHED_ASSOC_NONE || core->priority == NULL)

@@ -21,8 +21,13 @@
  *                                  AssocMaxSubmitJobLimit
  *      a running-usage limit smaller than the job alone (MaxTRESPerUser cpu=8 for a
  *      16-CPU job; GrpTRES likewise): the running-usage reason below
- *      partition AllowAccounts / AllowQos: AccountNotAllowed / QOSNotAllowed
- *      an unknown QOS: InvalidQOS; an unknown association: InvalidAccount
+ *      partition AllowAccounts / AllowQos: AccountNotAllowed / QOSNotAllowed; without
+ *      AllowAccounts (AllowQos), an account (QOS) in the partition's DenyAccounts
+ *      (DenyQos) likewise, as Slurm ignores the Deny list when the Allow list is set
+ *      an unknown QOS, or a QOS not in the association's QOS list (the nearest list up
+ *      the tree; an association tree without any list allows every QOS; a job without a
+ *      QOS at all, none being defined as "normal", passes): InvalidQOS; an unknown
+ *      association: InvalidAccount
  *    (Slurm leaves such jobs pending forever unless the QOS has DenyOnLimit; sluice
  *    rejects them, which is what a replay wants: they would never run anyway);
  *  - on running usage, checked at every scheduling pass before a job is tried: a job over
@@ -41,12 +46,30 @@
  * Association limits other than Grp* are inherited: a user association without MaxJobs,
  * MaxSubmitJobs, MaxWall or MaxTRES takes the nearest ancestor's (sacctmgr(1)).
  *
+ * Partition QOS (slurm.conf PartitionName ... QOS=, sched_limits_set_partition): the
+ * partition QOS's limits apply to every job of the partition in addition to the job's
+ * QOS, as in Slurm (qos.html, "Partition QOS"): for each limit (and each TRES of a TRES
+ * limit) the value of the partition QOS is used when it sets one, else the job QOS's; the
+ * job QOS goes first instead when it has the OverPartQOS flag.  The limit is checked
+ * against the usage of the QOS that gave it: a job counts in both QOS (once when they are
+ * the same).  The reasons are the QOS ones above.  A partition QOS gives no priority and
+ * no preemption rights (those stay the job QOS's).
+ *
+ * Preemption settings (sacctmgr add qos ... Preempt=, PreemptMode=, GraceTime=,
+ * PreemptExemptTime=) are kept here for the drivers (sim/preempt.c); the core does not
+ * preempt.  With PreemptType=preempt/qos a job may preempt the jobs whose QOS its QOS
+ * lists in Preempt (sched_limits_qos_preempts); the preempted job's QOS gives the
+ * PreemptMode and GraceTime, and its PreemptExemptTime (as Slurm's acct_policy, the
+ * partition QOS's in the order above) overrides the cluster's.
+ *
  * A job's TRES: cpu = the CPUs (allocated once running, requested before), gres/gpu = the
  * GPUs, mem = MB (per node times nodes), node = nodes (requested: min_nodes, at least 1).
  *
  * Every count and TRES limit is SCHED_LIMIT_NONE when not set (0 is a real limit: no job).
  * QOS ids are 1, 2, ... in the order of definition; in a job spec, qos 0 means "not given":
- * the association's DefaultQOS, else the QOS named "normal" when defined, else none. */
+ * the association's DefaultQOS (inherited), else the only QOS of its QOS list when the
+ * list has one, else the QOS named "normal" when defined, else none (Slurm's
+ * _determine_and_validate_qos). */
 #pragma once
 #include <glib.h>
 #include "sched/types.h"
@@ -71,7 +94,16 @@ typedef struct {
 /* Sets every field of `t` to SCHED_LIMIT_NONE. */
 void sched_tres_init_unlimited (SchedTres *t);
 
-/* A QOS (sacctmgr add qos).  sched_qos_limits_init sets: priority 0, no limits. */
+/* A QOS's PreemptMode (sacctmgr: "cluster", the default, means the cluster's). */
+typedef enum {
+  SCHED_QOS_PREEMPT_CLUSTER = 0,  /* slurm.conf's PreemptMode */
+  SCHED_QOS_PREEMPT_OFF,          /* its jobs are not preempted */
+  SCHED_QOS_PREEMPT_CANCEL,
+  SCHED_QOS_PREEMPT_REQUEUE,
+} SchedQosPreemptMode;
+
+/* A QOS (sacctmgr add qos).  sched_qos_limits_init sets: priority 0, no limits, no
+ * preemption settings of its own (mode CLUSTER, grace and exempt time -1). */
 typedef struct {
   guint32   priority;             /* Priority: the QOS factor of multifactor priority */
   SchedTime max_wall;             /* MaxWall (per job), SCHED_TIME_NEVER = none */
@@ -81,6 +113,13 @@ typedef struct {
   SchedTres max_tres_per_job;     /* MaxTRES / MaxTRESPerJob */
   SchedTres max_tres_per_user;    /* MaxTRESPerUser (running) */
   SchedTres grp_tres;             /* GrpTRES (running, all users) */
+  gboolean  over_part_qos;        /* Flags=OverPartQOS: its limits go before the partition
+                                   * QOS's */
+  SchedQosPreemptMode preempt_mode; /* PreemptMode of its jobs when they are preempted */
+  SchedTime grace_time;           /* GraceTime, seconds; < 0: not set (the driver's
+                                   * default, 0 in Slurm) */
+  SchedTime preempt_exempt;       /* PreemptExemptTime, seconds; < 0: not set (the
+                                   * cluster's PreemptExemptTime) */
 } SchedQosLimits;
 
 void sched_qos_limits_init (SchedQosLimits *q);
@@ -121,6 +160,51 @@ const SchedAssocLimits *sched_limits_get_assoc (const SchedLimits *l, SchedAssoc
 
 /* The largest QOS priority (0 without QOS). */
 guint32 sched_limits_max_qos_priority (const SchedLimits *l);
+
+/* Sets QOS `id`'s Preempt list: the `n` QOS (ids, copied; duplicates ignored) whose jobs
+ * its jobs may preempt with PreemptType=preempt/qos.  n = 0 clears it.  The lists must not
+ * loop (A preempting B preempting A: two jobs could then preempt each other forever);
+ * slurmdbd refuses such lists and so does the assoc reader (workloads/assoc.h).  A QOS in
+ * its own list is ignored by the simulator (Slurm preempts within a QOS only with
+ * PreemptMode=WITHIN). */
+void     sched_limits_set_qos_preempt (SchedLimits *l, SchedQosId id, const SchedQosId *victims,
+                                       guint n);
+/* (transfer none) QOS `id`'s Preempt list, increasing ids, *n of them (0 and NULL when it
+ * has none); valid until the list changes. */
+const SchedQosId *sched_limits_get_qos_preempt (const SchedLimits *l, SchedQosId id, guint *n);
+/* TRUE when QOS `preemptor` lists QOS `preemptee` in its Preempt list (FALSE when either
+ * is SCHED_QOS_DEFAULT: a job without QOS neither preempts nor is preempted). */
+gboolean sched_limits_qos_preempts (const SchedLimits *l, SchedQosId preemptor,
+                                    SchedQosId preemptee);
+/* TRUE when some QOS has a Preempt list. */
+gboolean sched_limits_has_preempt_lists (const SchedLimits *l);
+
+/* Sets association `assoc`'s QOS list (sacctmgr QOS=): the `n` QOS (ids, copied) its
+ * jobs may ask for, inherited by the associations below it that have none.  n = 0 removes
+ * it (the association inherits). */
+void sched_limits_set_assoc_qos (SchedLimits *l, SchedAssocId assoc, const SchedQosId *qos,
+                                 guint n);
+/* (transfer none) association `assoc`'s own QOS list (*n of them, increasing ids), or NULL
+ * when it has none. */
+const SchedQosId *sched_limits_get_assoc_qos (const SchedLimits *l, SchedAssocId assoc,
+                                              guint *n);
+
+/* Sets partition `part`'s (an index of the core's cluster) QOS= (SCHED_QOS_DEFAULT: none)
+ * and its DenyAccounts= and DenyQos= lists (NULL-terminated, copied; NULL: none), which
+ * the core checks as said above. */
+void sched_limits_set_partition (SchedLimits *l, gint32 part, SchedQosId qos,
+                                 const char *const *deny_accounts,
+                                 const char *const *deny_qos);
+/* Partition `part`'s QOS, or SCHED_QOS_DEFAULT. */
+SchedQosId sched_limits_partition_qos (const SchedLimits *l, gint32 part);
+/* (transfer none) partition `part`'s DenyAccounts / DenyQos, NULL-terminated, or NULL. */
+const char *const *sched_limits_partition_deny_accounts (const SchedLimits *l, gint32 part);
+const char *const *sched_limits_partition_deny_qos (const SchedLimits *l, gint32 part);
+
+/* The PreemptExemptTime that applies to a job of QOS `qos` in partition `part`: the QOS's
+ * or the partition QOS's (in their precedence order) when set, else `cluster`. */
+SchedTime sched_limits_preempt_exempt (const SchedLimits *l, SchedQosId qos, gint32 part,
+                                       SchedTime cluster);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SchedLimits, sched_limits_free)
 

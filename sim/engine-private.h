@@ -39,6 +39,7 @@ struct _SimJob {
   /* preemption (preempt.c) */
   guint8        preempt;       /* SimPreemptState */
   guint8        preempted;     /* ended by a preemption (CANCELLED) */
+  guint16       pclass;        /* its preemption class while in the core (preempt.c) */
   guint32       requeues;      /* times preempted and requeued */
   guint64       end_seq;       /* sequence number of its live completion event */
 };
@@ -138,8 +139,15 @@ void     sim__preempt_set_partition (SimEngine *e, gint32 part, SimPreemptMode m
                                      SchedTime grace);
 /* Resolves the per-partition settings before the run. */
 void     sim__preempt_prepare (SimEngine *e);
-/* After a pass at `now`: signals the running jobs whose resources let a pending job of a
- * higher level start. */
+/* Tests: keep no counts per class, so that every round walks the jobs in the system (the
+ * reference the counted rounds must match).  Call before sim_engine_run. */
+void     sim__preempt_force_walk (SimEngine *e);
+/* Job `sj` entered the core (pending). */
+void     sim__preempt_entered (SimEngine *e, SimJob *sj);
+/* Running job `sj` ended in the core (before sim__preempt_ended, if signalled). */
+void     sim__preempt_left (SimEngine *e, SimJob *sj);
+/* After a pass at `now` (its starts in e->started): signals the running jobs whose
+ * resources let a pending job that may preempt them start. */
 void     sim__preempt_round (SimEngine *e, SchedTime now);
 /* Signalled job `sj` ended (the core was told, as CANCELLED if it was killed).
  * Returns TRUE if it was requeued (it stays in the system, pending); FALSE if it ends

@@ -337,6 +337,8 @@ enter_core (SimEngine *e, SimJob *sj, SchedTime now)
   if (G_LIKELY (sched_core_submit_tagged (e->core, now, &sj->w.spec, sj, &why)))
     {
       sj->in_core = TRUE;
+      if (G_UNLIKELY (e->preempt != NULL))
+        sim__preempt_entered (e, sj);   /* (counts per preemption class) */
       if (G_UNLIKELY (e->track))
         {
           sj->reason = SCHED_REASON_NONE;
@@ -486,6 +488,8 @@ sim_engine_run (SimEngine *e, WlReader *reader, SimRecordFunc func, gpointer dat
                                                     G_UNLIKELY (sj->preempt == SIM_PREEMPT_KILLED)
                                                       ? SCHED_JOB_CANCELLED : sj->end_state);
                 g_assert (ok);
+                if (G_UNLIKELY (e->preempt != NULL))
+                  sim__preempt_left (e, sj);
                 if (G_UNLIKELY (sj->preempt != SIM_PREEMPT_RUNNING)
                     && sim__preempt_ended (e, sj))
                   break;   /* requeued: pending again */

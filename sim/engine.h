@@ -48,21 +48,34 @@
  * reported as never started (Dependency).
  *
  * Preemption (SimOptions.preempt, sim/preempt.c), Slurm's preempt/partition_prio and
- * preempt/qos in their simple form.  A job's level is its partition's PriorityTier
- * (partition_prio) or its QOS priority (qos; no QOS is 0).  After each pass, a pending job
- * the core holds back for resources (Resources or Priority) may preempt running jobs of a
- * lower level, on nodes of its partition, that have run at least PreemptExemptTime and
- * whose partition's PreemptMode is not OFF: the fewest such jobs that let it fit,
- * preferring the lowest level, then the most recently started, then the lowest id.  They
- * are signalled and end at now + their partition's GraceTime (one whose own end comes
- * first ends normally); then, by their partition's PreemptMode, each is requeued (back to
- * the core with its submit time once the job it made room for has started; when it starts
- * again it runs its whole run time; its record counts the requeues and shows its last run)
- * or cancelled (CANCELLED, recorded as preempted).  The pending job starts in the normal pass once they are gone; until then it
- * claims the nodes it would get, so that the next pending jobs preempt for themselves.
- * Higher levels should be scheduled first (sluice sim switches to the `priority` order,
- * tiers first, for partition_prio), or a lower job ahead in the queue may take the room.
- * Runs without preemption (or where no level differs) are unchanged, event for event. */
+ * preempt/qos in their simple form.  Who may preempt whom:
+ *  - partition_prio: a job of a partition of higher PriorityTier may preempt the jobs of
+ *    lower-tier partitions that share a node with its own and whose PreemptMode (the
+ *    partition's, else the global one) is not OFF;
+ *  - qos: a job may preempt the jobs whose QOS its QOS lists in its Preempt list
+ *    (sched/qos.h; Slurm's preempt_p_preemptable: priorities do not enter into it, a job
+ *    without QOS neither preempts nor is preempted) and whose PreemptMode (the QOS's, else
+ *    the global one; partitions' PreemptMode and GraceTime do not apply, as in Slurm) is
+ *    not OFF.  When no QOS has a Preempt list at all, a higher QOS priority preempts a
+ *    lower one (no QOS is priority 0): sluice's fallback for QOS files without lists.
+ * A job's level (the order below) is its partition's tier or its QOS priority.  After each
+ * pass, a pending job the core holds back for resources (Resources or Priority) may
+ * preempt such jobs on nodes of its partition that have run at least their
+ * PreemptExemptTime (their QOS's, or their partition QOS's, when set; else the cluster's):
+ * the fewest such jobs that let it fit, preferring the lowest level, then the most
+ * recently started, then the lowest id.  They are signalled and end at now + their
+ * GraceTime (the partition's with partition_prio, the QOS's with qos; else
+ * SimOptions.preempt_grace), one whose own end comes first ending normally; then, by the
+ * PreemptMode they had when signalled, each is requeued (back to the core with its submit
+ * time once the job it made room for has started; when it starts again it runs its whole
+ * run time; its record counts the requeues and shows its last run) or cancelled
+ * (CANCELLED, recorded as preempted).  The pending job starts in the normal pass once they
+ * are gone; until then it claims the nodes it would get, so that the next pending jobs
+ * preempt for themselves.  Higher levels should be scheduled first (sluice sim switches to
+ * the `priority` order, tiers first, for partition_prio), or a lower job ahead in the
+ * queue may take the room.  Runs without preemption (or where no job may ever preempt
+ * another) are unchanged, event for event; with it, a pass where no pending job may
+ * preempt a running one costs O(jobs started) more, not a walk of the system. */
 #pragma once
 #include <glib.h>
 #include "sched/core.h"
@@ -113,9 +126,9 @@ typedef enum {
   SIM_PREEMPT_NONE = 0,         /* preempt/none */
   SIM_PREEMPT_PARTITION_PRIO,   /* preempt/partition_prio: a job of a higher PriorityTier
                                  * partition preempts jobs of lower-tier partitions */
-  SIM_PREEMPT_QOS,              /* preempt/qos: a job of a higher-priority QOS preempts
-                                 * jobs of lower-priority QOSes (sched/qos.h has no Preempt
-                                 * lists: the QOS priority order stands for them) */
+  SIM_PREEMPT_QOS,              /* preempt/qos: a job preempts the jobs of the QOS its
+                                 * QOS's Preempt list names (sched/qos.h); without any
+                                 * list, a higher QOS priority preempts a lower one */
 } SimPreemptType;
 
 /* What happens to a preempted job (PreemptMode). */
@@ -171,9 +184,10 @@ typedef struct {
                                      * ends (WlJob.preceding; implies track_jobs) */
   SimPreemptType  preempt;         /* SIM_PREEMPT_NONE (the default): never preempt */
   SimPreemptMode  preempt_mode;    /* global PreemptMode (DEFAULT: REQUEUE) */
-  SchedTime       preempt_grace;   /* grace time of partitions without their own */
+  SchedTime       preempt_grace;   /* grace time of partitions (partition_prio) or QOS
+                                    * (qos) without their own */
   SchedTime       preempt_exempt;  /* PreemptExemptTime: a job that has run less is not
-                                    * preempted (0: none) */
+                                    * preempted (0: none), unless its QOS sets its own */
   SimProgressFunc progress;      /* called every ~2^18 events, may be NULL */
   gpointer        progress_data;
 } SimOptions;
@@ -208,7 +222,8 @@ void sim_engine_set_limits (SimEngine *e, SchedLimits *limits);
 
 /* Sets partition `part`'s PreemptMode (SIM_PREEMPT_MODE_DEFAULT: the global one) and
  * GraceTime in seconds (< 0: SimOptions.preempt_grace), which apply to the jobs of that
- * partition when they are preempted.  Call before sim_engine_run. */
+ * partition when they are preempted with partition_prio (with qos, the job's QOS's settings
+ * apply instead).  Call before sim_engine_run. */
 void sim_engine_set_partition_preempt (SimEngine *e, gint32 part, SimPreemptMode mode,
                                        SchedTime grace);
 

@@ -283,10 +283,11 @@ preempt_overrides (const RunConfig *cfg, PreemptSetup *pr, GError **error)
 }
 
 /* The cluster of cfg->cluster_conf; its SchedulerParameters go to `params`, its priority
- * settings to `ps`, its preemption settings to `pr`. */
+ * settings to `ps`, its preemption settings to `pr`, the conf itself to *conf_out (for
+ * the partitions' QOS and Deny lists, once the limits exist). */
 static SchedCluster *
 cluster_from_conf (const RunConfig *cfg, WlParamList *params, PrioritySetup *ps,
-                   PreemptSetup *pr, GError **error)
+                   PreemptSetup *pr, WlSlurmConf **conf_out, GError **error)
 {
   g_autoptr (WlSlurmConf) conf = wl_slurmconf_load (cfg->cluster_conf, NULL, error);
   if (conf == NULL)
@@ -313,7 +314,41 @@ cluster_from_conf (const RunConfig *cfg, WlParamList *params, PrioritySetup *ps,
       g_prefix_error (error, "%s: ", cfg->cluster_conf);
       return NULL;
     }
-  return wl_slurmconf_build_cluster (conf, error);
+  SchedCluster *cluster = wl_slurmconf_build_cluster (conf, error);
+  if (cluster)
+    *conf_out = g_steal_pointer (&conf);
+  return cluster;
+}
+
+/* Gives `limits` the conf's partition QOS and Deny lists (sched/qos.h), and the command
+ * line's --preempt-mode and --grace-time over every QOS's own, as over every partition's.
+ * Without limits (no --assoc) there is no QOS to name: a partition QOS is then ignored. */
+static gboolean
+limits_from_conf (const RunConfig *cfg, const WlSlurmConf *conf, const SchedCluster *cluster,
+                  SchedLimits *limits, GError **error)
+{
+  if (limits == NULL)
+    {
+      for (guint i = 0; conf && i < wl_slurmconf_n_partitions (conf); i++)
+        if (wl_slurmconf_partition (conf, i)->qos)
+          g_printerr ("sluice: warning: PartitionName=%s: QOS=%s: ignored without --assoc "
+                      "(no QOS is defined)\n", wl_slurmconf_partition (conf, i)->name,
+                      wl_slurmconf_partition (conf, i)->qos);
+      return TRUE;
+    }
+  if (conf && !wl_slurmconf_apply_limits (conf, cluster, limits, error))
+    return FALSE;
+  for (SchedQosId id = 1; (cfg->preempt_mode || cfg->grace_time >= 0)
+                          && id <= sched_limits_n_qos (limits); id++)
+    {
+      SchedQosLimits q = *sched_limits_get_qos (limits, id);
+      if (cfg->preempt_mode)
+        q.preempt_mode = SCHED_QOS_PREEMPT_CLUSTER;
+      if (cfg->grace_time >= 0)
+        q.grace_time = -1;
+      sched_limits_add_qos (limits, sched_limits_qos_name (limits, id), &q);
+    }
+  return TRUE;
 }
 
 /* The multifactor priority for this run, or NULL when neither the order nor the
@@ -396,10 +431,10 @@ apply_sched_params (const RunConfig *cfg, WlParamList *params, SchedPolicy *poli
 
 static SchedCluster *
 make_cluster (const RunConfig *cfg, const WlTraceInfo *info, WlParamList *params,
-              PrioritySetup *ps, PreemptSetup *pr, GError **error)
+              PrioritySetup *ps, PreemptSetup *pr, WlSlurmConf **conf, GError **error)
 {
   if (cfg->cluster_conf)
-    return cluster_from_conf (cfg, params, ps, pr, error);
+    return cluster_from_conf (cfg, params, ps, pr, conf, error);
   if (cfg->procs > 0)
     return sched_cluster_new_uniform (cfg->procs, 1, 0, 0);
   if (cfg->nodes > 0)
@@ -529,8 +564,9 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   sched_priority_params_init (&ps.params);
   g_auto (PreemptSetup) pr;
   preempt_setup_init (&pr);
+  g_autoptr (WlSlurmConf) conf = NULL;
   g_autoptr (SchedCluster) cluster = make_cluster (cfg, wl_reader_get_info (reader), params,
-                                                   &ps, &pr, error);
+                                                   &ps, &pr, &conf, error);
   if (cluster == NULL)
     return FALSE;
   if (!preempt_overrides (cfg, &pr, error))
@@ -551,6 +587,12 @@ run_simulation (const RunConfig *cfg, RunResult *res, GError **error)
   SchedLimits *limits = NULL;
   if (!make_priority (cfg, &ps, cluster, policy.order, &priority, &limits, error))
     return FALSE;
+  if (!limits_from_conf (cfg, conf, cluster, limits, error))
+    {
+      sched_priority_free (priority);
+      sched_limits_free (limits);
+      return FALSE;
+    }
   /* Slurm orders its queue by priority: with multifactor configured and no --order, so
    * does the slurm policy */
   if (priority && cfg->order == NULL && policy.ops == sched_policy_ops_slurm ())

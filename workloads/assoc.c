@@ -21,6 +21,7 @@
 typedef struct {
   SchedAssocLimits l;
   char            *default_qos;   /* name, resolved when applied; NULL: none */
+  char           **qos_list;      /* QOS=: names, resolved when applied; NULL: none */
 } LimRec;
 
 typedef struct {
@@ -35,6 +36,7 @@ typedef struct {
   char          *name;
   SchedQosLimits q;
   guint          line;
+  char         **preempt;   /* Preempt=: names, resolved when applied; NULL: none */
 } QosRec;
 
 typedef struct {
@@ -59,7 +61,10 @@ static void
 lim_rec_free (LimRec *l)
 {
   if (l)
-    g_free (l->default_qos);
+    {
+      g_free (l->default_qos);
+      g_strfreev (l->qos_list);
+    }
   g_free (l);
 }
 
@@ -75,7 +80,9 @@ acct_rec_clear (gpointer data)
 static void
 qos_rec_clear (gpointer data)
 {
-  g_free (((QosRec *) data)->name);
+  QosRec *q = data;
+  g_free (q->name);
+  g_strfreev (q->preempt);
 }
 
 static void
@@ -230,7 +237,8 @@ typedef enum {
   K_NONE = 0,
   K_PRIORITY, K_MAX_WALL, K_MAX_JOBS_PU, K_MAX_SUBMIT_PU, K_MAX_TRES_PU, K_MAX_TRES,
   K_GRP_TRES, K_GRP_JOBS,                       /* QOS (the last three also associations) */
-  K_MAX_JOBS, K_MAX_SUBMIT, K_DEFAULT_QOS,      /* associations */
+  K_PREEMPT, K_PREEMPT_MODE, K_GRACE_TIME, K_PREEMPT_EXEMPT, K_FLAGS,   /* QOS */
+  K_MAX_JOBS, K_MAX_SUBMIT, K_DEFAULT_QOS, K_QOS_LIST,                  /* associations */
 } LimKey;
 
 static const struct {
@@ -252,12 +260,18 @@ static const struct {
   { "MaxTRESPerJob", K_MAX_TRES, TRUE, TRUE },
   { "GrpTRES", K_GRP_TRES, TRUE, TRUE },
   { "GrpJobs", K_GRP_JOBS, TRUE, TRUE },
+  { "Preempt", K_PREEMPT, TRUE, FALSE },
+  { "PreemptMode", K_PREEMPT_MODE, TRUE, FALSE },
+  { "GraceTime", K_GRACE_TIME, TRUE, FALSE },
+  { "PreemptExemptTime", K_PREEMPT_EXEMPT, TRUE, FALSE },
+  { "Flags", K_FLAGS, TRUE, FALSE },
   { "MaxJobs", K_MAX_JOBS, FALSE, TRUE },
   { "MaxSubmitJobs", K_MAX_SUBMIT, FALSE, TRUE },
   { "MaxSubmit", K_MAX_SUBMIT, FALSE, TRUE },
   { "DefaultQOS", K_DEFAULT_QOS, FALSE, TRUE },
   { "DefQOS", K_DEFAULT_QOS, FALSE, TRUE },
   { "Def QOS", K_DEFAULT_QOS, FALSE, TRUE },
+  { "QOS", K_QOS_LIST, FALSE, TRUE },
 };
 
 static LimKey
@@ -334,16 +348,116 @@ parse_tres (const char *v, SchedTres *t)
   return TRUE;
 }
 
-/* Applies `key`=`v` to the QOS `q` or the association limits `a` (the other NULL).
+/* A list of QOS names "a,b,c" (Preempt=, QOS=): a NULL-terminated copy, or NULL when an
+ * item is empty or not a plain name (sacctmgr's "+name"/"-name" edits are not a list). */
+static char **
+parse_name_list (const char *v)
+{
+  char **items = g_strsplit (v, ",", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      g_strstrip (items[i]);
+      if (items[i][0] == '\0' || items[i][0] == '+' || items[i][0] == '-'
+          || strpbrk (items[i], " \t=|") != NULL)
+        {
+          g_strfreev (items);
+          return NULL;
+        }
+    }
+  if (items[0] == NULL)
+    g_clear_pointer (&items, g_strfreev);
+  return items;
+}
+
+/* A QOS PreemptMode as sacctmgr shows and takes it (any case): "cluster" (the cluster's
+ * mode), "off", "cancel", "requeue", or "suspend" (not modeled: its jobs are not
+ * preempted, as sluice does with a cluster-wide SUSPEND), with the flags ",gang" and
+ * ",within" accepted and ignored. */
+static gboolean
+parse_preempt_mode (const char *v, SchedQosPreemptMode *out)
+{
+  static const struct { const char *name; SchedQosPreemptMode mode; } modes[] = {
+    { "cluster", SCHED_QOS_PREEMPT_CLUSTER }, { "off", SCHED_QOS_PREEMPT_OFF },
+    { "cancel", SCHED_QOS_PREEMPT_CANCEL }, { "requeue", SCHED_QOS_PREEMPT_REQUEUE },
+    { "suspend", SCHED_QOS_PREEMPT_OFF },
+  };
+  g_auto (GStrv) items = g_strsplit (v, ",", -1);
+  gboolean have = FALSE;
+  for (guint i = 0; items[i]; i++)
+    {
+      const char *w = g_strstrip (items[i]);
+      if (g_ascii_strcasecmp (w, "gang") == 0 || g_ascii_strcasecmp (w, "within") == 0)
+        continue;
+      gsize m = 0;
+      while (m < G_N_ELEMENTS (modes) && g_ascii_strcasecmp (w, modes[m].name) != 0)
+        m++;
+      if (m == G_N_ELEMENTS (modes) || have)
+        return FALSE;
+      *out = modes[m].mode;
+      have = TRUE;
+    }
+  return have;
+}
+
+/* QOS Flags: OverPartQOS is modeled; Slurm's other flags are accepted and ignored. */
+static gboolean
+parse_qos_flags (const char *v, gboolean *over_part_qos)
+{
+  static const char *const known[] = {
+    "DenyOnLimit", "EnforceUsageThreshold", "NoDecay", "NoReserve", "OverPartQOS",
+    "PartitionMaxNodes", "PartitionMinNodes", "PartitionTimeLimit", "RequiresReservation",
+    "UsageFactorSafe", "Relative",
+  };
+  g_auto (GStrv) items = g_strsplit (v, ",", -1);
+  for (guint i = 0; items[i]; i++)
+    {
+      const char *w = g_strstrip (items[i]);
+      gsize k = 0;
+      while (k < G_N_ELEMENTS (known) && g_ascii_strcasecmp (w, known[k]) != 0)
+        k++;
+      if (k == G_N_ELEMENTS (known))
+        return FALSE;
+      if (g_ascii_strcasecmp (w, "OverPartQOS") == 0)
+        *over_part_qos = TRUE;
+    }
+  return TRUE;
+}
+
+/* GraceTime: seconds (sacctmgr takes a number of seconds), or a Slurm time with ':' as
+ * sacctmgr shows it ("00:05:00"); -1: not set. */
+static gboolean
+parse_grace (const char *v, SchedTime *out)
+{
+  guint64 n;
+  if (strcmp (v, "-1") == 0)
+    {
+      *out = -1;
+      return TRUE;
+    }
+  if (g_ascii_string_to_unsigned (v, 10, 0, G_MAXINT32, &n, NULL))
+    {
+      *out = (SchedTime) n;
+      return TRUE;
+    }
+  gint64 secs;
+  if (strchr (v, ':') == NULL || !wl_parse_slurm_time (v, &secs, NULL)
+      || secs == WL_TIME_UNLIMITED)
+    return FALSE;
+  *out = secs;
+  return TRUE;
+}
+
+/* Applies `key`=`v` to the QOS `qr` or the association limits `a` (the other NULL).
  * Returns FALSE with `error` set for a bad value. */
 static gboolean
-set_limit (Ctx *c, LimKey key, const char *kname, const char *v, SchedQosLimits *q,
-           LimRec *a, guint line, GError **error)
+set_limit (Ctx *c, LimKey key, const char *kname, const char *v, QosRec *qr, LimRec *a,
+           guint line, GError **error)
 {
   gboolean ok = TRUE;
   guint64 n = 0;
   gint64 secs = 0;
   const char *what = "a whole number or -1";
+  SchedQosLimits *q = qr ? &qr->q : NULL;
   switch (key)
     {
     case K_PRIORITY:
@@ -383,6 +497,40 @@ set_limit (Ctx *c, LimKey key, const char *kname, const char *v, SchedQosLimits 
     case K_DEFAULT_QOS:
       g_free (a->default_qos);
       a->default_qos = g_strdup (v);
+      break;
+    case K_PREEMPT:
+    case K_QOS_LIST:
+      {
+        /* "Preempt=" says: preempts nothing; an association without a QOS list leaves
+         * the key out (it inherits) */
+        what = "a comma-separated list of QOS names";
+        char **list = key == K_PREEMPT && *v == '\0' ? NULL : parse_name_list (v);
+        ok = list != NULL || (key == K_PREEMPT && *v == '\0');
+        char ***slot = key == K_PREEMPT ? &qr->preempt : &a->qos_list;
+        if (ok)
+          {
+            g_strfreev (*slot);
+            *slot = list;
+          }
+        break;
+      }
+    case K_PREEMPT_MODE:
+      what = "cluster, off, cancel, requeue or suspend (optionally with ,gang)";
+      ok = parse_preempt_mode (v, &q->preempt_mode);
+      break;
+    case K_GRACE_TIME:
+      what = "seconds, [days-]hours:minutes:seconds or -1";
+      ok = parse_grace (v, &q->grace_time);
+      break;
+    case K_PREEMPT_EXEMPT:
+      what = "a Slurm time (minutes, [days-]hours:minutes:seconds) or -1";
+      ok = wl_parse_slurm_time (v, &secs, NULL);
+      if (ok)
+        q->preempt_exempt = secs == WL_TIME_UNLIMITED ? -1 : secs;
+      break;
+    case K_FLAGS:
+      what = "Slurm QOS flags (DenyOnLimit, NoDecay, OverPartQOS, ...)";
+      ok = parse_qos_flags (v, &q->over_part_qos);
       break;
     case K_NONE:
     default:
@@ -466,7 +614,7 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
                  (guint) G_N_ELEMENTS (t));
   g_autofree char *name = quoted (t[1].s, t[1].n);
   const Tok *parent = NULL, *shares = NULL;
-  QosRec qr = { NULL, { 0 }, line };
+  QosRec qr = { NULL, { 0 }, line, NULL };
   sched_qos_limits_init (&qr.q);
   g_autoptr (GPtrArray) seen_keys = g_ptr_array_new ();
   LimRec *lim = NULL;
@@ -476,6 +624,7 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
       if (eq == NULL)
         {
           lim_rec_free (lim);
+          g_strfreev (qr.preempt);
           g_autofree char *q = quoted (t[i].s, t[i].n);
           return fail (error, WL_ERROR_MALFORMED, c->name, line,
                        "%s %s: expected key=value, got %s", what, name, q);
@@ -498,15 +647,17 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
             if (GPOINTER_TO_UINT (seen_keys->pdata[m]) == lk)
               {
                 lim_rec_free (lim);
+                g_strfreev (qr.preempt);
                 return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s %s: %s given twice",
                              what, name, key);
               }
           g_ptr_array_add (seen_keys, GUINT_TO_POINTER (lk));
           if (!is_qos && lim == NULL)
             lim = lim_rec_new ();
-          if (!set_limit (c, lk, key, val, is_qos ? &qr.q : NULL, lim, line, error))
+          if (!set_limit (c, lk, key, val, is_qos ? &qr : NULL, lim, line, error))
             {
               lim_rec_free (lim);
+              g_strfreev (qr.preempt);
               return FALSE;
             }
           continue;
@@ -514,6 +665,7 @@ simple_line (Ctx *c, const char *s, gsize n, guint line, GError **error)
       if (slot == NULL)
         {
           lim_rec_free (lim);
+          g_strfreev (qr.preempt);
           g_autofree char *q = quoted (t[i].s, kn);
           return fail (error, WL_ERROR_MALFORMED, c->name, line, "%s %s: unknown key %s", what,
                        name, q);
@@ -599,9 +751,10 @@ typedef struct {
   const char *name;       /* static */
 } LimCol;
 
-/* Reads the limit fields of the current row into `q` or a new *lim (when one is set). */
+/* Reads the limit fields of the current row into the QOS `qr` or a new *lim (when one is
+ * set). */
 static gboolean
-row_limits (Sacct *sa, SchedQosLimits *q, LimRec **lim, guint line, GError **error)
+row_limits (Sacct *sa, QosRec *qr, LimRec **lim, guint line, GError **error)
 {
   for (guint i = 0; i < sa->lim_cols->len; i++)
     {
@@ -613,9 +766,9 @@ row_limits (Sacct *sa, SchedQosLimits *q, LimRec **lim, guint line, GError **err
       if (v.n == 0)
         continue;
       g_autofree char *val = g_strndup (v.s, v.n);
-      if (q == NULL && *lim == NULL)
+      if (qr == NULL && *lim == NULL)
         *lim = lim_rec_new ();
-      if (!set_limit (sa->c, lc->key, lc->name, val, q, q ? NULL : *lim, line, error))
+      if (!set_limit (sa->c, lc->key, lc->name, val, qr, qr ? NULL : *lim, line, error))
         return FALSE;
     }
   return TRUE;
@@ -749,10 +902,13 @@ sacct_row (Sacct *sa, const char *s, gsize n, guint line, GError **error)
       trim (&nm.s, &nm.n);
       if (nm.n == 0)
         return fail (error, WL_ERROR_MALFORMED, c->name, line, "field Name: empty");
-      QosRec qr = { NULL, { 0 }, line };
+      QosRec qr = { NULL, { 0 }, line, NULL };
       sched_qos_limits_init (&qr.q);
-      if (!row_limits (sa, &qr.q, NULL, line, error))
-        return FALSE;
+      if (!row_limits (sa, &qr, NULL, line, error))
+        {
+          g_strfreev (qr.preempt);
+          return FALSE;
+        }
       qr.name = g_strndup (nm.s, nm.n);
       g_array_append_val (c->qos, qr);
       return TRUE;
@@ -1114,7 +1270,134 @@ check_and_apply (Ctx *c, SchedPriority *p, GError **error)
   return TRUE;
 }
 
-/* QOS names once each; every DefaultQOS names a QOS of the file or of opts->limits. */
+/* TRUE when `name` is a QOS of the file (`names`) or of opts->limits. */
+static gboolean
+qos_known (Ctx *c, GHashTable *names, const char *name)
+{
+  return g_hash_table_contains (names, name)
+         || (c->opts && c->opts->limits
+             && sched_limits_find_qos (c->opts->limits, name) != SCHED_QOS_INVALID);
+}
+
+/* Preempt lists must not loop (a QOS preempting itself, or A preempting B preempting A),
+ * as slurmdbd refuses: the graph of the file's QOS (with their lists as given) and of
+ * opts->limits' other QOS (with their lists) is peeled from its sinks; what remains holds
+ * a loop, found by walking from the first QOS of the file that remains.  O(QOS + edges). */
+static gboolean
+check_preempt_loops (Ctx *c, GError **error)
+{
+  const SchedLimits *lim = c->opts ? c->opts->limits : NULL;
+  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) node_names = g_ptr_array_new ();   /* (transfer none) */
+  for (guint i = 0; i < c->qos->len; i++)
+    {
+      const char *n = g_array_index (c->qos, QosRec, i).name;
+      g_hash_table_insert (index, (gpointer) n, GUINT_TO_POINTER (node_names->len));
+      g_ptr_array_add (node_names, (gpointer) n);
+    }
+  guint n_file = node_names->len;
+  for (guint id = 1; lim && id <= sched_limits_n_qos (lim); id++)
+    {
+      const char *n = sched_limits_qos_name (lim, id);
+      if (g_hash_table_contains (index, n))
+        continue;
+      g_hash_table_insert (index, (gpointer) n, GUINT_TO_POINTER (node_names->len));
+      g_ptr_array_add (node_names, (gpointer) n);
+    }
+  guint nn = node_names->len;
+  /* edges: succ[n] = the QOS n preempts */
+  g_autoptr (GPtrArray) succ = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g_autoptr (GPtrArray) pred = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  for (guint i = 0; i < nn; i++)
+    {
+      g_ptr_array_add (succ, g_array_new (FALSE, FALSE, sizeof (guint)));
+      g_ptr_array_add (pred, g_array_new (FALSE, FALSE, sizeof (guint)));
+    }
+  for (guint i = 0; i < nn; i++)
+    {
+      g_autoptr (GPtrArray) targets = g_ptr_array_new ();
+      if (i < n_file)
+        {
+          char **list = g_array_index (c->qos, QosRec, i).preempt;
+          for (guint k = 0; list && list[k]; k++)
+            g_ptr_array_add (targets, list[k]);
+        }
+      else
+        {
+          guint n = 0;
+          SchedQosId id = sched_limits_find_qos (lim, node_names->pdata[i]);
+          const SchedQosId *ids = sched_limits_get_qos_preempt (lim, id, &n);
+          for (guint k = 0; k < n; k++)
+            g_ptr_array_add (targets, (gpointer) sched_limits_qos_name (lim, ids[k]));
+        }
+      for (guint k = 0; k < targets->len; k++)
+        {
+          gpointer v;
+          if (!g_hash_table_lookup_extended (index, targets->pdata[k], NULL, &v))
+            continue;   /* (unknown names were reported before) */
+          guint j = GPOINTER_TO_UINT (v);
+          g_array_append_val (succ->pdata[i], j);
+          g_array_append_val (pred->pdata[j], i);
+        }
+    }
+  g_autofree guint *out = g_new (guint, nn);
+  g_autoptr (GArray) sinks = g_array_new (FALSE, FALSE, sizeof (guint));
+  for (guint i = 0; i < nn; i++)
+    if ((out[i] = ((GArray *) succ->pdata[i])->len) == 0)
+      g_array_append_val (sinks, i);
+  for (guint s = 0; s < sinks->len; s++)
+    {
+      const GArray *pr = pred->pdata[g_array_index (sinks, guint, s)];
+      for (guint k = 0; k < pr->len; k++)
+        {
+          guint p = g_array_index (pr, guint, k);
+          if (--out[p] == 0)
+            g_array_append_val (sinks, p);
+        }
+    }
+  if (sinks->len == nn)
+    return TRUE;
+  /* every QOS left preempts another one left: walk until a QOS comes back */
+  guint start = 0;
+  while (out[start] == 0)
+    start++;
+  g_autofree guint *seen_at = g_new (guint, nn);
+  for (guint i = 0; i < nn; i++)
+    seen_at[i] = G_MAXUINT;
+  g_autoptr (GArray) path = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint cur = start;
+  while (seen_at[cur] == G_MAXUINT)
+    {
+      seen_at[cur] = path->len;
+      g_array_append_val (path, cur);
+      const GArray *sc = succ->pdata[cur];
+      guint k = 0;
+      while (out[g_array_index (sc, guint, k)] == 0)
+        k++;
+      cur = g_array_index (sc, guint, k);
+    }
+  GString *loop = g_string_new (NULL);
+  guint line = 0;
+  for (guint k = seen_at[cur]; k < path->len; k++)
+    {
+      guint n = g_array_index (path, guint, k);
+      if (line == 0 && n < n_file)
+        line = g_array_index (c->qos, QosRec, n).line;
+      const char *name = node_names->pdata[n];
+      wl__append_quoted (loop, name, strlen (name));
+      g_string_append (loop, " -> ");
+    }
+  const char *back = node_names->pdata[cur];
+  wl__append_quoted (loop, back, strlen (back));
+  g_autofree char *msg = g_string_free (loop, FALSE);
+  return fail (error, WL_ERROR_MALFORMED, c->name, line, "Preempt: preemption loop %s", msg);
+}
+
+/* QOS names once each; every DefaultQOS names a QOS of the file or of opts->limits, and
+ * one of its association's own QOS list when it has one; Preempt lists name such QOS and
+ * do not loop; association QOS lists name such QOS too when any QOS is defined (a dump of
+ * associations without the QOS table names QOS that cannot be asked for: the lists are
+ * then dropped when applied). */
 static gboolean
 check_limits (Ctx *c, GError **error)
 {
@@ -1151,7 +1434,76 @@ check_limits (Ctx *c, GError **error)
                        "DefaultQOS: unknown qos %s", qn);
         }
     }
-  return TRUE;
+  for (guint i = 0; i < c->qos->len; i++)
+    {
+      const QosRec *q = &g_array_index (c->qos, QosRec, i);
+      for (guint k = 0; q->preempt && q->preempt[k]; k++)
+        if (!qos_known (c, names, q->preempt[k]))
+          {
+            g_autofree char *qn = quoted0 (q->name), *pn = quoted0 (q->preempt[k]);
+            return fail (error, WL_ERROR_MALFORMED, c->name, q->line,
+                         "qos %s: Preempt: unknown qos %s", qn, pn);
+          }
+    }
+  gboolean any_qos = c->qos->len > 0
+                     || (c->opts && c->opts->limits && sched_limits_n_qos (c->opts->limits) > 0);
+  for (guint k = 0; k < 2; k++)
+    {
+      GArray *recs = k == 0 ? c->accts : c->users;
+      for (guint i = 0; i < recs->len; i++)
+        {
+          const LimRec *l = k == 0 ? g_array_index (recs, AcctRec, i).lim
+                                   : g_array_index (recs, UserRec, i).lim;
+          guint line = k == 0 ? g_array_index (recs, AcctRec, i).line
+                              : g_array_index (recs, UserRec, i).line;
+          if (l == NULL || l->qos_list == NULL)
+            continue;
+          for (guint m = 0; any_qos && l->qos_list[m]; m++)
+            if (!qos_known (c, names, l->qos_list[m]))
+              {
+                g_autofree char *qn = quoted0 (l->qos_list[m]);
+                return fail (error, WL_ERROR_MALFORMED, c->name, line,
+                             "QOS: unknown qos %s", qn);
+              }
+          if (l->default_qos && *l->default_qos
+              && !g_strv_contains ((const char *const *) l->qos_list, l->default_qos))
+            {
+              g_autofree char *qn = quoted0 (l->default_qos);
+              return fail (error, WL_ERROR_MALFORMED, c->name, line,
+                           "DefaultQOS: %s is not in the association's QOS list", qn);
+            }
+        }
+    }
+  return check_preempt_loops (c, error);
+}
+
+/* The ids of the QOS `names` (all defined). */
+static GArray *
+qos_ids (const SchedLimits *lim, char **names)
+{
+  GArray *ids = g_array_new (FALSE, FALSE, sizeof (SchedQosId));
+  for (guint k = 0; names && names[k]; k++)
+    {
+      SchedQosId id = sched_limits_find_qos (lim, names[k]);
+      g_assert (id != SCHED_QOS_INVALID);
+      g_array_append_val (ids, id);
+    }
+  return ids;
+}
+
+/* Sets association `id`'s limits and QOS list from `rec`. */
+static void
+apply_assoc (SchedLimits *lim, SchedAssocId id, const LimRec *rec)
+{
+  SchedAssocLimits l = rec->l;
+  if (rec->default_qos && *rec->default_qos)
+    l.default_qos = sched_limits_find_qos (lim, rec->default_qos);
+  sched_limits_set_assoc (lim, id, &l);
+  /* QOS lists mean nothing without QOS definitions (check_limits) */
+  if (rec->qos_list == NULL || sched_limits_n_qos (lim) == 0)
+    return;
+  g_autoptr (GArray) ids = qos_ids (lim, rec->qos_list);
+  sched_limits_set_assoc_qos (lim, id, (const SchedQosId *) ids->data, ids->len);
 }
 
 /* Gives opts->limits the QOS definitions and the association limits (after the
@@ -1167,28 +1519,30 @@ apply_limits (Ctx *c, SchedPriority *p)
       const QosRec *q = &g_array_index (c->qos, QosRec, i);
       sched_limits_add_qos (lim, q->name, &q->q);
     }
+  /* Preempt lists once every QOS has its id; a QOS defined again gets the file's list
+   * (none when the file gives none) */
+  for (guint i = 0; i < c->qos->len; i++)
+    {
+      const QosRec *q = &g_array_index (c->qos, QosRec, i);
+      g_autoptr (GArray) ids = qos_ids (lim, q->preempt);
+      sched_limits_set_qos_preempt (lim, sched_limits_find_qos (lim, q->name),
+                                    (const SchedQosId *) ids->data, ids->len);
+    }
   for (guint i = 0; i < c->accts->len; i++)
     {
       const AcctRec *a = &g_array_index (c->accts, AcctRec, i);
-      if (a->lim == NULL)
-        continue;
-      SchedAssocLimits l = a->lim->l;
-      if (a->lim->default_qos && *a->lim->default_qos)
-        l.default_qos = sched_limits_find_qos (lim, a->lim->default_qos);
-      sched_limits_set_assoc (lim, sched_priority_lookup_account (p, a->name), &l);
+      if (a->lim != NULL)
+        apply_assoc (lim, sched_priority_lookup_account (p, a->name), a->lim);
     }
   for (guint i = 0; i < c->users->len; i++)
     {
       const UserRec *u = &g_array_index (c->users, UserRec, i);
       if (u->lim == NULL || u->skip)
         continue;
-      SchedAssocLimits l = u->lim->l;
-      if (u->lim->default_qos && *u->lim->default_qos)
-        l.default_qos = sched_limits_find_qos (lim, u->lim->default_qos);
       SchedAssocId id = sched_priority_lookup_user (p, u->user, is_root_name (u->account)
                                                                  ? "root" : u->account);
       g_assert (id != SCHED_ASSOC_NONE);
-      sched_limits_set_assoc (lim, id, &l);
+      apply_assoc (lim, id, u->lim);
     }
 }
 

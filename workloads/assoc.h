@@ -31,16 +31,43 @@
  * Limits (sched/qos.h), read when opts->limits is given (checked and ignored otherwise).
  * Simple format: "qos NAME key=value..." lines define QOS with Priority, MaxWall (Slurm
  * time), MaxJobsPerUser (MaxJobsPU), MaxSubmitJobsPerUser (MaxSubmitPU), MaxTRESPerUser
- * (MaxTRESPU), MaxTRES (MaxTRESPerJob), GrpTRES, GrpJobs; account and user lines take
- * GrpTRES, GrpJobs, MaxJobs, MaxSubmitJobs (MaxSubmit), MaxTRES, MaxWall and DefaultQOS
- * (DefQOS).  Keys are case-insensitive; counts are whole numbers (-1: none); TRES lists
- * are "cpu=64,gres/gpu=8,mem=100G,node=4" (mem in MB unless suffixed K, M, G, T; other
- * TRES are ignored).  sacctmgr: the same names as header fields of `sacctmgr show assoc
- * -P` ("Def QOS" too) are read from each row; a `sacctmgr show qos -P` table (a header
- * with Name and limit fields: Priority, MaxWall, MaxTRESPU, MaxJobsPU, MaxSubmitPU,
- * MaxTRES, GrpTRES, GrpJobs) defines QOS.  After a blank line another table (assoc or
- * qos) may start with its header, so one file can hold both dumps.  A QOS named twice or
- * a DefaultQOS naming no QOS (of the file or already in opts->limits) is an error.
+ * (MaxTRESPU), MaxTRES (MaxTRESPerJob), GrpTRES, GrpJobs, and the preemption settings
+ * Preempt, PreemptMode, GraceTime, PreemptExemptTime and Flags (below); account and user
+ * lines take GrpTRES, GrpJobs, MaxJobs, MaxSubmitJobs (MaxSubmit), MaxTRES, MaxWall,
+ * DefaultQOS (DefQOS) and QOS (the association's QOS list).  Keys are case-insensitive;
+ * counts are whole numbers (-1: none); TRES lists are "cpu=64,gres/gpu=8,mem=100G,node=4"
+ * (mem in MB unless suffixed K, M, G, T; other TRES are ignored).  sacctmgr: the same
+ * names as header fields of `sacctmgr show assoc -P` ("Def QOS" and "QOS" too) are read
+ * from each row; a `sacctmgr show qos -P` table (a header with Name and limit fields:
+ * Priority, MaxWall, MaxTRESPU, MaxJobsPU, MaxSubmitPU, MaxTRES, GrpTRES, GrpJobs,
+ * Preempt, PreemptMode, GraceTime, PreemptExemptTime, Flags) defines QOS; an empty field
+ * is "not set", and the other columns of the dumps are ignored.  After a blank line
+ * another table (assoc or qos) may start with its header, so one file can hold both
+ * dumps.  A QOS named twice or a DefaultQOS naming no QOS (of the file or already in
+ * opts->limits) is an error.
+ *
+ * QOS preemption settings (sacctmgr(1), used with PreemptType=preempt/qos by sim/):
+ *  - Preempt=a,b: the QOS whose jobs this QOS's jobs may preempt.  Each must be a QOS of
+ *    the file or of opts->limits; lists must not loop (a QOS preempting itself, or a
+ *    preempting b preempting a: "Preempt: preemption loop ...", as slurmdbd refuses).
+ *    "Preempt=" (empty) is no list; a file that defines a QOS again sets its list anew;
+ *  - PreemptMode: cluster (the default: slurm.conf's), off, cancel, requeue; suspend is
+ *    not modeled and taken as off (the QOS's jobs are not preempted); ",gang" and ",within"
+ *    are accepted and ignored;
+ *  - GraceTime: seconds (sacctmgr's unit), or [days-]hours:minutes:seconds as sacctmgr
+ *    shows it; -1: not set;
+ *  - PreemptExemptTime: a Slurm time (a bare number is minutes); -1: not set;
+ *  - Flags: OverPartQOS (this QOS's limits go before its partition's QOS) is modeled;
+ *    Slurm's other QOS flags (DenyOnLimit, NoDecay, NoReserve, PartitionMaxNodes,
+ *    PartitionMinNodes, PartitionTimeLimit, RequiresReservation, UsageFactorSafe,
+ *    EnforceUsageThreshold, Relative) are accepted and ignored; anything else is an error.
+ * Association QOS lists: QOS=a,b on an account or user (the QOS its jobs may ask for,
+ * inherited by the associations below that have none; Slurm's reason for a job asking
+ * another is InvalidQOS).  Every name must be a defined QOS, and a DefaultQOS given with
+ * a list must be in it; but a file (and opts->limits) without any QOS definition, such as
+ * a `sacctmgr show assoc -P` dump alone whose QOS column says "normal", gets its lists
+ * dropped: with no QOS defined a job can ask for none.  In the simple format an
+ * association without a list leaves the key out; in a dump its field is empty.
  *
  * Both.  Lines may come in any order (an account may be used before the line defining
  * it); "root" is the tree's root (an account "root" line is accepted and adds nothing).

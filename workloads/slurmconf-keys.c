@@ -301,7 +301,7 @@ const WlKeyInfo wl__slurmconf_partition_keys[] = {
   { "DefMemPerGPU", WL_KEY_INT },
   { "DefMemPerNode", WL_KEY_INT },
   { "DenyAccounts", WL_KEY_DENY_ACCOUNTS },
-  { "DenyQos", WL_KEY_ANY },
+  { "DenyQos", WL_KEY_DENY_QOS },
   { "DisableRootJobs", WL_KEY_BOOL },
   { "ExclusiveTopo", WL_KEY_BOOL },
   { "ExclusiveUser", WL_KEY_BOOL },

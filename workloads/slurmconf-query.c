@@ -295,3 +295,39 @@ wl_slurmconf_build_cluster (const WlSlurmConf *c, GError **error)
     }
   return g_steal_pointer (&cluster);
 }
+
+gboolean
+wl_slurmconf_apply_limits (const WlSlurmConf *c, const SchedCluster *cluster,
+                           SchedLimits *limits, GError **error)
+{
+  g_return_val_if_fail (c != NULL && cluster != NULL && limits != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  /* every name is checked before anything is set, so a failure changes nothing */
+  g_autofree SchedQosId *qos = g_new0 (SchedQosId, c->parts->len + 1);
+  for (guint i = 0; i < c->parts->len; i++)
+    {
+      const WlSlurmPartition *p = &g_array_index (c->parts, WlSlurmPartition, i);
+      if (p->qos == NULL || *p->qos == '\0')
+        continue;
+      qos[i] = sched_limits_find_qos (limits, p->qos);
+      if (qos[i] == SCHED_QOS_INVALID)
+        {
+          g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED,
+                       "%s:%u: PartitionName=%s: QOS=%s: unknown qos (QOS are defined in the "
+                       "assoc file)", p->file, p->line, p->name, p->qos);
+          return FALSE;
+        }
+    }
+  for (guint i = 0; i < c->parts->len; i++)
+    {
+      const WlSlurmPartition *p = &g_array_index (c->parts, WlSlurmPartition, i);
+      gint32 part = sched_cluster_find_partition (cluster, p->name);
+      if (part < 0 || (qos[i] == SCHED_QOS_DEFAULT && p->deny_accounts == NULL
+                       && p->deny_qos == NULL))
+        continue;
+      sched_limits_set_partition (limits, part, qos[i],
+                                  (const char *const *) p->deny_accounts,
+                                  (const char *const *) p->deny_qos);
+    }
+  return TRUE;
+}

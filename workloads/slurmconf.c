@@ -555,6 +555,7 @@ part_attrs_parse (Parser *P, const WlParamList *settings, const WlConfLoc *loc, 
         case WL_KEY_ALLOW_ACCOUNTS: p->allow_accounts = pool_list (c, v, TRUE); break;
         case WL_KEY_DENY_ACCOUNTS: p->deny_accounts = pool_list (c, v, FALSE); break;
         case WL_KEY_ALLOW_QOS: p->allow_qos = pool_list (c, v, TRUE); break;
+        case WL_KEY_DENY_QOS: p->deny_qos = pool_list (c, v, FALSE); break;
         case WL_KEY_ALLOW_GROUPS: p->allow_groups = pool_list (c, v, TRUE); break;
         case WL_KEY_QOS: p->qos = v; break;
         default:

@@ -35,7 +35,8 @@
  * DefaultTime (Slurm time strings, rounded up to whole minutes as Slurm does), MaxNodes and
  * MinNodes (or UNLIMITED), PriorityTier, PriorityJobFactor, State (UP, DOWN, DRAIN,
  * INACTIVE), OverSubscribe (or Shared: NO, YES[:N], FORCE[:N], EXCLUSIVE), AllowAccounts,
- * DenyAccounts, AllowQos, AllowGroups, QOS, and the other Slurm partition keys, kept.  When
+ * DenyAccounts, AllowQos, DenyQos, AllowGroups, QOS, and the other Slurm partition keys,
+ * kept (the QOS and Deny lists reach the scheduler through wl_slurmconf_apply_limits).  When
  * several partitions say Default=YES the last one is the default, as in Slurm (warned).
  * Global keys: all are kept (wl_slurmconf_globals); the values of the common ones are
  * checked where they are read (SlurmctldPort, SchedulerParameters, PriorityWeight*,
@@ -50,6 +51,7 @@
 #pragma once
 #include <glib.h>
 #include "sched/cluster.h"
+#include "sched/qos.h"
 #include "workloads/trace.h"        /* WL_ERROR, WlWarnFunc */
 #include "workloads/slurmparse.h"   /* WlParamList, WlGres, wl_parse_slurm_time */
 
@@ -121,6 +123,7 @@ typedef struct {
   char       **allow_accounts;      /* NULL-terminated; NULL = ALL */
   char       **deny_accounts;       /* NULL-terminated; NULL = none */
   char       **allow_qos;           /* NULL = ALL */
+  char       **deny_qos;            /* NULL = none */
   char       **allow_groups;        /* NULL = ALL */
   const char  *qos;                 /* partition QOS, NULL if none */
   const WlParamList *settings;      /* every key of its line and the defaults, as written */
@@ -222,6 +225,15 @@ const char *const *wl_slurmconf_warnings (const WlSlurmConf *conf);
  * sched_core_node_set_down/drain.  Returns (transfer full) the cluster, or NULL with
  * `error` set (WL_ERROR_UNSUPPORTED) when the conf defines no node. */
 SchedCluster *wl_slurmconf_build_cluster (const WlSlurmConf *conf, GError **error);
+
+/* Gives `limits` (QOS definitions already there, from an assoc file: workloads/assoc.h)
+ * each partition's QOS=, DenyAccounts= and DenyQos= (sched_limits_set_partition), for the
+ * partitions of `cluster` (built from `conf` by wl_slurmconf_build_cluster).  Partition
+ * QOS=NAME must name a QOS of `limits`.  Returns TRUE, or FALSE with `error` set
+ * (WL_ERROR_MALFORMED, "file:line: PartitionName=p: QOS=x: unknown qos ...") and
+ * `limits` unchanged. */
+gboolean wl_slurmconf_apply_limits (const WlSlurmConf *conf, const SchedCluster *cluster,
+                                    SchedLimits *limits, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WlSlurmConf, wl_slurmconf_free)
 

@@ -2,12 +2,15 @@
 /* tests/sched/test-limits.c - QOS, association and partition limits (sched/qos.h), one
  * hand-worked scenario per limit: the submission rejects, the pending reasons, that a
  * limited job neither blocks the queue nor holds a reservation, and the QOS priority and
- * PriorityTier in the priority order. */
+ * PriorityTier in the priority order.  Partition QOS (its limits over the job QOS's,
+ * OverPartQOS, usage counted in both), DenyAccounts/DenyQos, association QOS lists and
+ * the DefaultQOS they imply; and the same settings read from slurm.conf and assoc files. */
 #include <glib.h>
 
 #include "sched/core-private.h"
 #include "tests/test-common.h"
 #include "workloads/assoc.h"
+#include "workloads/slurmconf.h"
 
 typedef struct {
   SchedCluster  *cluster;
@@ -597,6 +600,327 @@ test_assoc_file_limits (void)
   g_assert_cmpuint (sched_limits_n_qos (l), ==, 0);
 }
 
+/* A cluster of `n` one-CPU nodes with partitions over all of them, the first the
+ * default, named as given (NULL-terminated). */
+static SchedCluster *
+cluster_parts (guint32 n, const char *const *names)
+{
+  SchedCluster *cl = sched_cluster_new ();
+  g_autofree guint32 *nodes = g_new (guint32, n);
+  for (guint32 i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("n%u", i + 1);
+      nodes[i] = sched_cluster_add_node (cl, name, 1, 0, 0, 0);
+    }
+  for (guint i = 0; names[i]; i++)
+    g_assert_cmpint (sched_cluster_add_partition (cl, names[i], nodes, n, 0, SCHED_TIME_NEVER,
+                                                  0, i == 0), ==, (gint32) i);
+  return cl;
+}
+
+/* Partition QOS.  10 one-CPU nodes, partitions "all" and "debug" (QOS=pdebug: MaxWall 600,
+ * GrpTRES cpu=2), easy.  QOS normal: GrpJobs=3 and GrpTRES cpu=10.  QOS "over": OverPartQOS,
+ * MaxWall 2000, no CPU limit.  User 1:
+ *  - job 1 (debug, limit 1000): rejected QOSMaxWallDurationPerJobLimit (the partition QOS
+ *    is first: its 600, though normal has no MaxWall); job 8 (debug, 3 CPUs) can never fit
+ *    pdebug's cpu=2 (over normal's 10): rejected QOSGrpCpuLimit;
+ *  - 2 and 3 (debug, 1 CPU) start; 4 (debug) would make 3 CPUs in pdebug: QOSGrpCpuLimit;
+ *  - 5 (all) starts: the third job of normal, where 2 and 3 count too; 6 (all):
+ *    QOSGrpJobsLimit;
+ *  - 7 (debug, QOS over, limit 1000) is accepted: over's MaxWall goes first; over sets no
+ *    CPU limit, so pdebug's applies: QOSGrpCpuLimit.
+ * At 50 job 2 ends: 4 starts (pdebug 2 CPUs, normal 3 jobs again); 6 and 7 still wait.
+ * At 60 jobs 3 and 4 end: 6 (normal has 1 running job) and 7 (pdebug empty) start.  Jobs
+ * of "over" count in pdebug too: at 61, job 9 (debug, over) makes 2 CPUs in pdebug and
+ * starts, job 10 would make 3: QOSGrpCpuLimit. */
+static void
+test_partition_qos (void)
+{
+  const char *const parts[] = { "all", "debug", NULL };
+  Fx f;
+  fx_init (&f, cluster_parts (10, parts), "easy");
+  SchedQosLimits q;
+  sched_qos_limits_init (&q);
+  q.grp_jobs = 3;
+  q.grp_tres.cpus = 10;
+  add_normal (&f, &q);
+  sched_qos_limits_init (&q);
+  q.max_wall = 600;
+  q.grp_tres.cpus = 2;
+  SchedQosId pdebug = sched_limits_add_qos (f.limits, "pdebug", &q);
+  sched_qos_limits_init (&q);
+  q.over_part_qos = TRUE;
+  q.max_wall = 2000;
+  SchedQosId over = sched_limits_add_qos (f.limits, "over", &q);
+  sched_limits_set_partition (f.limits, 1, pdebug, NULL, NULL);
+  g_assert_cmpuint (sched_limits_partition_qos (f.limits, 1), ==, pdebug);
+  g_assert_cmpuint (sched_limits_partition_qos (f.limits, 0), ==, SCHED_QOS_DEFAULT);
+  fx_arm (&f);
+  SchedJobSpec s = spec (1, 1, 1, 1000);
+  s.partition = 1;
+  submit_rejected (&f, 0, s, SCHED_REASON_QOS_MAX_WALL);
+  s = spec (8, 1, 3, 100);
+  s.partition = 1;
+  submit_rejected (&f, 0, s, SCHED_REASON_QOS_GRP_CPU);
+  for (SchedJobId id = 2; id <= 4; id++)
+    {
+      s = spec (id, 1, 1, 100);
+      s.partition = 1;
+      submit_ok (&f, 0, s);
+    }
+  submit_ok (&f, 0, spec (5, 1, 1, 100));
+  submit_ok (&f, 0, spec (6, 1, 1, 100));
+  s = spec (7, 1, 1, 1000);
+  s.partition = 1;
+  s.qos = over;
+  submit_ok (&f, 0, s);
+  pass_starts (&f, 0, "2,3,5");
+  reason_is (&f, 4, SCHED_REASON_QOS_GRP_CPU);
+  reason_is (&f, 6, SCHED_REASON_QOS_GRP_JOBS);
+  reason_is (&f, 7, SCHED_REASON_QOS_GRP_CPU);
+  end_job (&f, 50, 2);
+  pass_starts (&f, 50, "4");
+  reason_is (&f, 6, SCHED_REASON_QOS_GRP_JOBS);
+  reason_is (&f, 7, SCHED_REASON_QOS_GRP_CPU);
+  end_job (&f, 60, 3);
+  end_job (&f, 60, 4);
+  pass_starts (&f, 60, "6,7");
+  for (SchedJobId id = 9; id <= 10; id++)
+    {
+      s = spec (id, 2, 1, 1000);
+      s.partition = 1;
+      s.qos = over;
+      submit_ok (&f, 61, s);
+    }
+  pass_starts (&f, 61, "9");
+  reason_is (&f, 10, SCHED_REASON_QOS_GRP_CPU);
+  fx_clear (&f);
+}
+
+/* DenyAccounts and DenyQos, the opposites of AllowAccounts and AllowQos, which win over
+ * them (slurm.conf(5): with the Allow list set the Deny list is not enforced).  Partitions
+ * over 4 one-CPU nodes: open (the default), nochem (DenyAccounts=chem), nolow
+ * (DenyQos=low), allowlow (AllowQos=low and DenyQos=low), allowphys (AllowAccounts=physics
+ * and DenyAccounts=physics).  Users 1 (physics) and 3 (chem). */
+static void
+test_partition_deny (void)
+{
+  const char *const parts[] = { "open", "nochem", "nolow", "allowlow", "allowphys", NULL };
+  SchedCluster *cl = cluster_parts (4, parts);
+  const char *const chem[] = { "chem", NULL }, *const physics[] = { "physics", NULL };
+  const char *const low[] = { "low", NULL };
+  sched_cluster_set_partition_access (cl, 3, NULL, low);
+  sched_cluster_set_partition_access (cl, 4, physics, NULL);
+  Fx f;
+  fx_init (&f, cl, "easy");
+  SchedQosLimits q;
+  sched_qos_limits_init (&q);
+  SchedQosId normal = add_normal (&f, &q);
+  SchedQosId lowq = sched_limits_add_qos (f.limits, "low", &q);
+  sched_limits_set_partition (f.limits, 1, SCHED_QOS_DEFAULT, chem, NULL);
+  sched_limits_set_partition (f.limits, 2, SCHED_QOS_DEFAULT, NULL, low);
+  sched_limits_set_partition (f.limits, 3, SCHED_QOS_DEFAULT, NULL, low);
+  sched_limits_set_partition (f.limits, 4, SCHED_QOS_DEFAULT, physics, NULL);
+  g_assert_cmpstr (sched_limits_partition_deny_accounts (f.limits, 1)[0], ==, "chem");
+  g_assert_null (sched_limits_partition_deny_accounts (f.limits, 0));
+  g_assert_null (sched_limits_partition_deny_qos (f.limits, 7));
+  fx_arm (&f);
+  static const struct {
+    SchedJobId id;
+    guint32    user;
+    gint32     part;
+    int        qos;      /* 0 none, 1 normal, 2 low */
+    SchedReason expect;
+  } cases[] = {
+    { 1, 3, 1, 0, SCHED_REASON_ACCOUNT_NOT_ALLOWED },
+    { 2, 1, 1, 0, SCHED_REASON_NONE },
+    { 3, 3, 0, 0, SCHED_REASON_NONE },
+    { 4, 1, 2, 2, SCHED_REASON_QOS_NOT_ALLOWED },
+    { 5, 1, 2, 1, SCHED_REASON_NONE },
+    { 6, 1, 2, 0, SCHED_REASON_NONE },           /* normal, by default */
+    { 7, 1, 3, 2, SCHED_REASON_NONE },           /* AllowQos=low: DenyQos not enforced */
+    { 8, 1, 3, 1, SCHED_REASON_QOS_NOT_ALLOWED },
+    { 9, 1, 4, 0, SCHED_REASON_NONE },           /* AllowAccounts=physics wins */
+    { 10, 3, 4, 0, SCHED_REASON_ACCOUNT_NOT_ALLOWED },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      SchedJobSpec s = spec (cases[i].id, cases[i].user, 1, 10);
+      s.partition = cases[i].part;
+      s.qos = cases[i].qos == 1 ? normal : cases[i].qos == 2 ? lowq : SCHED_QOS_DEFAULT;
+      if (cases[i].expect == SCHED_REASON_NONE)
+        submit_ok (&f, 0, s);
+      else
+        submit_rejected (&f, 0, s, cases[i].expect);
+    }
+  fx_clear (&f);
+}
+
+static SchedQosId
+job_qos (Fx *f, SchedJobId id)
+{
+  SchedJobInfo info;
+  g_assert_true (sched_core_job_info (f->core, id, &info));
+  return info.qos;
+}
+
+/* Association QOS lists (sacctmgr QOS=) and the default QOS they give.  QOS normal, high,
+ * low, debug.  physics: QOS=normal,high (no DefaultQOS); chem: QOS=low; user 2 (physics):
+ * its own QOS=debug,high with DefaultQOS=debug; geo: QOS=low,debug; bio: no list.
+ *  - user 1 without QOS: no DefaultQOS, two QOS in the list: "normal" (in the list);
+ *    asking high: fine; asking low: InvalidQOS;
+ *  - user 3 (chem) without QOS: the list's only QOS, low; asking normal: InvalidQOS;
+ *  - user 2: its own list, not physics': without QOS debug; normal: InvalidQOS;
+ *  - user 5 (geo) without QOS: "normal", not in its list: InvalidQOS (Slurm's rule);
+ *  - user 4 (bio): nothing up its tree has a list: any QOS. */
+static void
+test_assoc_qos_list (void)
+{
+  Fx f;
+  fx_init (&f, sched_cluster_new_uniform (10, 1, 0, 0), "easy");
+  sched_priority_add_account (f.prio, "geo", NULL, 1);
+  sched_priority_add_account (f.prio, "bio", NULL, 1);
+  sched_priority_add_user (f.prio, "5", "geo", 1);
+  sched_priority_add_user (f.prio, "4", "bio", 1);
+  SchedQosLimits q;
+  sched_qos_limits_init (&q);
+  SchedQosId normal = add_normal (&f, &q);
+  SchedQosId high = sched_limits_add_qos (f.limits, "high", &q);
+  SchedQosId low = sched_limits_add_qos (f.limits, "low", &q);
+  SchedQosId debug = sched_limits_add_qos (f.limits, "debug", &q);
+  const SchedQosId phys_list[] = { high, normal }, chem_list[] = { low };
+  const SchedQosId u2_list[] = { debug, high }, geo_list[] = { low, debug };
+  sched_limits_set_assoc_qos (f.limits, sched_priority_lookup_account (f.prio, "physics"),
+                              phys_list, 2);
+  sched_limits_set_assoc_qos (f.limits, sched_priority_lookup_account (f.prio, "chem"),
+                              chem_list, 1);
+  sched_limits_set_assoc_qos (f.limits, sched_priority_lookup_account (f.prio, "geo"),
+                              geo_list, 2);
+  SchedAssocId u2 = sched_priority_lookup_user (f.prio, "2", "physics");
+  sched_limits_set_assoc_qos (f.limits, u2, u2_list, 2);
+  SchedAssocLimits a;
+  sched_assoc_limits_init (&a);
+  a.default_qos = debug;
+  sched_limits_set_assoc (f.limits, u2, &a);
+  guint n;
+  const SchedQosId *got = sched_limits_get_assoc_qos (f.limits, u2, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (got[0], ==, MIN (debug, high));
+  g_assert_null (sched_limits_get_assoc_qos (f.limits, sched_priority_lookup_account (f.prio,
+                                                                                      "bio"),
+                                             &n));
+  g_assert_cmpuint (n, ==, 0);
+  fx_arm (&f);
+  submit_ok (&f, 0, spec (1, 1, 1, 10));
+  g_assert_cmpuint (job_qos (&f, 1), ==, normal);
+  SchedJobSpec s = spec (2, 1, 1, 10);
+  s.qos = high;
+  submit_ok (&f, 0, s);
+  s = spec (3, 1, 1, 10);
+  s.qos = low;
+  submit_rejected (&f, 0, s, SCHED_REASON_INVALID_QOS);
+  submit_ok (&f, 0, spec (4, 3, 1, 10));
+  g_assert_cmpuint (job_qos (&f, 4), ==, low);
+  s = spec (5, 3, 1, 10);
+  s.qos = normal;
+  submit_rejected (&f, 0, s, SCHED_REASON_INVALID_QOS);
+  submit_ok (&f, 0, spec (6, 2, 1, 10));
+  g_assert_cmpuint (job_qos (&f, 6), ==, debug);
+  s = spec (7, 2, 1, 10);
+  s.qos = normal;
+  submit_rejected (&f, 0, s, SCHED_REASON_INVALID_QOS);
+  submit_rejected (&f, 0, spec (8, 5, 1, 10), SCHED_REASON_INVALID_QOS);
+  s = spec (9, 4, 1, 10);
+  s.qos = debug;
+  submit_ok (&f, 0, s);
+  submit_ok (&f, 0, spec (10, 4, 1, 10));
+  g_assert_cmpuint (job_qos (&f, 10), ==, normal);
+  s = spec (11, 4, 1, 10);
+  s.qos = SCHED_QOS_INVALID;
+  submit_rejected (&f, 0, s, SCHED_REASON_INVALID_QOS);
+  pass_starts (&f, 0, "1,2,4,6,9,10");
+  fx_clear (&f);
+}
+
+/* The same settings from the files a site has: the assoc file's QOS (preemption fields
+ * included) and association QOS lists, slurm.conf's partition QOS=, DenyAccounts= and
+ * DenyQos= (wl_slurmconf_apply_limits), then a job held by the partition QOS. */
+static void
+test_files_partition_qos (void)
+{
+  const char *assoc =
+    "qos normal\n"
+    "qos pdebug GrpTRES=cpu=1 MaxWall=10:00\n"
+    "qos high Priority=100 Preempt=normal PreemptMode=cancel GraceTime=60\n"
+    "account physics QOS=normal,high DefaultQOS=normal\n"
+    "user 1 account=physics\n";
+  const char *conf =
+    "NodeName=n[1-4] CPUs=1\n"
+    "PartitionName=all Nodes=ALL Default=YES\n"
+    "PartitionName=debug Nodes=ALL QOS=pdebug DenyAccounts=chem DenyQos=high,other\n";
+  SchedPriorityParams pp;
+  sched_priority_params_init (&pp);
+  SchedPriority *p = sched_priority_new (&pp);
+  SchedLimits *l = sched_limits_new ();
+  WlAssocOptions ao = { NULL, l };
+  g_autoptr (GError) error = NULL;
+  g_assert_true (wl_assoc_parse (assoc, -1, "a.assoc", &ao, p, &error));
+  g_autoptr (WlSlurmConf) c = wl_slurmconf_parse (conf, -1, "x.conf", NULL, &error);
+  g_assert_no_error (error);
+  SchedCluster *cl = wl_slurmconf_build_cluster (c, &error);
+  g_assert_no_error (error);
+  g_assert_true (wl_slurmconf_apply_limits (c, cl, l, &error));
+  g_assert_no_error (error);
+  SchedQosId pdebug = sched_limits_find_qos (l, "pdebug");
+  g_assert_cmpuint (sched_limits_partition_qos (l, 1), ==, pdebug);
+  g_assert_cmpuint (sched_limits_partition_qos (l, 0), ==, SCHED_QOS_DEFAULT);
+  const char *const *dq = sched_limits_partition_deny_qos (l, 1);
+  g_assert_cmpstr (dq[0], ==, "high");
+  g_assert_cmpstr (dq[1], ==, "other");
+  g_assert_null (dq[2]);
+  g_assert_cmpstr (sched_limits_partition_deny_accounts (l, 1)[0], ==, "chem");
+  g_assert_cmpuint (wl_slurmconf_partition (c, 1)->deny_qos != NULL, ==, TRUE);
+
+  /* a partition QOS the assoc file does not define: an error naming the line */
+  g_autoptr (WlSlurmConf) bad = wl_slurmconf_parse ("NodeName=n1 CPUs=1\n"
+                                                    "PartitionName=p Nodes=n1 QOS=nope\n",
+                                                    -1, "y.conf", NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (SchedCluster) bcl = wl_slurmconf_build_cluster (bad, &error);
+  g_assert_false (wl_slurmconf_apply_limits (bad, bcl, l, &error));
+  g_assert_error (error, WL_ERROR, WL_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "y.conf:2: PartitionName=p: QOS=nope: unknown qos"));
+  g_clear_error (&error);
+  g_assert_cmpuint (sched_limits_partition_qos (l, 0), ==, SCHED_QOS_DEFAULT);
+
+  /* the core: user 1's jobs in debug are held by pdebug's GrpTRES cpu=1; QOS high is in
+   * physics' list but denied on debug */
+  Fx f;
+  f.cluster = cl;
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("easy", &pol));
+  f.core = sched_core_new (cl, &pol);
+  f.prio = p;
+  f.limits = l;
+  f.started = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  fx_arm (&f);
+  SchedJobSpec s = spec (1, 1, 1, 60);
+  s.partition = 1;
+  submit_ok (&f, 0, s);
+  s.id = 2;
+  submit_ok (&f, 0, s);
+  s = spec (3, 1, 1, 60);
+  s.partition = 1;
+  s.qos = sched_limits_find_qos (l, "high");
+  submit_rejected (&f, 0, s, SCHED_REASON_QOS_NOT_ALLOWED);
+  s = spec (4, 1, 1, 3600);
+  s.partition = 1;
+  submit_rejected (&f, 0, s, SCHED_REASON_QOS_MAX_WALL);
+  pass_starts (&f, 0, "1");
+  reason_is (&f, 2, SCHED_REASON_QOS_GRP_CPU);
+  fx_clear (&f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -612,5 +936,9 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/limits/priority-qos-partition-tier", test_priority_qos_partition_tier);
   g_test_add_func ("/sched/limits/sim", test_sim_with_limits);
   g_test_add_func ("/sched/limits/assoc-file", test_assoc_file_limits);
+  g_test_add_func ("/sched/limits/partition-qos", test_partition_qos);
+  g_test_add_func ("/sched/limits/partition-deny", test_partition_deny);
+  g_test_add_func ("/sched/limits/assoc-qos-list", test_assoc_qos_list);
+  g_test_add_func ("/sched/limits/files-partition-qos", test_files_partition_qos);
   return g_test_run ();
 }

@@ -9,6 +9,9 @@
  *    tests/data/assoc/sacctmgr-tree.txt (the tree option, -p trailing bars, another column
  *    order, two clusters, CRLF);
  *  - loading into a SchedPriority that already has accounts;
+ *  - QOS preemption settings (Preempt, PreemptMode, GraceTime, PreemptExemptTime, Flags)
+ *    and association QOS lists, from the simple format and from sacctmgr show qos|assoc
+ *    -P dumps, to the same SchedLimits;
  *  - every error with its code and "file:line: ..." message, and a failed load changes
  *    nothing;
  *  - robustness: random lines never crash the reader. */
@@ -310,6 +313,130 @@ test_sacctmgr_tree (void)
   assert_user (q, "v", "c", 1);
 }
 
+/* ---- QOS preemption settings and association QOS lists -------------------------------- */
+
+/* The settings of the two texts below, once loaded. */
+static void
+assert_qos_settings (const SchedPriority *p, const SchedLimits *l)
+{
+  g_assert_cmpuint (sched_limits_n_qos (l), ==, 4);
+  SchedQosId normal = sched_limits_find_qos (l, "normal"), low = sched_limits_find_qos (l, "low");
+  SchedQosId high = sched_limits_find_qos (l, "high"), scav = sched_limits_find_qos (l, "scav");
+  const SchedQosLimits *q = sched_limits_get_qos (l, normal);
+  g_assert_cmpint (q->preempt_mode, ==, SCHED_QOS_PREEMPT_CLUSTER);
+  g_assert_cmpint (q->grace_time, ==, 0);           /* sacctmgr shows 00:00:00: set, 0 */
+  g_assert_cmpint (q->preempt_exempt, ==, -1);
+  g_assert_false (q->over_part_qos);
+  q = sched_limits_get_qos (l, low);
+  g_assert_cmpuint (q->priority, ==, 10);
+  g_assert_cmpint (q->preempt_mode, ==, SCHED_QOS_PREEMPT_REQUEUE);
+  g_assert_cmpint (q->grace_time, ==, 120);
+  g_assert_cmpint (q->preempt_exempt, ==, 300);
+  q = sched_limits_get_qos (l, high);
+  g_assert_cmpint (q->preempt_mode, ==, SCHED_QOS_PREEMPT_CANCEL);
+  g_assert_cmpint (q->grace_time, ==, 120);
+  g_assert_cmpint (q->preempt_exempt, ==, -1);
+  g_assert_true (q->over_part_qos);
+  q = sched_limits_get_qos (l, scav);
+  g_assert_cmpint (q->preempt_mode, ==, SCHED_QOS_PREEMPT_OFF);   /* suspend: not modeled */
+  g_assert_cmpint (q->grace_time, ==, 0);
+  g_assert_true (sched_limits_has_preempt_lists (l));
+  g_assert_true (sched_limits_qos_preempts (l, high, low));
+  g_assert_true (sched_limits_qos_preempts (l, high, scav));
+  g_assert_false (sched_limits_qos_preempts (l, high, normal));
+  g_assert_false (sched_limits_qos_preempts (l, low, high));
+  g_assert_false (sched_limits_qos_preempts (l, high, SCHED_QOS_DEFAULT));
+  guint n;
+  const SchedQosId *pl = sched_limits_get_qos_preempt (l, high, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (pl[0], ==, MIN (low, scav));
+  g_assert_null (sched_limits_get_qos_preempt (l, low, &n));
+  /* association QOS lists; DefaultQOS */
+  SchedAssocId physics = sched_priority_lookup_account (p, "physics");
+  const SchedQosId *al = sched_limits_get_assoc_qos (l, physics, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_true ((al[0] == normal && al[1] == high) || (al[0] == high && al[1] == normal));
+  g_assert_cmpuint (sched_limits_get_assoc (l, physics)->default_qos, ==, high);
+  SchedAssocId alice = sched_priority_lookup_user (p, "alice", "physics");
+  al = sched_limits_get_assoc_qos (l, alice, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_cmpuint (al[0], ==, low);
+  /* bob gives no list: he inherits physics' (in the core) and has none of his own */
+  g_assert_null (sched_limits_get_assoc_qos (l, sched_priority_lookup_user (p, "bob", "physics"),
+                                             &n));
+}
+
+static void
+test_qos_preempt_settings (void)
+{
+  const char *simple =
+    "qos normal GraceTime=0\n"
+    "qos low Priority=10 PreemptMode=requeue GraceTime=120 PreemptExemptTime=5\n"
+    "qos high Priority=100 Preempt=low,scav PreemptMode=CANCEL,GANG GraceTime=00:02:00 "
+    "Flags=OverPartQOS,DenyOnLimit PreemptExemptTime=-1\n"
+    "qos scav PreemptMode=suspend GraceTime=0 preempt=\n"
+    "account physics QOS=normal,high DefaultQOS=high\n"
+    "user alice account=physics qos=low\n"
+    "user bob account=physics\n";
+  /* sacctmgr show qos -P (the default columns of 22.05) and show assoc -P */
+  const char *dump =
+    "Name|Priority|GraceTime|Preempt|PreemptExemptTime|PreemptMode|Flags|UsageThres|"
+    "UsageFactor|GrpTRES|GrpTRESMins|GrpTRESRunMins|GrpJobs|GrpSubmit|GrpWall|MaxTRES|"
+    "MaxTRESPerNode|MaxTRESMins|MaxWall|MaxTRESPU|MaxJobsPU|MaxSubmitPU|MaxTRESPA|MaxJobsPA|"
+    "MaxSubmitPA|MinTRES\n"
+    "normal|0|00:00:00|||cluster|||1.000000||||||||||||||||||\n"
+    "low|10|00:02:00||00:05:00|requeue|||1.000000||||||||||||||||||\n"
+    "high|100|00:02:00|low,scav||cancel|DenyOnLimit,OverPartQOS||1.000000||||||||||||||||||\n"
+    "scav|0|00:00:00|||suspend,gang|||1.000000||||||||||||||||||\n"
+    "\n"
+    "Cluster|Account|User|Partition|Share|Priority|GrpJobs|GrpTRES|GrpSubmit|GrpWall|"
+    "GrpTRESMins|MaxJobs|MaxTRES|MaxTRESPerNode|MaxSubmit|MaxWall|MaxTRESMins|QOS|Def QOS|"
+    "GrpTRESRunMins|ParentName\n"
+    "tux|root|||1|||||||||||||normal|||\n"
+    "tux|physics|||1|||||||||||||high,normal|high||root\n"
+    "tux|physics|alice||1|||||||||||||low|||\n"
+    "tux|physics|bob||1||||||||||||||||\n";
+  const char *texts[] = { simple, dump };
+  for (guint k = 0; k < 2; k++)
+    {
+      g_autoptr (SchedPriority) p = new_prio (SCHED_FAIRSHARE_FAIR_TREE);
+      g_autoptr (SchedLimits) l = sched_limits_new ();
+      WlAssocOptions o = { NULL, l };
+      parse_ok (p, texts[k], &o);
+      assert_qos_settings (p, l);
+    }
+  /* a file that only redefines a QOS resets its Preempt list */
+  {
+    g_autoptr (SchedPriority) p = new_prio (SCHED_FAIRSHARE_FAIR_TREE);
+    g_autoptr (SchedLimits) l = sched_limits_new ();
+    WlAssocOptions o = { NULL, l };
+    parse_ok (p, simple, &o);
+    parse_ok (p, "qos high Priority=5\n", &o);
+    g_assert_false (sched_limits_has_preempt_lists (l));
+    /* a later file may name the QOS of an earlier one */
+    parse_ok (p, "qos top Preempt=high,low\naccount chem QOS=top,normal\n", &o);
+    g_assert_true (sched_limits_qos_preempts (l, sched_limits_find_qos (l, "top"),
+                                              sched_limits_find_qos (l, "low")));
+    /* ... but not make a loop with them */
+    parse_err_opts ("qos low Preempt=top\n", -1, &o, WL_ERROR_MALFORMED,
+                    "x.assoc:1: Preempt: preemption loop \"low\" -> \"top\" -> \"low\"");
+  }
+  /* association QOS lists without any QOS definition (an assoc dump alone, as
+   * tests/data/assoc/sacctmgr.txt): nothing to check them against, dropped */
+  {
+    g_autoptr (SchedPriority) p = new_prio (SCHED_FAIRSHARE_CLASSIC);
+    g_autoptr (SchedLimits) l = sched_limits_new ();
+    WlAssocOptions o = { NULL, l };
+    g_autofree char *path = data_path ("sacctmgr.txt");
+    g_autoptr (GError) error = NULL;
+    g_assert_true (wl_assoc_load (path, &o, p, &error));
+    g_assert_no_error (error);
+    guint n;
+    g_assert_null (sched_limits_get_assoc_qos (l, sched_priority_lookup_account (p, "a"), &n));
+    g_assert_cmpuint (sched_limits_n_qos (l), ==, 0);
+  }
+}
+
 /* ---- errors ---------------------------------------------------------------------------- */
 
 static void
@@ -377,6 +504,36 @@ test_errors (void)
   parse_err ("Account|User|Share|ParentName\nb||1|\nb|v|1|\nb|v|2|\n", M,
              "x.assoc:4: user \"v\" in account \"b\" already defined at line 3");
 
+  /* QOS preemption settings and QOS lists */
+  parse_err ("qos a Preempt=b\n", M, "x.assoc:1: qos \"a\": Preempt: unknown qos \"b\"");
+  parse_err ("qos a\nqos b Preempt=a,,c\n", M,
+             "x.assoc:2: Preempt: expected a comma-separated list of QOS names, got \"a,,c\"");
+  parse_err ("qos a Preempt=+b\nqos b\n", M, "x.assoc:1: Preempt: expected a comma-separated");
+  parse_err ("qos a Preempt=a\n", M, "x.assoc:1: Preempt: preemption loop \"a\" -> \"a\"");
+  parse_err ("qos z\nqos a Preempt=z,b\nqos b Preempt=c\nqos c Preempt=a\n", M,
+             "x.assoc:2: Preempt: preemption loop \"a\" -> \"b\" -> \"c\" -> \"a\"");
+  parse_err ("qos a PreemptMode=sometimes\n", M,
+             "x.assoc:1: PreemptMode: expected cluster, off, cancel, requeue or suspend");
+  parse_err ("qos a PreemptMode=gang\n", M, "x.assoc:1: PreemptMode: expected");
+  parse_err ("qos a PreemptMode=cancel,requeue\n", M, "x.assoc:1: PreemptMode: expected");
+  parse_err ("qos a GraceTime=soon\n", M,
+             "x.assoc:1: GraceTime: expected seconds, [days-]hours:minutes:seconds or -1, got \"soon\"");
+  parse_err ("qos a GraceTime=UNLIMITED\n", M, "x.assoc:1: GraceTime: expected seconds");
+  parse_err ("qos a PreemptExemptTime=1:2:3:4\n", M, "x.assoc:1: PreemptExemptTime: expected a Slurm time");
+  parse_err ("qos a Flags=Fast\n", M, "x.assoc:1: Flags: expected Slurm QOS flags");
+  parse_err ("qos a GraceTime=1 gracetime=2\n", M, "x.assoc:1: qos \"a\": gracetime given twice");
+  parse_err ("qos a QOS=b\n", M, "x.assoc:1: qos \"a\": unknown key \"QOS\"");
+  parse_err ("account b Preempt=x\n", M, "x.assoc:1: account \"b\": unknown key \"Preempt\"");
+  parse_err ("account b QOS=\n", M, "x.assoc:1: QOS: expected a comma-separated list of QOS names");
+  parse_err ("qos normal\naccount b QOS=normal,nope\n", M, "x.assoc:2: QOS: unknown qos \"nope\"");
+  parse_err ("qos normal\nqos high\naccount b QOS=normal DefaultQOS=high\n", M,
+             "x.assoc:3: DefaultQOS: \"high\" is not in the association's QOS list");
+  parse_err ("Name|Priority|PreemptMode\na|1|often\n", M,
+             "x.assoc:2: PreemptMode: expected cluster, off, cancel, requeue or suspend");
+  parse_err ("Name|Preempt\na|b\n", M, "x.assoc:2: qos \"a\": Preempt: unknown qos \"b\"");
+  parse_err ("Name|Priority\nn|1\n\nAccount|User|QOS|ParentName\nb|||root\nb|v|n,zz|\n", M,
+             "x.assoc:6: QOS: unknown qos \"zz\"");
+
   /* a chain of 1001 accounts below root is refused; 1000 are fine (with "a" at depth 1) */
   GString *deep = g_string_new ("account l1 parent=a\n");
   for (guint i = 2; i <= 1000; i++)
@@ -412,6 +569,8 @@ test_garbage (void)
     "account", "user", "a", "b", "root", "parent=a", "parent=b", "parent=", "account=a",
     "account=b", "shares=3", "shares=parent", "shares=x", "=", "#", "|", "||", "Account",
     "User", "Share", "ParentName", " ", "\t", "\r", "\xff", "Cluster", "c1", "c2",
+    "qos", "Name", "Preempt", "QOS", "Preempt=a", "Preempt=a,b", "QOS=a,b", "QOS=b",
+    "DefaultQOS=a", "PreemptMode=cancel", "GraceTime=00:01:00", "Flags=OverPartQOS", "a,b",
   };
   for (guint round = 0; round < 2000; round++)
     {
@@ -429,8 +588,11 @@ test_garbage (void)
           g_string_append_c (text, '\n');
         }
       g_autoptr (SchedPriority) p = new_prio (SCHED_FAIRSHARE_FAIR_TREE);
+      g_autoptr (SchedLimits) l = sched_limits_new ();
+      WlAssocOptions o = { NULL, l };
       g_autoptr (GError) error = NULL;
-      gboolean ok = wl_assoc_parse (text->str, (gssize) text->len, "g", NULL, p, &error);
+      gboolean ok = wl_assoc_parse (text->str, (gssize) text->len, "g",
+                                    g_test_rand_bit () ? &o : NULL, p, &error);
       g_assert_true (ok == (error == NULL));
       if (!ok)
         g_assert_cmpuint (sched_priority_n_assocs (p), ==, 1);
@@ -460,6 +622,7 @@ main (int argc, char **argv)
   g_test_add_func ("/wl/assoc/simple-syntax", test_simple_syntax);
   g_test_add_func ("/wl/assoc/sacctmgr", test_sacctmgr);
   g_test_add_func ("/wl/assoc/sacctmgr-tree", test_sacctmgr_tree);
+  g_test_add_func ("/wl/assoc/qos-preempt-settings", test_qos_preempt_settings);
   g_test_add_func ("/wl/assoc/errors", test_errors);
   g_test_add_func ("/wl/assoc/garbage", test_garbage);
   return g_test_run ();
