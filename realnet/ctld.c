@@ -1349,6 +1349,14 @@ submit_allowed (Job *j, guint n_jobs, GError **error)
         r = SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
     }
   const char *why = NULL;
+  const SchedQosLimits *rq = limits && j->run_qos != SCHED_QOS_DEFAULT
+                             && j->run_qos != SCHED_QOS_INVALID
+                             ? sched_limits_get_qos (limits, j->run_qos) : NULL;
+  /* QOS Flags=DenyOnLimit: a job over a limit of its QOS or association as a stand-alone
+   * job (what the core's submit check looks at) is rejected instead of pending */
+  if (rq && rq->deny_on_limit && r >= SCHED_REASON_QOS_MAX_WALL
+      && r <= SCHED_REASON_ASSOC_MAX_NODE_PER_JOB)
+    r = SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
   switch (r)
     {
     case SCHED_REASON_INVALID_ACCOUNT:

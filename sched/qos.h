@@ -113,6 +113,9 @@ typedef struct {
   SchedTres max_tres_per_job;     /* MaxTRES / MaxTRESPerJob */
   SchedTres max_tres_per_user;    /* MaxTRESPerUser (running) */
   SchedTres grp_tres;             /* GrpTRES (running, all users) */
+  gboolean  deny_on_limit;        /* Flags=DenyOnLimit: a controller rejects at submission
+                                   * a job over a limit of this QOS or of its association
+                                   * (the simulator rejects such jobs anyway) */
   gboolean  over_part_qos;        /* Flags=OverPartQOS: its limits go before the partition
                                    * QOS's */
   SchedQosPreemptMode preempt_mode; /* PreemptMode of its jobs when they are preempted */

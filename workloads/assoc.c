@@ -399,9 +399,10 @@ parse_preempt_mode (const char *v, SchedQosPreemptMode *out)
   return have;
 }
 
-/* QOS Flags: OverPartQOS is modeled; Slurm's other flags are accepted and ignored. */
+/* QOS Flags: OverPartQOS and DenyOnLimit are modeled; Slurm's other flags are accepted and
+ * ignored. */
 static gboolean
-parse_qos_flags (const char *v, gboolean *over_part_qos)
+parse_qos_flags (const char *v, gboolean *over_part_qos, gboolean *deny_on_limit)
 {
   static const char *const known[] = {
     "DenyOnLimit", "EnforceUsageThreshold", "NoDecay", "NoReserve", "OverPartQOS",
@@ -419,6 +420,8 @@ parse_qos_flags (const char *v, gboolean *over_part_qos)
         return FALSE;
       if (g_ascii_strcasecmp (w, "OverPartQOS") == 0)
         *over_part_qos = TRUE;
+      if (g_ascii_strcasecmp (w, "DenyOnLimit") == 0)
+        *deny_on_limit = TRUE;
     }
   return TRUE;
 }
@@ -530,7 +533,7 @@ set_limit (Ctx *c, LimKey key, const char *kname, const char *v, QosRec *qr, Lim
       break;
     case K_FLAGS:
       what = "Slurm QOS flags (DenyOnLimit, NoDecay, OverPartQOS, ...)";
-      ok = parse_qos_flags (v, &q->over_part_qos);
+      ok = parse_qos_flags (v, &q->over_part_qos, &q->deny_on_limit);
       break;
     case K_NONE:
     default:

@@ -873,7 +873,9 @@ test_qos_limit_on_the_cluster (void)
   g_spawn_command_line_sync (down, NULL, NULL, NULL, NULL);
   g_autofree char *assoc = g_build_filename (qdir, "assoc.txt", NULL);
   g_assert_true (g_file_set_contents (assoc, "qos normal MaxJobsPerUser=1\n"
-                                      "qos once MaxSubmitJobsPerUser=1\n", -1, NULL));
+                                      "qos once MaxSubmitJobsPerUser=1\n"
+                                      "qos strict MaxWall=00:01:00 Flags=DenyOnLimit\n",
+                                      -1, NULL));
   g_autofree char *qconf = g_build_filename (qdir, "slurm.conf", NULL);
   g_autofree char *text = NULL;
   g_assert_true (g_file_get_contents (qconf, &text, NULL, NULL));
@@ -962,6 +964,10 @@ test_qos_limit_on_the_cluster (void)
     { "once", 300, "Job violates accounting/QOS policy (job submit limit, user's size and/or "
                    "time limits)" },
     { NULL, 20 * 60, "Requested time limit is invalid (missing or exceeds some limit)" },
+    /* Flags=DenyOnLimit: over the QOS's MaxWall is rejected, not left pending */
+    { "strict", 300, "Job violates accounting/QOS policy (job submit limit, user's size "
+                     "and/or time limits)" },
+    { "strict", 60, NULL },
   };
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
