@@ -1341,22 +1341,18 @@ submit_allowed (Job *j, guint n_jobs, GError **error)
 {
   SchedReason r = sched_core_check_submit (C->core, &j->spec, &j->run_qos);
   const SchedLimits *limits = sched_core_get_limits (C->core);
-  if (r == SCHED_REASON_NONE && limits && j->run_qos != SCHED_QOS_DEFAULT)
-    {
-      const SchedQosLimits *q = sched_limits_get_qos (limits, j->run_qos);
-      if (q && q->max_submit_per_user != SCHED_LIMIT_NONE
-          && submit_count (j->uid, j->run_qos) + (guint64) n_jobs > q->max_submit_per_user)
-        r = SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
-    }
-  const char *why = NULL;
-  const SchedQosLimits *rq = limits && j->run_qos != SCHED_QOS_DEFAULT
-                             && j->run_qos != SCHED_QOS_INVALID
-                             ? sched_limits_get_qos (limits, j->run_qos) : NULL;
+  const SchedQosLimits *q = limits && j->run_qos != SCHED_QOS_DEFAULT
+                            && j->run_qos != SCHED_QOS_INVALID
+                            ? sched_limits_get_qos (limits, j->run_qos) : NULL;
+  if (r == SCHED_REASON_NONE && q && q->max_submit_per_user != SCHED_LIMIT_NONE
+      && submit_count (j->uid, j->run_qos) + (guint64) n_jobs > q->max_submit_per_user)
+    r = SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
   /* QOS Flags=DenyOnLimit: a job over a limit of its QOS or association as a stand-alone
    * job (what the core's submit check looks at) is rejected instead of pending */
-  if (rq && rq->deny_on_limit && r >= SCHED_REASON_QOS_MAX_WALL
+  if (q && q->deny_on_limit && r >= SCHED_REASON_QOS_MAX_WALL
       && r <= SCHED_REASON_ASSOC_MAX_NODE_PER_JOB)
     r = SCHED_REASON_QOS_MAX_SUBMIT_PER_USER;
+  const char *why = NULL;
   switch (r)
     {
     case SCHED_REASON_INVALID_ACCOUNT:
@@ -1418,11 +1414,7 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
                    err->message);
       return;
     }
-  guint n_jobs = 1;
-  if (arr && !interactive)
-    for (gint t = wl_array_spec_next (&aspec, -1), k = 0; t >= 0;
-         t = wl_array_spec_next (&aspec, t), k++)
-      n_jobs = (guint) k + 1;
+  guint n_jobs = arr && !interactive ? aspec.n_tasks : 1;
   Job *first = job_from_request (req, msg->peer.uid, msg->peer.gid, now, &err);
   if (first == NULL || !submit_allowed (first, n_jobs, &err))
     {
