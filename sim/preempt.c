@@ -21,7 +21,7 @@
  *  1. the jobs already signalled are as good as gone: if P fits on what is free plus their
  *     resources, less what the jobs before P in this round claimed, P claims its nodes and
  *     waits for them (no new preemption);
- *  2. else the candidates are the running jobs of a class P's may preempt, not signalled,
+ *  2. else the candidates are the running jobs of a class P may preempt, not signalled,
  *     not exempt (PreemptExemptTime: the QOS's, else the cluster's), on a node of P's
  *     partition; ordered lowest level first, then most recently started (Slurm's order),
  *     then job id;
@@ -45,7 +45,7 @@
  * the jobs pending and running in the core (updated in O(1) per submission, start and end,
  * plus O(related classes) when a count leaves or reaches 0), and from them the number of
  * (pending class, running class) pairs where the first may preempt the second.  While that
- * number is 0 — no pending job could preempt any running job, the common case — a round is
+ * number is 0 (no pending job could preempt any running job: the common case) a round is
  * O(jobs started in the pass).  Otherwise it walks the jobs in the system, looking up only
  * those of a class in such a pair, plus O(candidates x nodes) per pending job it tries. */
 #include "sim/engine-private.h"

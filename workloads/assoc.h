@@ -57,10 +57,11 @@
  *  - GraceTime: seconds (sacctmgr's unit), or [days-]hours:minutes:seconds as sacctmgr
  *    shows it; -1: not set;
  *  - PreemptExemptTime: a Slurm time (a bare number is minutes); -1: not set;
- *  - Flags: OverPartQOS (this QOS's limits go before its partition's QOS) is modeled;
- *    Slurm's other QOS flags (DenyOnLimit, NoDecay, NoReserve, PartitionMaxNodes,
- *    PartitionMinNodes, PartitionTimeLimit, RequiresReservation, UsageFactorSafe,
- *    EnforceUsageThreshold, Relative) are accepted and ignored; anything else is an error.
+ *  - Flags: OverPartQOS (this QOS's limits go before its partition's QOS) and DenyOnLimit
+ *    (SchedQosLimits.deny_on_limit) are read; Slurm's other QOS flags (NoDecay, NoReserve,
+ *    PartitionMaxNodes, PartitionMinNodes, PartitionTimeLimit, RequiresReservation,
+ *    UsageFactorSafe, EnforceUsageThreshold, Relative) are accepted and ignored; anything
+ *    else is an error.
  * Association QOS lists: QOS=a,b on an account or user (the QOS its jobs may ask for,
  * inherited by the associations below that have none; Slurm's reason for a job asking
  * another is InvalidQOS).  Every name must be a defined QOS, and a DefaultQOS given with
