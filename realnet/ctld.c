@@ -3514,7 +3514,10 @@ rn_ctld_main (int argc, char **argv)
       SchedPriority *prio = sched_priority_new (&pp);
       SchedLimits *limits = sched_limits_new ();
       WlAssocOptions aopts = { NULL, limits };
-      if (assoc_file && !wl_assoc_load (assoc_file, &aopts, prio, &err))
+      /* and the partitions' QOS= and Deny lists, which name the file's QOS */
+      if (assoc_file && (!wl_assoc_load (assoc_file, &aopts, prio, &err)
+                         || !wl_slurmconf_apply_limits (C->cfg->conf, C->cluster, limits,
+                                                        &err)))
         {
           g_printerr ("sluice ctld: %s\n", err->message);
           sched_priority_free (prio);

@@ -874,7 +874,8 @@ test_qos_limit_on_the_cluster (void)
   g_autofree char *assoc = g_build_filename (qdir, "assoc.txt", NULL);
   g_assert_true (g_file_set_contents (assoc, "qos normal MaxJobsPerUser=1\n"
                                       "qos once MaxSubmitJobsPerUser=1\n"
-                                      "qos strict MaxWall=00:01:00 Flags=DenyOnLimit\n",
+                                      "qos strict MaxWall=00:01:00 Flags=DenyOnLimit\n"
+                                      "qos banned\n",
                                       -1, NULL));
   g_autofree char *qconf = g_build_filename (qdir, "slurm.conf", NULL);
   g_autofree char *text = NULL;
@@ -883,7 +884,7 @@ test_qos_limit_on_the_cluster (void)
   {
     g_auto (GStrv) parts = g_strsplit (text, "MaxTime=INFINITE", 2);
     g_assert_cmpuint (g_strv_length (parts), ==, 2);
-    text_limited = g_strjoinv ("MaxTime=10", parts);
+    text_limited = g_strjoinv ("MaxTime=10 DenyQos=banned", parts);
   }
   g_autofree char *more = g_strdup_printf ("%sAssocFile=%s\nEnforcePartLimits=ALL\n",
                                            text_limited, assoc);
@@ -968,6 +969,8 @@ test_qos_limit_on_the_cluster (void)
     { "strict", 300, "Job violates accounting/QOS policy (job submit limit, user's size "
                      "and/or time limits)" },
     { "strict", 60, NULL },
+    /* the partition's DenyQos= (EnforcePartLimits=ALL: rejected, not pending) */
+    { "banned", 60, "Invalid qos specification" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
