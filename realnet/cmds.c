@@ -840,7 +840,9 @@ rn_cmd_sacct (int argc, char **argv)
       g_printerr ("sacct: error: Invalid time specification (endtime): %s\n", end);
       return 1;
     }
-  if (start == NULL && jobs == NULL)
+  if (start == NULL && jobs == NULL && states != NULL)
+    t0 = now;   /* Slurm: with -s and no -S (nor -j), the jobs in those states now */
+  else if (start == NULL && jobs == NULL)
     {
       g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (now);
       g_autoptr (GDateTime) mid = g_date_time_new (tz, g_date_time_get_year (dt),
@@ -850,7 +852,7 @@ rn_cmd_sacct (int argc, char **argv)
       o.skip_ineligible = TRUE;
     }
   if (t0 && !t1)
-    t1 = now;
+    t1 = now + 1;   /* up to now, this second included: a job that just ran is shown */
   RnConfig *cfg = NULL;
   g_autoptr (RnClient) c = connect_or_die ("sacct", &cfg);
   if (c == NULL)

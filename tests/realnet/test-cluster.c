@@ -650,6 +650,24 @@ test_sacct (void)
   g_assert_cmpint (run (cmd, &out, NULL), ==, 0);
   g_autofree char *want = g_strdup_printf ("%u|acctjob|FAILED|2:0\n", id);
   g_assert_cmpstr (out, ==, want);
+
+  /* the default window (midnight to now, this second included) shows a job that just
+   * ended and one running; -s R alone means "running now" (Slurm: -S defaults to now) */
+  guint run_id = submit ("-J acctrun --wrap='sleep 30'");
+  g_free (wait_state (run_id, "RUNNING", 20));
+  g_autofree char *all = NULL, *running = NULL;
+  g_assert_cmpint (run ("sacct -X -P -n --format=JobID,State", &all, NULL), ==, 0);
+  g_autofree char *l1 = g_strdup_printf ("%u|FAILED\n", id);
+  g_autofree char *l2 = g_strdup_printf ("%u|RUNNING\n", run_id);
+  g_assert_nonnull (strstr (all, l1));
+  g_assert_nonnull (strstr (all, l2));
+  g_assert_cmpint (run ("sacct -X -P -n -s R --format=JobID,State", &running, NULL), ==, 0);
+  g_assert_null (strstr (running, "FAILED"));
+  g_assert_null (strstr (running, "COMPLETED"));
+  g_assert_nonnull (strstr (running, l2));
+  g_autofree char *cancel = g_strdup_printf ("scancel %u", run_id);
+  run (cancel, NULL, NULL);
+  g_free (wait_final (run_id, 20));
 }
 
 /* sbatch script.sh ARG ...: the script gets its arguments (a script file with and
