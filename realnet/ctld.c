@@ -458,6 +458,8 @@ job_record_build (Job *j, gint64 now)
                        ? json_string (C->nodes[j->alloc.nodes[0].node].conf->name) : json_null ());
   json_object_set_new (r, "batch_cpus", json_integer (j->alloc.n_nodes ? j->alloc.nodes[0].cpus : 0));
   json_object_set_new (r, "num_tasks", json_integer (j->spec.tasks));
+  if (j->spec.tasks_per_node > 0)
+    json_object_set_new (r, "ntasks_per_node", json_integer (j->spec.tasks_per_node));
   json_object_set_new (r, "cpus_per_task", json_integer (j->spec.cpus_per_task));
   json_object_set_new (r, "mem_per_cpu_mb", json_integer (j->mem_per_node_rec > 0 ? 0
                                                           : j->mem_per_cpu_rec > 0 ? j->mem_per_cpu_rec
@@ -1076,7 +1078,7 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
 {
   const char *part = NULL, *name = NULL, *gpu_type = NULL, *dep = NULL, *script = NULL;
   const char *workdir = NULL;
-  gint64 nmin = 0, nmax = 0, ntasks = 0, cpt = 1, mem = 0, mpc = 0, gpn = 0, gpus = 0;
+  gint64 nmin = 0, nmax = 0, ntasks = 0, tpn = 0, cpt = 1, mem = 0, mpc = 0, gpn = 0, gpus = 0;
   gint64 tl = 0, begin = 0, nice = 0;
   gboolean hold = FALSE, exclusive = FALSE;
   if (!rn_body_get_string (req, "partition", FALSE, &part, error)
@@ -1088,6 +1090,7 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
       || !req_int (req, "nodes_min", 0, 100000, &nmin, error)
       || !req_int (req, "nodes_max", 0, 100000, &nmax, error)
       || !req_int (req, "ntasks", 0, 10000000, &ntasks, error)
+      || !req_int (req, "ntasks_per_node", 0, 100000, &tpn, error)
       || !req_int (req, "cpus_per_task", 1, 100000, &cpt, error)
       || !req_int (req, "mem_per_node_mb", 0, G_MAXINT64 / 2, &mem, error)
       || !req_int (req, "mem_per_cpu_mb", 0, G_MAXINT64 / 2, &mpc, error)
@@ -1166,7 +1169,12 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
   s->cpus_per_task = (guint32) cpt;
   s->min_nodes = (guint32) nmin;
   s->max_nodes = (guint32) (nmax ? nmax : 0);
-  s->tasks = (guint32) (ntasks > 0 ? ntasks : MAX (nmin, 1));
+  /* Slurm: --ntasks-per-node without -n means that many on each of the -N nodes; with
+   * -n it caps each node, so the job needs at least ceil(n / per-node) nodes */
+  s->tasks = (guint32) (ntasks > 0 ? ntasks : tpn > 0 ? tpn * MAX (nmin, 1) : MAX (nmin, 1));
+  s->tasks_per_node = (guint32) tpn;
+  if (tpn > 0)
+    s->min_nodes = MAX (s->min_nodes, (guint32) ((s->tasks + tpn - 1) / tpn));
   s->exclusive = exclusive;
   const SchedPartitionSpec *ps = sched_cluster_partition (C->cluster, pidx);
   SchedTime limit = tl > 0 ? tl : tl < 0 ? (ps->max_time == SCHED_TIME_NEVER ? UNLIMITED_SECONDS
@@ -1498,6 +1506,8 @@ tasks_per_node (const Job *j, guint32 ntasks)
   for (guint32 k = 0; k < n && left > 0; k++)
     {
       guint32 cap = MAX (j->alloc.nodes[k].cpus / cpt, 1u);
+      if (j->spec.tasks_per_node > 0)
+        cap = MIN (cap, j->spec.tasks_per_node);
       t[k] = MIN (cap, left);
       left -= t[k];
     }
@@ -1572,6 +1582,8 @@ launch_request (Job *j, json_t *req, guint32 k)
   json_object_set_new (q, "num_nodes", json_integer (j->alloc.n_nodes));
   json_object_set_new (q, "node_id", json_integer (k));
   json_object_set_new (q, "ntasks", json_integer (j->spec.tasks));
+  if (j->spec.tasks_per_node > 0)
+    json_object_set_new (q, "ntasks_per_node", json_integer (j->spec.tasks_per_node));
   json_object_set_new (q, "cpus_per_task", json_integer (j->spec.cpus_per_task));
   json_object_set_new (q, "cpus_on_node", json_integer (an->cpus));
   g_autofree guint32 *tpn = tasks_per_node (j, j->spec.tasks);

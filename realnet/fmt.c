@@ -1968,7 +1968,8 @@ net_fmt_scontrol_job (json_t *job, gint64 now, GTimeZone *tz)
                           jint_or (job, "cpus_per_task", 1));
   const char *tres = jstr_or (job, "tres_alloc", jstr (job, "tres_req"));
   g_string_append_printf (o, "   TRES=%s\n", nz (tres));
-  g_string_append (o, "   Socks/Node=* NtasksPerN:B:S:C=0:0:*:* CoreSpec=*\n");
+  g_string_append_printf (o, "   Socks/Node=* NtasksPerN:B:S:C=%" G_GINT64_FORMAT
+                          ":0:*:* CoreSpec=*\n", jint_or (job, "ntasks_per_node", 0));
   if (jint (job, "mem_per_cpu_mb", &v) && v > 0)
     {
       g_autofree char *m = net_fmt_mem_mb (v);

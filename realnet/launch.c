@@ -29,7 +29,8 @@
  * SLURM_JOB_CPUS_PER_NODE, SLURM_JOB_GID, SLURM_JOB_UID, SLURM_JOB_USER, SLURM_JOB_NAME,
  * SLURM_JOB_NODELIST, SLURM_NODELIST, SLURM_JOB_NUM_NODES, SLURM_NNODES,
  * SLURM_JOB_PARTITION, SLURM_JOB_ACCOUNT, SLURM_JOB_QOS, SLURM_LOCALID, SLURM_NODEID,
- * SLURM_PROCID, SLURM_NPROCS, SLURM_NTASKS, SLURM_TASKS_PER_NODE, SLURM_SUBMIT_DIR,
+ * SLURM_PROCID, SLURM_NPROCS, SLURM_NTASKS, SLURM_NTASKS_PER_NODE (when asked for),
+ * SLURM_TASKS_PER_NODE, SLURM_SUBMIT_DIR,
  * SLURM_SUBMIT_HOST, SLURM_TASK_PID, SLURM_MEM_PER_CPU or SLURM_MEM_PER_NODE,
  * SLURM_ARRAY_JOB_ID, SLURM_ARRAY_TASK_ID, SLURM_NODE_ALIASES, SLURM_PRIO_PROCESS,
  * SLURM_TOPOLOGY_ADDR(_PATTERN), SLURM_WORKING_CLUSTER, SLURMD_NODENAME, the GPU set
@@ -293,6 +294,7 @@ typedef struct {
   GPtrArray  *node_names;                 /* char * */
   guint32     num_nodes, node_index;
   gint64      ntasks, cpus_per_task, cpus_on_node, mem_per_node, mem_per_cpu;
+  gint64      ntasks_per_node;   /* --ntasks-per-node; 0 when not given */
   char       *tasks_per_node, *cpus_per_node;
   GArray     *gpu_ids;                    /* gint64 */
   char      **environment;
@@ -656,6 +658,7 @@ spec_parse (Spec *s, const json_t *req, const char *node, gboolean step, GError 
       || !get_int (req, "start_time", FALSE, 0, G_MAXINT64 / 2, 0, &s->start_time, error)
       || !get_int (req, "kill_wait", FALSE, 0, 65535, DEFAULT_KILL_WAIT, &s->kill_wait, error)
       || !get_int (req, "ntasks", FALSE, 1, G_MAXINT32, 1, &s->ntasks, error)
+      || !get_int (req, "ntasks_per_node", FALSE, 0, G_MAXINT32, 0, &s->ntasks_per_node, error)
       || !get_int (req, "cpus_per_task", FALSE, 1, 65535, 1, &s->cpus_per_task, error)
       || !get_int (req, "mem_per_node_mb", FALSE, 0, G_MAXINT64 / 2, 0, &s->mem_per_node,
                    error)
@@ -936,6 +939,8 @@ env_job (const Spec *s, const char *node)
   env = env_set (env, "SLURM_PROCID", "0");
   env = env_set (env, "SLURM_NPROCS", "%" G_GINT64_FORMAT, s->ntasks);
   env = env_set (env, "SLURM_NTASKS", "%" G_GINT64_FORMAT, s->ntasks);
+  if (s->ntasks_per_node > 0)
+    env = env_set (env, "SLURM_NTASKS_PER_NODE", "%" G_GINT64_FORMAT, s->ntasks_per_node);
   env = env_set (env, "SLURM_TASKS_PER_NODE", "%s", s->tasks_per_node);
   env = env_set (env, "SLURM_SUBMIT_DIR", "%s", s->submit_dir ? s->submit_dir : s->workdir);
   if (s->submit_host != NULL)

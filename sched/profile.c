@@ -58,7 +58,9 @@ typedef struct {
   gint32    part;
   guint32   exclusive;
   guint32   constraint;
+  guint32   tasks_per_node;
   guint32   alt;          /* bracket alternative (0 without brackets) */
+  guint32   zero;         /* 0: fills the struct to a multiple of 8 bytes */
 } ShapeKey;
 
 /* The earliest start a job of shape `key` can still have in the profile: searches only
@@ -68,7 +70,7 @@ typedef struct {
   SchedTime lb;   /* SCHED_TIME_NEVER: none */
 } Memo;
 
-G_STATIC_ASSERT (sizeof (ShapeKey) == 6 * 4 + 2 * 8 + 4 * 4);
+G_STATIC_ASSERT (sizeof (ShapeKey) == 6 * 4 + 2 * 8 + 6 * 4);
 
 #define MEMO_MAX 32
 
@@ -540,7 +542,8 @@ earliest_node_alt (SchedProfile *p, const SchedJob *j, guint32 alt, const guint3
   memset (&key, 0, sizeof key);
   key = (ShapeKey) { spec->tasks, spec->cpus_per_task, spec->min_nodes, spec->max_nodes,
                      spec->gpus_per_node, spec->gpu_type, spec->mem_per_node_mb, j->plan,
-                     j->part, (guint32) spec->exclusive, spec->constraint, alt };
+                     j->part, (guint32) spec->exclusive, spec->constraint,
+                     spec->tasks_per_node, alt, 0 };
   Memo *memo = NULL;
   for (guint m = 0; m < p->memo->len && memo == NULL; m++)
     if (memcmp (&g_array_index (p->memo, Memo, m).key, &key, sizeof key) == 0)
@@ -640,7 +643,12 @@ earliest_node_alt (SchedProfile *p, const SchedJob *j, guint32 alt, const guint3
           guint64 slots = 0;
           for (guint32 c = 0; c < nw; c++)
             if (p->watch[c].from <= (gint64) i)
-              slots += p->tmp[p->watch[c].node].cpus / spec->cpus_per_task;
+              {
+                guint32 fit = p->tmp[p->watch[c].node].cpus / spec->cpus_per_task;
+                if (spec->tasks_per_node > 0 && fit > spec->tasks_per_node)
+                  fit = spec->tasks_per_node;
+                slots += fit;
+              }
           if (slots < spec->tasks)
             continue;
         }

@@ -2,7 +2,7 @@
 /* sched/select.c - node selection for one job on given per-node availability.
  *
  * Like Slurm's select/cons_tres in spirit: a node is eligible when it can host at least one
- * task (cpus_per_task CPUs) and, on every node used, the job's memory and GPUs per node (of
+ * task (cpus_per_task CPUs; at most tasks_per_node tasks go to one node) and, on every node used, the job's memory and GPUs per node (of
  * the requested type); an exclusive job needs an entirely free node and takes all its CPUs.
  * Eligible nodes are taken best-fit: lower weight first, then fewer free CPUs, then lower
  * index, each receiving as many tasks as it holds, while leaving one task for every further
@@ -122,6 +122,8 @@ select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
         continue;
       guint32 fit = a->cpus / cpt;
+      if (spec->tasks_per_node > 0 && fit > spec->tasks_per_node)
+        fit = spec->tasks_per_node;
       if (fit == 0)
         continue;
       Cand c = { n, ns->weight, a->cpus, fit };
@@ -232,6 +234,8 @@ sched__select_nodes_on (const SchedCore *core, const SchedJobSpec *spec, gint32 
       if (spec->gpus_per_node > 0 && spec->gpu_type != 0 && ns->gpu_type != spec->gpu_type)
         continue;
       guint32 fit = a->cpus / cpt;
+      if (spec->tasks_per_node > 0 && fit > spec->tasks_per_node)
+        fit = spec->tasks_per_node;
       if (fit == 0)
         continue;
       cands[n_cands++] = (Cand) { n, ns->weight, a->cpus, fit };

@@ -94,6 +94,8 @@ typedef struct {
                                 * still ends the job (the driver's business). */
   guint32    tasks;            /* >= 1 */
   guint32    cpus_per_task;    /* >= 1 */
+  guint32    tasks_per_node;   /* 0 = any; else at most this many tasks on each node
+                                * (Slurm's --ntasks-per-node) */
   guint32    min_nodes;        /* 0 = as few as the packing needs */
   guint32    max_nodes;        /* 0 = no upper bound */
   guint64    mem_per_node_mb;  /* 0 = no memory request */

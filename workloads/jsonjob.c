@@ -26,7 +26,7 @@ typedef enum {
   F_ACCOUNT, F_ARRAY, F_ARRAY_JOB_ID, F_ARRAY_TASK_ID, F_ARRAY_TASK_THROTTLE, F_BEGIN,
   F_CONSTRAINT, F_CPUS_PER_TASK, F_DEPENDENCY, F_ESTIMATE, F_EXCLUSIVE, F_EXIT_CODE,
   F_FEATURES, F_GID, F_GPU_TYPE, F_GPUS, F_GPUS_PER_NODE, F_GRES, F_GROUP, F_HOLD, F_ID,
-  F_MEM, F_MEM_PER_CPU, F_NAME, F_NODES, F_NTASKS, F_PARTITION, F_QOS, F_RUNTIME, F_STATE,
+  F_MEM, F_MEM_PER_CPU, F_NAME, F_NODES, F_NTASKS, F_NTASKS_PER_NODE, F_PARTITION, F_QOS, F_RUNTIME, F_STATE,
   F_SUBMIT, F_TIME_LIMIT, F_UID, F_USER, F_N
 } Field;
 
@@ -35,7 +35,7 @@ static const char *const field_names[F_N] = {
   "account", "array", "array_job_id", "array_task_id", "array_task_throttle", "begin",
   "constraint", "cpus_per_task", "dependency", "estimate", "exclusive", "exit_code",
   "features", "gid", "gpu_type", "gpus", "gpus_per_node", "gres", "group", "hold", "id",
-  "mem", "mem_per_cpu", "name", "nodes", "ntasks", "partition", "qos", "runtime", "state",
+  "mem", "mem_per_cpu", "name", "nodes", "ntasks", "ntasks_per_node", "partition", "qos", "runtime", "state",
   "submit", "time_limit", "uid", "user",
 };
 
@@ -402,6 +402,7 @@ typedef struct {
   guint32       min_nodes, max_nodes;
   gboolean      nodes_given;
   gint64        ntasks;           /* 0 = not given */
+  gint64        tasks_per_node;   /* 0 = not given */
   gint64        cpus_per_task;
   guint64       mem_mb;
   WlMemPer      mem_per;
@@ -550,6 +551,9 @@ parse_shape (const P *p, Req *r, WlJsonJob *out)
     }
   if (v[F_NTASKS] && !as_int (v[F_NTASKS], 1, G_MAXINT32, &r->ntasks))
     return bad (p, F_NTASKS, "a positive integer", v[F_NTASKS]);
+  if (v[F_NTASKS_PER_NODE]
+      && !as_int (v[F_NTASKS_PER_NODE], 1, G_MAXINT32, &r->tasks_per_node))
+    return bad (p, F_NTASKS_PER_NODE, "a positive integer", v[F_NTASKS_PER_NODE]);
   r->cpus_per_task = 1;
   if (v[F_CPUS_PER_TASK] && !as_int (v[F_CPUS_PER_TASK], 1, G_MAXINT32, &r->cpus_per_task))
     return bad (p, F_CPUS_PER_TASK, "a positive integer", v[F_CPUS_PER_TASK]);
@@ -802,7 +806,17 @@ derive (const P *p, Req *r, WlJsonJob *out)
   const WlReaderOptions *opts = p->ctx->opts;
   SchedJobSpec *spec = &out->job.spec;
   guint32 nodes = r->nodes_given ? r->min_nodes : 0, max_nodes = r->nodes_given ? r->max_nodes : 0;
-  guint64 tasks = r->ntasks > 0 ? (guint64) r->ntasks : MAX (nodes, 1);
+  /* Slurm: ntasks_per_node without ntasks means that many on each node; with it, a cap
+   * per node, so at least ceil(ntasks / ntasks_per_node) nodes */
+  guint64 tasks = r->ntasks > 0 ? (guint64) r->ntasks
+                  : r->tasks_per_node > 0 ? (guint64) r->tasks_per_node * MAX (nodes, 1)
+                  : MAX (nodes, 1);
+  if (r->tasks_per_node > 0)
+    {
+      guint64 least = (tasks + (guint64) r->tasks_per_node - 1) / (guint64) r->tasks_per_node;
+      /* above a given maximum it never fits: the core says so (BadConstraints) */
+      nodes = (guint32) MIN (MAX ((guint64) nodes, least), G_MAXUINT32);
+    }
   guint32 gpn = (guint32) r->gpus_node;
   if (r->gpus_job > 0)
     {
@@ -816,11 +830,13 @@ derive (const P *p, Req *r, WlJsonJob *out)
   spec->max_nodes = max_nodes;
   spec->tasks = (guint32) MIN (tasks, G_MAXUINT32);
   spec->cpus_per_task = (guint32) r->cpus_per_task;
+  spec->tasks_per_node = (guint32) MIN (r->tasks_per_node, G_MAXUINT32);
   spec->gpus_per_node = gpn;
   spec->gpu_type = gpn > 0 && r->gpu_type_id > 0 ? (guint32) r->gpu_type_id : 0;
   if (r->mem_per == WL_MEM_PER_CPU && r->mem_mb > 0)
     {
-      guint64 per_node = (tasks + MAX (nodes, 1) - 1) / MAX (nodes, 1);
+      guint64 per_node = r->tasks_per_node > 0 ? (guint64) r->tasks_per_node
+                         : (tasks + MAX (nodes, 1) - 1) / MAX (nodes, 1);
       double mb = (double) r->mem_mb * (double) per_node * (double) r->cpus_per_task;
       if (mb > (double) MAX_MEM_MB)
         return bad_text (p, F_MEM_PER_CPU, "%" G_GUINT64_FORMAT " MB per CPU is more than "

@@ -79,6 +79,8 @@ wl_json_job_to_string (const WlJob *job)
       set_str (o, "nodes", range);
     }
   set_int (o, "ntasks", s->tasks);
+  if (s->tasks_per_node > 0)
+    set_int (o, "ntasks_per_node", s->tasks_per_node);
   if (s->cpus_per_task != 1)
     set_int (o, "cpus_per_task", s->cpus_per_task);
   if (e != NULL && e->mem_per_cpu_mb > 0)

@@ -378,6 +378,22 @@ test_srun (void)
   g_assert_nonnull (text);
   g_assert_true (g_str_has_prefix (text, "0: "));
   g_assert_nonnull (strstr (text, "\n1: "));
+  /* --ntasks-per-node: 2 tasks on each of 2 nodes (4-CPU nodes would take all 4 on one),
+   * the step runs them where they were placed */
+  guint tpn = submit ("-N2 --ntasks-per-node=2 -o tpn-%j.out --wrap='echo $SLURM_NTASKS "
+                      "$SLURM_NTASKS_PER_NODE $SLURM_TASKS_PER_NODE; "
+                      "srun sh -c \"echo \\$SLURMD_NODENAME\" | sort | uniq -c'");
+  g_autofree char *tst = wait_final (tpn, 30);
+  g_assert_cmpstr (tst, ==, "COMPLETED");
+  g_autofree char *tname = g_strdup_printf ("tpn-%u.out", tpn);
+  g_autofree char *ttext = read_work_file (tname);
+  g_assert_nonnull (ttext);
+  g_auto (GStrv) tl = g_strsplit (g_strstrip (ttext), "\n", -1);
+  g_assert_cmpuint (g_strv_length (tl), ==, 3);
+  g_assert_cmpstr (tl[0], ==, "4 2 2(x2)");
+  g_assert_true (g_str_has_prefix (g_strstrip (tl[1]), "2 n"));   /* "2 nI" */
+  g_assert_true (g_str_has_prefix (g_strstrip (tl[2]), "2 n"));
+  g_assert_cmpstr (tl[1], !=, tl[2]);
 }
 
 static void

@@ -301,6 +301,69 @@ test_select_bounded_nodes (void)
   g_assert_cmpint (why, ==, SCHED_REASON_BAD_CONSTRAINTS);
 }
 
+/* --ntasks-per-node: 3 nodes of 4 CPUs.  Job 1 (4 tasks, at most 2 per node) spreads
+ * over two nodes with 2 CPUs each, where best fit alone would pack one node.  Job 2 (1
+ * task of 4 CPUs, 100 s) takes the third node.  Job 3 (4 tasks, at most 1 per node) needs
+ * 4 nodes: more than there are, so it never fits.  Job 4 (3 tasks, at most 1 per node)
+ * needs all three nodes: it is planned at 100, when job 2's node frees, not earlier when
+ * the free CPUs (4) already cover its 3 tasks.  Job 5 (2 CPUs, per-node cap of 2) fills
+ * job 1's nodes' spare CPUs at once without delaying job 4 (ends by 100). */
+static void
+test_tasks_per_node (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (3, 4, 0, 0);
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("easy", &pol));
+  g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+  g_autoptr (GArray) st = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  SchedJobSpec s;
+  sched_job_spec_init (&s);
+  s.id = 1, s.tasks = 4, s.tasks_per_node = 2, s.time_limit = 200;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 2, s.tasks = 1, s.cpus_per_task = 4, s.time_limit = 100;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 3, s.tasks = 4, s.tasks_per_node = 1, s.time_limit = 10;
+  SchedReason why;
+  g_assert_false (sched_core_submit (core, 0, &s, &why));
+  g_assert_cmpint (why, ==, SCHED_REASON_BAD_CONSTRAINTS);
+  sched_job_spec_init (&s);
+  s.id = 4, s.tasks = 3, s.tasks_per_node = 1, s.time_limit = 50;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 5, s.tasks = 2, s.tasks_per_node = 2, s.time_limit = 90;
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_core_pass (core, 0, st);
+  sched__core_check (core);
+  g_assert_cmpuint (st->len, ==, 3);
+  const SchedStart *a = &g_array_index (st, SchedStart, 0);
+  g_assert_cmpuint (a->id, ==, 1);
+  g_assert_cmpuint (a->alloc->n_nodes, ==, 2);
+  g_assert_cmpuint (a->alloc->nodes[0].cpus, ==, 2);
+  g_assert_cmpuint (a->alloc->nodes[1].cpus, ==, 2);
+  g_assert_cmpuint (g_array_index (st, SchedStart, 1).id, ==, 2);
+  const SchedStart *e = &g_array_index (st, SchedStart, 2);
+  g_assert_cmpuint (e->id, ==, 5);
+  g_assert_cmpuint (e->alloc->n_nodes, ==, 1);
+  SchedJobInfo info;
+  g_assert_true (sched_core_job_info (core, 4, &info));
+  g_assert_cmpint (info.state, ==, SCHED_JOB_PENDING);
+  g_assert_cmpint (info.planned_start, ==, 100);
+  g_assert_true (sched_core_job_ended (core, 90, 5, SCHED_JOB_COMPLETED));
+  g_array_set_size (st, 0);
+  sched_core_pass (core, 90, st);
+  g_assert_cmpuint (st->len, ==, 0);   /* 4 CPUs free on two nodes, but one task each */
+  g_assert_true (sched_core_job_ended (core, 100, 2, SCHED_JOB_COMPLETED));
+  sched_core_pass (core, 100, st);
+  sched__core_check (core);
+  g_assert_cmpuint (st->len, ==, 1);
+  const SchedStart *d = &g_array_index (st, SchedStart, 0);
+  g_assert_cmpuint (d->id, ==, 4);
+  g_assert_cmpuint (d->alloc->n_nodes, ==, 3);
+  g_assert_cmpuint (d->alloc->cpus, ==, 3);
+}
+
 static void
 test_submit_rejects (void)
 {
@@ -959,6 +1022,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/core/timeout-and-early-end", test_timeout_and_early_end);
   g_test_add_func ("/sched/core/submit-rejects", test_submit_rejects);
   g_test_add_func ("/sched/select/node-level", test_node_level_allocation);
+  g_test_add_func ("/sched/select/tasks-per-node", test_tasks_per_node);
   g_test_add_func ("/sched/select/bounded-nodes", test_select_bounded_nodes);
   g_test_add_func ("/sched/slurm/interval-and-max-job-test", test_slurm_interval_and_max_job_test);
   g_test_add_func ("/sched/slurm/window", test_slurm_window);

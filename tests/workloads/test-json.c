@@ -95,6 +95,7 @@ assert_spec_equal (const WlJob *a, const WlJob *b)
   g_assert_cmpint (a->spec.estimate, ==, b->spec.estimate);
   g_assert_cmpuint (a->spec.tasks, ==, b->spec.tasks);
   g_assert_cmpuint (a->spec.cpus_per_task, ==, b->spec.cpus_per_task);
+  g_assert_cmpuint (a->spec.tasks_per_node, ==, b->spec.tasks_per_node);
   g_assert_cmpuint (a->spec.min_nodes, ==, b->spec.min_nodes);
   g_assert_cmpuint (a->spec.max_nodes, ==, b->spec.max_nodes);
   g_assert_cmpuint (a->spec.mem_per_node_mb, ==, b->spec.mem_per_node_mb);
@@ -255,9 +256,12 @@ test_shapes (void)
       " {\"id\": 6, \"runtime\": 5, \"mem\": \"4000Mc\", \"ntasks\": 3},\n"
       " {\"id\": 7, \"runtime\": 5, \"mem\": 1500.5, \"nodes\": \"3-\"},\n"
       " {\"id\": 8, \"runtime\": 5, \"gpus\": 8, \"ntasks\": 1},\n"
-      " {\"id\": 9, \"runtime\": 5, \"gpus_per_node\": 1, \"gpu_type\": 6, \"mem\": \"0\"}]",
+      " {\"id\": 9, \"runtime\": 5, \"gpus_per_node\": 1, \"gpu_type\": 6, \"mem\": \"0\"},\n"
+      " {\"id\": 10, \"runtime\": 5, \"nodes\": 3, \"ntasks_per_node\": 2,\n"
+      "  \"mem_per_cpu\": 100},\n"
+      " {\"id\": 11, \"runtime\": 5, \"ntasks\": 7, \"ntasks_per_node\": 2}]",
       "t.json", &o);
-  g_assert_cmpuint (jobs->len, ==, 9);
+  g_assert_cmpuint (jobs->len, ==, 11);
   const WlJob *j = JOB (jobs, 0);                  /* 9 GPUs, G = 4: 3 nodes of 3 */
   g_assert_cmpuint (j->spec.min_nodes, ==, 3);
   g_assert_cmpuint (j->spec.max_nodes, ==, 3);
@@ -297,6 +301,16 @@ test_shapes (void)
   g_assert_cmpuint (j->spec.gpu_type, ==, 6);
   g_assert_cmpuint (j->spec.mem_per_node_mb, ==, 0);
   g_assert_null (j->extra);
+  j = JOB (jobs, 9);                                /* 2 on each of 3 nodes; 2 x 100 MB */
+  g_assert_cmpuint (j->spec.tasks, ==, 6);
+  g_assert_cmpuint (j->spec.tasks_per_node, ==, 2);
+  g_assert_cmpuint (j->spec.min_nodes, ==, 3);
+  g_assert_cmpuint (j->spec.mem_per_node_mb, ==, 200);
+  j = JOB (jobs, 10);                               /* 7 tasks, at most 2 a node: 4 nodes */
+  g_assert_cmpuint (j->spec.tasks, ==, 7);
+  g_assert_cmpuint (j->spec.tasks_per_node, ==, 2);
+  g_assert_cmpuint (j->spec.min_nodes, ==, 4);
+  g_assert_cmpuint (j->spec.max_nodes, ==, 0);
   g_autoptr (GError) error = NULL;
   g_autoptr (WlReader) r = json_text ("[{\"runtime\": 5, \"gpus\": 9}]", "t.json", &o, &error);
   g_autoptr (GArray) again = read_jobs (r);
@@ -1245,6 +1259,7 @@ test_round_trip (void)
     " {\"id\": 3, \"runtime\": 9, \"gres\": \"gpu:v100:1\", \"gpu_type\": \"v100\","
     " \"constraint\": \"[a|b]\", \"qos\": \"q\", \"exit_code\": 1, \"state\": \"COMPLETED\"},"
     " {\"id\": 4, \"runtime\": 0, \"user\": 17, \"ntasks\": 3, \"nodes\": \"1-2\"},"
+    " {\"id\": 6, \"runtime\": 2, \"ntasks\": 5, \"ntasks_per_node\": 2, \"mem_per_cpu\": 9},"
     " {\"id\": 5, \"runtime\": 1099511627776, \"submit\": 1099511627776,"
     "  \"user\": \"3000000000\", \"begin\": \"now+0\"}]",
   };
