@@ -215,17 +215,20 @@ rn_cmd_squeue (int argc, char **argv)
     { "long", no_argument, NULL, 'l' }, { "array", no_argument, NULL, 'r' },
     { "sort", required_argument, NULL, 'S' }, { "name", required_argument, NULL, 'n' },
     { "json", no_argument, NULL, 'J' }, { "help", no_argument, NULL, 'H' },
+    { "steps", no_argument, NULL, 's' },
     { NULL, 0, NULL, 0 },
   };
   NetSqueueOptions o = { 0 };
+  gboolean steps = FALSE;
   const char *users = NULL, *jobs = NULL, *states = NULL, *parts = NULL, *names = NULL;
   gboolean json = FALSE;
   optind = 1;
   opterr = 0;
   int ch;
-  while ((ch = getopt_long (argc, argv, "u:j:t:p:o:O:hlrS:n:", opts, NULL)) != -1)
+  while ((ch = getopt_long (argc, argv, "u:j:t:p:o:O:hlrS:n:s", opts, NULL)) != -1)
     switch (ch)
       {
+      case 's': steps = TRUE; break;
       case 'u': users = optarg; break;
       case 'j': jobs = optarg; break;
       case 't': states = optarg; break;
@@ -242,7 +245,7 @@ rn_cmd_squeue (int argc, char **argv)
       case 'J': json = TRUE; break;
       case 'H':
         printf ("Usage: squeue [-u USERS] [-j JOBS] [-t STATES] [-p PARTS] [--me] [-o FORMAT]\n"
-                "              [-O FIELDS] [--start] [-h] [-l] [-r] [-S SORT] [-n NAMES] [--json]\n");
+                "              [-O FIELDS] [--start] [-h] [-l] [-r] [-S SORT] [-n NAMES] [-s] [--json]\n");
         return 0;
       default:
         g_printerr ("squeue: unrecognized option '%s'\nTry \"squeue --help\" for more information\n",
@@ -268,7 +271,7 @@ rn_cmd_squeue (int argc, char **argv)
   /* The default formats (plain and -l) in the default order: the controller formats the
    * lines itself from its cache, so 100,000 jobs cost text, not records. */
   gboolean text_mode = o.format == NULL && o.format_long == NULL && o.sort == NULL && !o.start
-                  && !json;
+                  && !json && !steps;
   if (text_mode)
     {
       json_object_set_new (body, "text_format", json_string (o.long_output ? "long" : "default"));
@@ -317,6 +320,12 @@ rn_cmd_squeue (int argc, char **argv)
       return 0;
     }
   json_t *list = json_object_get (rep, "jobs");
+  if (steps)
+    {
+      print_text (net_fmt_squeue_steps (list, o.no_header, now));
+      json_decref (rep);
+      return 0;
+    }
   g_auto (GStrv) sv = states ? g_strsplit (states, ",", -1) : NULL;
   o.states = (const char *const *) sv;
   if (json)

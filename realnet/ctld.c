@@ -58,6 +58,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (json_t, json_decref)
 typedef enum { HOLD_NONE = 0, HOLD_USER, HOLD_ADMIN } HoldKind;
 
 typedef struct Step Step;
+static json_t *step_record (const Step *s, const char *state, gint64 end);
 
 typedef struct {
   guint32       id;            /* job id */
@@ -102,7 +103,8 @@ typedef struct {
   SchedTime     submit, eligible, start, end;
   SchedAlloc    alloc;
   GPtrArray    *gpu_ids;       /* per alloc node: GArray of guint32, NULL if no GPUs */
-  GPtrArray    *steps;         /* Step* */
+  GPtrArray    *steps;         /* Step*: running steps */
+  json_t       *step_recs;     /* the ended steps' accounting records (array), NULL if none */
   guint32       next_step;
   int           exit_code, exit_signal;
   gboolean      refused;       /* the core can never run it (PartitionConfig, a hard limit):
@@ -120,6 +122,12 @@ struct Step {
   int      max_exit;
   int      max_signal;
   gboolean label;
+  /* for accounting (sacct, squeue -s) */
+  gint64   start;
+  char    *name;       /* the command's base name */
+  char    *nodes;      /* the nodes it runs on (hostlist) */
+  guint32  num_nodes;
+  guint32  cpus;
 };
 
 typedef struct {
@@ -492,6 +500,17 @@ job_record_build (Job *j, gint64 now)
                                                                 : json_null ());
   json_object_set_new (r, "cpu_seconds", json_real (j->cpu_seconds));
   json_object_set_new (r, "max_rss_kb", json_integer (j->max_rss_kb));
+  if (j->step_recs || (j->steps && j->steps->len))
+    {
+      json_t *steps = j->step_recs ? json_copy (j->step_recs) : json_array ();
+      for (guint i = 0; j->steps && i < j->steps->len; i++)
+        {
+          const Step *s = j->steps->pdata[i];
+          if (s->start > 0)
+            json_array_append_new (steps, step_record (s, NULL, 0));
+        }
+      json_object_set_new (r, "steps", steps);
+    }
   return r;
 }
 
@@ -891,6 +910,8 @@ job_free (Job *j)
     g_array_unref (j->deps);
   if (j->steps)
     g_ptr_array_unref (j->steps);
+  if (j->step_recs)
+    json_decref (j->step_recs);
   g_free (j);
 }
 
@@ -899,7 +920,34 @@ step_free (Step *s)
 {
   if (s->client)
     rn_conn_unref (s->client);
+  g_free (s->name);
+  g_free (s->nodes);
   g_free (s);
+}
+
+/* A step's accounting record: what sacct and squeue -s show of it (transfer full).  `state`
+ * NULL while it runs. */
+static json_t *
+step_record (const Step *s, const char *state, gint64 end)
+{
+  json_t *r = json_pack ("{s:i,s:s,s:I,s:i,s:s,s:i,s:i}", "step_id", (int) s->id,
+                         "name", s->name ? s->name : "", "start_time", (json_int_t) s->start,
+                         "ntasks", (int) s->n_tasks, "nodes", s->nodes ? s->nodes : "",
+                         "num_nodes", (int) s->num_nodes, "cpus", (int) s->cpus);
+  json_object_set_new (r, "state", json_string (state ? state : "RUNNING"));
+  json_object_set_new (r, "end_time", state ? json_integer (end) : json_null ());
+  json_object_set_new (r, "exit_code", json_integer (state ? s->max_exit : 0));
+  json_object_set_new (r, "exit_signal", json_integer (state ? s->max_signal : 0));
+  return r;
+}
+
+/* Step `s` of `j` ended in `state`: its record joins the job's (stored with it). */
+static void
+step_account (Job *j, const Step *s, const char *state, gint64 end)
+{
+  if (j->step_recs == NULL)
+    j->step_recs = json_array ();
+  json_array_append_new (j->step_recs, step_record (s, state, end));
 }
 
 /* ---- eligibility: holds, dependencies, begin times, array throttles ---- */
@@ -1639,6 +1687,18 @@ launch_step (Job *j, Step *s, json_t *argv, guint32 ntasks)
   g_autofree char *step_nodes = wl_hostlist_compress ((const char *const *) step_names->pdata,
                                                       step_names->len);
   g_autofree char *step_tpn = tasks_per_node_string (tpn, j->alloc.n_nodes);
+  s->start = now_s ();
+  g_free (s->name);
+  const char *cmd = json_string_value (json_array_get (argv, 0));
+  s->name = g_path_get_basename (cmd ? cmd : "");
+  g_free (s->nodes);
+  s->nodes = g_strdup (step_nodes);
+  s->num_nodes = used_nodes;
+  s->cpus = 0;
+  for (guint32 k = 0; k < j->alloc.n_nodes; k++)
+    s->cpus += tpn[k] > 0 ? MIN (j->alloc.nodes[k].cpus,
+                                 tpn[k] * MAX (j->spec.cpus_per_task, 1u)) : 0;
+  job_changed (j);
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
     {
       if (tpn[k] == 0)
@@ -1678,6 +1738,9 @@ step_done (Job *j, Step *s)
     }
   gboolean whole_job = j->interactive && s->id == 0;
   int code = s->max_exit, sig = s->max_signal;
+  step_account (j, s, j->completing && sig != 0 ? "CANCELLED"
+                      : code == 0 && sig == 0 ? "COMPLETED" : "FAILED", now_s ());
+  job_changed (j);
   g_ptr_array_remove (j->steps, s);
   if (whole_job && j->state == SCHED_JOB_RUNNING)
     job_finish (j, j->completing ? SCHED_JOB_CANCELLED
@@ -1902,6 +1965,10 @@ job_finish (Job *j, SchedJobState state, int exit_code, int sig, gint64 when)
   while (j->steps && j->steps->len > 0)
     {
       Step *s = j->steps->pdata[0];
+      if (s->start > 0)
+        step_account (j, s, state == SCHED_JOB_COMPLETED ? "COMPLETED"
+                            : state == SCHED_JOB_FAILED ? "FAILED"
+                            : state == SCHED_JOB_NODE_FAIL ? "NODE_FAIL" : "CANCELLED", j->end);
       if (s->client)
         rn_conn_send_new (s->client, "step_done", s->seq,
                           json_pack ("{s:i,s:i,s:i,s:i,s:s}", "job_id", j->id, "step_id", s->id,
@@ -2481,6 +2548,8 @@ job_requeue_now (Job *j, gint64 now)
   j->state = SCHED_JOB_PENDING;
   j->start = j->end = SCHED_TIME_NEVER;
   j->exit_code = j->exit_signal = 0;
+  g_clear_pointer (&j->step_recs, json_decref);   /* sacct shows the latest run's steps */
+  j->next_step = 0;
   j->restarts++;
   j->requeue_pending = FALSE;
   g_ptr_array_add (C->waiting, j);
@@ -3314,6 +3383,20 @@ restore_job (json_t *rec, gpointer data)
     j->time_limit_rec = json_integer_value (tl);
   j->restarts = (guint32) json_integer_value (json_object_get (rec, "restarts"));
   j->requeue_pending = json_is_true (json_object_get (rec, "_requeue"));
+  /* the ended steps' records; steps that were running are not (their srun is gone) */
+  json_t *steps = json_object_get (rec, "steps"), *sr;
+  size_t si;
+  json_array_foreach (steps, si, sr)
+    {
+      json_t *sid = json_object_get (sr, "step_id");
+      if (!json_is_object (sr) || !json_is_integer (sid)
+          || g_strcmp0 (json_string_value (json_object_get (sr, "state")), "RUNNING") == 0)
+        continue;
+      if (j->step_recs == NULL)
+        j->step_recs = json_array ();
+      json_array_append (j->step_recs, sr);
+      j->next_step = MAX (j->next_step, (guint32) json_integer_value (sid) + 1);
+    }
   json_t *cb = json_object_get (rec, "cancelled_by");
   j->cancelled_by = json_is_integer (cb) ? json_integer_value (cb) : -1;
   json_t *lse = json_object_get (rec, "last_sched_eval");

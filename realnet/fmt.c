@@ -1272,6 +1272,70 @@ squeue_json_job (json_t *job, gint64 now)
   return o;
 }
 
+/* ---- squeue -s ---- */
+
+static int
+step_job_cmp (gconstpointer pa, gconstpointer pb)
+{
+  json_t *a = *(json_t *const *) pa, *b = *(json_t *const *) pb;
+  int c = g_strcmp0 (jstr_or (a, "partition", ""), jstr_or (b, "partition", ""));
+  return c ? c : cmp_i64 (jint_or (a, "job_id", 0), jint_or (b, "job_id", 0));
+}
+
+static void
+step_line (GString *out, json_t *job, const char *step, const char *name, gint64 start,
+           const char *nodes, gint64 now)
+{
+  g_autofree char *jid = job_display_id (job, -1);
+  g_autofree char *id = g_strdup_printf ("%s.%s", jid, step);
+  g_autofree char *t = net_fmt_secs_short (MAX (now - start, 0));
+  g_autofree char *nl = ranged (nodes);
+  put_col (out, id, 15, TRUE, TRUE);
+  g_string_append_c (out, ' ');
+  put_col (out, name, 8, TRUE, TRUE);
+  g_string_append_c (out, ' ');
+  put_col (out, jstr_or (job, "partition", ""), 9, TRUE, TRUE);
+  g_string_append_c (out, ' ');
+  put_col (out, jstr_or (job, "user", ""), 8, TRUE, TRUE);
+  g_string_append_c (out, ' ');
+  put_col (out, t, 9, TRUE, TRUE);
+  g_string_append_c (out, ' ');
+  g_string_append_printf (out, "%s\n", nl ? nl : "");
+}
+
+char *
+net_fmt_squeue_steps (json_t *jobs, gboolean no_header, gint64 now)
+{
+  GString *out = g_string_new (NULL);
+  if (!no_header)
+    g_string_append (out, "         STEPID     NAME PARTITION     USER      TIME NODELIST\n");
+  g_autoptr (GPtrArray) run = g_ptr_array_new ();
+  gsize n = json_is_array (jobs) ? json_array_size (jobs) : 0;
+  for (gsize i = 0; i < n; i++)
+    {
+      json_t *job = json_array_get (jobs, i);
+      if (json_is_object (job) && job_is (job, "RUNNING"))
+        g_ptr_array_add (run, job);
+    }
+  g_ptr_array_sort (run, step_job_cmp);
+  for (guint i = 0; i < run->len; i++)
+    {
+      json_t *job = run->pdata[i], *s;
+      gint64 start = 0, sid;
+      size_t k;
+      json_array_foreach (json_object_get (job, "steps"), k, s)
+        if (g_strcmp0 (jstr (s, "state"), "RUNNING") == 0 && jint (s, "step_id", &sid))
+          {
+            g_autofree char *num = g_strdup_printf ("%" G_GINT64_FORMAT, sid);
+            step_line (out, job, num, jstr_or (s, "name", ""), jint_or (s, "start_time", now),
+                       jstr_or (s, "nodes", ""), now);
+          }
+      if (jbool (job, "batch", TRUE) && jtime (job, "start_time", &start))
+        step_line (out, job, "batch", "batch", start, jstr_or (job, "batch_host", ""), now);
+    }
+  return g_string_free (out, FALSE);
+}
+
 static char *
 dump_pretty (json_t *root)
 {
@@ -2316,6 +2380,36 @@ job_cancelled_like (json_t *job)
   return job_is (job, "CANCELLED") || job_is (job, "TIMEOUT");
 }
 
+/* A step record of `job` (its "steps") seen as the job's batch step is (sacct_value with
+ * step TRUE): a shallow copy of the job with the step's times, state, exit code, CPUs and
+ * nodes, and "_step", "_step_name", "_step_num_nodes", "_step_ntasks" (transfer full; NULL
+ * for a malformed step). */
+static json_t *
+step_view (json_t *job, json_t *step)
+{
+  gint64 id;
+  if (!json_is_object (step) || !jint (step, "step_id", &id))
+    return NULL;
+  json_t *v = json_copy (job);
+  json_object_set_new (v, "_step", json_sprintf ("%" G_GINT64_FORMAT, id));
+  json_object_set_new (v, "_step_name", json_string (jstr_or (step, "name", "")));
+  json_object_set_new (v, "_step_num_nodes", json_integer (jint_or (step, "num_nodes", 1)));
+  json_object_set_new (v, "_step_ntasks", json_integer (jint_or (step, "ntasks", 1)));
+  static const char *const same[] = { "start_time", "end_time", "state", "exit_code",
+                                      "exit_signal" };
+  for (gsize i = 0; i < G_N_ELEMENTS (same); i++)
+    {
+      json_t *x = json_object_get (step, same[i]);
+      json_object_set (v, same[i], x ? x : json_null ());
+    }
+  json_object_set_new (v, "batch_cpus", json_integer (jint_or (step, "cpus", 0)));
+  json_object_set_new (v, "batch_host", json_string (jstr_or (step, "nodes", "")));
+  json_object_set_new (v, "cpu_seconds", json_real (0));
+  json_object_del (v, "max_rss_kb");
+  json_object_del (v, "steps");
+  return v;
+}
+
 /* The value of a sacct column for a job (step FALSE) or its batch step; never NULL. */
 static char *
 sacct_value (json_t *job, gboolean step, SacctCode code, gint64 now, GTimeZone *tz)
@@ -2326,12 +2420,15 @@ sacct_value (json_t *job, gboolean step, SacctCode code, gint64 now, GTimeZone *
     case SF_JOBID:
       {
         g_autofree char *id = job_display_id (job, -1);
-        return step ? g_strconcat (id, ".batch", NULL) : g_steal_pointer (&id);
+        return step ? g_strconcat (id, ".", jstr_or (job, "_step", "batch"), NULL)
+                    : g_steal_pointer (&id);
       }
     case SF_JOBIDRAW:
       v = jint_or (job, "job_id", 0);
-      return step ? g_strdup_printf ("%" G_GINT64_FORMAT ".batch", v) : i64 (v);
-    case SF_JOBNAME: return g_strdup (step ? "batch" : jstr (job, "name") ? jstr (job, "name") : "");
+      return step ? g_strdup_printf ("%" G_GINT64_FORMAT ".%s", v, jstr_or (job, "_step", "batch"))
+                  : i64 (v);
+    case SF_JOBNAME:
+      return g_strdup (step ? jstr_or (job, "_step_name", "batch") : jstr_or (job, "name", ""));
     case SF_PARTITION: return g_strdup (step ? "" : jstr (job, "partition") ? jstr (job, "partition") : "");
     case SF_ACCOUNT: return g_strdup (jstr (job, "account") ? jstr (job, "account") : "");
     case SF_ALLOCCPUS: case SF_NCPUS:
@@ -2391,7 +2488,7 @@ sacct_value (json_t *job, gboolean step, SacctCode code, gint64 now, GTimeZone *
         return g_strdup ("Partition_Limit");
       return v < 0 ? g_strdup ("UNLIMITED") : i64 (round_up_minutes (v) / 60);
     case SF_NNODES: case SF_ALLOCNODES:
-      return i64 (step ? 1 : jint_or (job, "num_nodes", 0));
+      return i64 (step ? jint_or (job, "_step_num_nodes", 1) : jint_or (job, "num_nodes", 0));
     case SF_REQNODES: return i64 (jint_or (job, "num_nodes", 0));
     case SF_NODELIST:
       if (step)
@@ -2438,7 +2535,7 @@ sacct_value (json_t *job, gboolean step, SacctCode code, gint64 now, GTimeZone *
     case SF_PRIORITY: return step ? g_strdup ("") : i64 (jint_or (job, "priority", 0));
     case SF_QOS: return g_strdup (step ? "" : jstr (job, "qos") ? jstr (job, "qos") : "");
     case SF_WORKDIR: return g_strdup (step ? "" : jstr (job, "workdir") ? jstr (job, "workdir") : "");
-    case SF_NTASKS: return step ? g_strdup ("1") : g_strdup ("");
+    case SF_NTASKS: return step ? i64 (jint_or (job, "_step_ntasks", 1)) : g_strdup ("");
     case SF_REQGRES: case SF_ALLOCGRES:
       return g_strdup (jstr_or (job, "gres", ""));
     default: return g_strdup ("");
@@ -2547,8 +2644,19 @@ net_fmt_sacct (json_t *jobs, const NetSacctOptions *opts, gint64 now, GTimeZone 
       if (opts->skip_ineligible && !jtime (job, "eligible_time", &t))
         continue;
       sacct_line (out, cols, job, FALSE, opts, delim, now, tz);
-      if (!opts->no_steps && jbool (job, "batch", TRUE) && jtime (job, "start_time", &t))
+      if (opts->no_steps)
+        continue;
+      if (jbool (job, "batch", TRUE) && jtime (job, "start_time", &t))
         sacct_line (out, cols, job, TRUE, opts, delim, now, tz);
+      json_t *steps = json_object_get (job, "steps"), *s;
+      size_t k;
+      json_array_foreach (steps, k, s)
+        {
+          json_t *view = step_view (job, s);
+          if (view)
+            sacct_line (out, cols, view, TRUE, opts, delim, now, tz);
+          json_decref (view);
+        }
     }
   return g_string_free (out, FALSE);
 }

@@ -93,6 +93,11 @@ typedef struct {
 char *net_fmt_squeue (json_t *jobs, const NetSqueueOptions *opts, gint64 now, GTimeZone *tz,
                       GPtrArray *warnings, GError **error);
 
+/* `squeue -s`: the running jobs' steps in Slurm's "%.15i %.8j %.9P %.8u %.9M %N" (header
+ * "STEPID NAME PARTITION USER TIME NODELIST" unless `no_header`), by partition and job id,
+ * each job's srun steps in step order, then its batch step. */
+char *net_fmt_squeue_steps (json_t *jobs, gboolean no_header, gint64 now);
+
 /* `squeue --json`: {"meta": {...}, "errors": [], "jobs": [...]} in Slurm 22.05's shape
  * (openapi v0.0.38 field names) with the fields our records carry, 2-space indented,
  * ending in a newline. */

@@ -378,6 +378,14 @@ test_srun (void)
   g_assert_nonnull (text);
   g_assert_true (g_str_has_prefix (text, "0: "));
   g_assert_nonnull (strstr (text, "\n1: "));
+  /* sacct lists the step after the batch step */
+  g_autofree char *acmd = g_strdup_printf ("sacct -j %u -P -n --format=JobID,JobName,NTasks,State",
+                                           id);
+  g_autofree char *acct = NULL;
+  g_assert_cmpint (run (acmd, &acct, NULL), ==, 0);
+  g_autofree char *awant = g_strdup_printf ("%u|wrap||COMPLETED\n%u.batch|batch|1|COMPLETED\n"
+                                            "%u.0|hostname|2|COMPLETED\n", id, id, id);
+  g_assert_cmpstr (acct, ==, awant);
   /* --ntasks-per-node: 2 tasks on each of 2 nodes (4-CPU nodes would take all 4 on one),
    * the step runs them where they were placed */
   guint tpn = submit ("-N2 --ntasks-per-node=2 -o tpn-%j.out --wrap='echo $SLURM_NTASKS "

@@ -1077,6 +1077,38 @@ test_sacct_options (void)
   json_array_append_new (held, job ("{\"job_id\": 7}"));
   NetSacctOptions se = { .format = "JobID", .skip_ineligible = TRUE, .no_header = TRUE };
   assert_text (sacct (held, &se), "7            \n");
+  /* srun steps follow the batch step, in their own times, states and nodes; -X hides them */
+  g_autoptr (json_t) stepped = json_array ();
+  json_array_append_new (stepped, job (
+    "{\"job_id\": 9, \"name\": \"mpi\", \"state\": \"RUNNING\", \"start_time\": 1795648000,"
+    " \"end_time\": null, \"num_nodes\": 2, \"num_cpus\": 8, \"nodes\": \"n[1-2]\","
+    " \"batch_host\": \"n1\", \"batch_cpus\": 4, \"steps\": ["
+    " {\"step_id\": 0, \"name\": \"hostname\", \"start_time\": 1795648001,"
+    "  \"end_time\": 1795648003, \"state\": \"FAILED\", \"exit_code\": 2, \"exit_signal\": 0,"
+    "  \"ntasks\": 8, \"nodes\": \"n[1-2]\", \"num_nodes\": 2, \"cpus\": 8},"
+    " {\"step_id\": 1, \"name\": \"a.out\", \"start_time\": 1795648010, \"end_time\": null,"
+    "  \"state\": \"RUNNING\", \"ntasks\": 1, \"nodes\": \"n2\", \"num_nodes\": 1,"
+    "  \"cpus\": 1}]}"));
+  NetSacctOptions st = { .format = "JobID,JobName,NNodes,NTasks,NodeList,AllocCPUS,State,"
+                                   "ExitCode,Elapsed", .parsable2 = TRUE, .no_header = TRUE };
+  assert_text (sacct (stepped, &st),
+               "9|mpi|2||n[1-2]|8|RUNNING|0:0|00:00:28\n"
+               "9.batch|batch|1|1|n1|4|RUNNING|0:0|00:00:28\n"
+               "9.0|hostname|2|8|n[1-2]|8|FAILED|2:0|00:00:02\n"
+               "9.1|a.out|1|1|n2|1|RUNNING|0:0|00:00:18\n");
+  st.no_steps = TRUE;
+  assert_text (sacct (stepped, &st), "9|mpi|2||n[1-2]|8|RUNNING|0:0|00:00:28\n");
+  /* squeue -s: running steps (not the ended one), then the batch step; pending jobs none */
+  json_array_append_new (stepped, job ("{\"job_id\": 10, \"state\": \"PENDING\"}"));
+  json_array_append_new (stepped, job ("{\"job_id\": 4, \"state\": \"RUNNING\", \"user\": "
+                                       "\"alice\", \"start_time\": 1795647000, "
+                                       "\"batch_host\": \"n3\"}"));
+  char *steps = net_fmt_squeue_steps (stepped, FALSE, T_NOW2);   /* assert_text frees */
+  assert_text (steps,
+               "         STEPID     NAME PARTITION     USER      TIME NODELIST\n"
+               "        4.batch    batch     debug    alice     17:08 n3\n"
+               "            9.1    a.out     debug     root      0:18 n2\n"
+               "        9.batch    batch     debug     root      0:28 n1\n");
 }
 
 /* What sluice's sacct prints parses back with the workloads sacct reader. */
