@@ -2495,9 +2495,12 @@ handle_cancel (RnConn *conn, RnMsg *msg)
         {
           if (ids && ids->len && !j->dead)
             {
+              /* slurmctld checks who asks before whether the job is done */
               g_autofree char *id = g_strdup_printf ("%u", j->id);
               json_array_append_new (errors, json_pack ("[s,s]", id,
-                                                        "Job/step already completing or completed"));
+                                                        may_act_on (msg->peer.uid, j)
+                                                        ? "Job/step already completing or completed"
+                                                        : "Access/permission denied"));
             }
           continue;
         }

@@ -497,6 +497,15 @@ test_other_user (void)
   g_assert_cmpstr (text, ==, "65534\n");
   g_unlink (path);
   run (cmd, NULL, NULL);
+  /* another user's ended job: refused as not theirs, not as already done (slurmctld's
+   * order) */
+  g_free (wait_final (id, 20));
+  child_uid = 65534;
+  g_autofree char *err3 = NULL;
+  rc = run (cmd, NULL, &err3);
+  child_uid = 0;
+  g_assert_cmpint (rc, ==, 1);
+  g_assert_nonnull (strstr (err3, "Access/permission denied"));
 }
 
 /* Sends raw bytes to the controller's TCP port; returns what came back (up to a close). */
