@@ -1120,6 +1120,21 @@ req_int (json_t *req, const char *k, gint64 min, gint64 max, gint64 *out, GError
   return rn_body_get_int (req, k, FALSE, min, max, out, error);
 }
 
+/* Does some node have GPUs (of type `type`, any when NULL)? */
+static gboolean
+gpus_configured (const char *type)
+{
+  for (guint32 i = 0; i < C->n_nodes; i++)
+    {
+      const SchedNodeSpec *ns = sched_cluster_node (C->cluster, i);
+      if (ns->gpus > 0
+          && (type == NULL
+              || g_strcmp0 (sched_cluster_gpu_type_name (C->cluster, ns->gpu_type), type) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /* Builds a Job from a validated request (not yet in any table). */
 static Job *
 job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **error)
@@ -1170,6 +1185,13 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
       else
         g_set_error (error, RN_ERROR, RN_ERROR_INVALID_PARTITION,
                      "Invalid partition name specified");
+      return NULL;
+    }
+  if ((gpn > 0 || gpus > 0) && !restoring && !gpus_configured (gpu_type))
+    {
+      /* slurmctld refuses a gres no node has (before interning a user's type name) */
+      g_set_error (error, RN_ERROR, RN_ERROR_INVALID,
+                   "Invalid generic resource (gres) specification");
       return NULL;
     }
   Job *j = g_new0 (Job, 1);

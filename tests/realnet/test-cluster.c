@@ -459,6 +459,11 @@ test_errors_as_slurm (void)
   g_assert_cmpstr (e4, ==, "sbatch: error: This does not look like a batch script.  The first\n"
                    "sbatch: error: line must start with #! followed by the path to an interpreter.\n"
                    "sbatch: error: For instance: #!/bin/sh\n");
+  /* a GPU type no node has (the cluster's GPUs are untyped) */
+  g_autofree char *o6 = NULL, *e6 = NULL;
+  g_assert_cmpint (run ("sbatch --gres=gpu:h100:1 --wrap=true", &o6, &e6), ==, 1);
+  g_assert_cmpstr (e6, ==, "sbatch: error: Batch job submission failed: Invalid generic "
+                   "resource (gres) specification\n");
   g_autofree char *o5 = NULL;
   g_assert_cmpint (run ("sbatch --wrap=true", &o5, NULL), ==, 0);
   g_assert_true (g_str_has_prefix (o5, "Submitted batch job "));
