@@ -675,6 +675,89 @@ kv_words (int argc, char **argv)
   return t;
 }
 
+/* `scontrol update JobId=...` keys (lower-cased) that change a pending job's request: the
+ * sbatch option that reads the value, and the request fields it decides (all of them are
+ * sent: those the option did not set as null, which removes them; an empty value clears
+ * them all). */
+static const struct {
+  const char *key;
+  const char *option;
+  const char *fields[4];
+} job_update_keys[] = {
+  { "account", "--account", { "account" } },
+  { "comment", "--comment", { "comment" } },
+  { "cpuspertask", "--cpus-per-task", { "cpus_per_task" } },
+  { "dependency", "--dependency", { "dependency" } },
+  { "features", "--constraint", { "constraint" } },
+  { "gres", "--gres", { "gpus_per_node", "gpu_type", "gres", "gpus" } },
+  { "jobname", "--job-name", { "name" } },
+  { "minmemorycpu", "--mem-per-cpu", { "mem_per_cpu_mb", "mem_per_node_mb" } },
+  { "minmemorynode", "--mem", { "mem_per_node_mb", "mem_per_cpu_mb" } },
+  { "name", "--job-name", { "name" } },
+  { "nice", "--nice", { "nice" } },
+  { "numnodes", "--nodes", { "nodes_min", "nodes_max" } },
+  { "numtasks", "--ntasks", { "ntasks" } },
+  { "ntaskspernode", "--ntasks-per-node", { "ntasks_per_node" } },
+  { "partition", "--partition", { "partition" } },
+  { "qos", "--qos", { "qos" } },
+  { "starttime", "--begin", { "begin" } },
+  { "stderr", "--error", { "stderr" } },
+  { "stdout", "--output", { "stdout" } },
+  { "workdir", "--chdir", { "workdir" } },
+};
+
+/* The request changes of `scontrol update JobId=... K=V ...` (transfer full), parsed as
+ * sbatch parses its options; NULL with the message printed when a key is not supported or
+ * a value is bad.  JobId and TimeLimit are not part of it. */
+static json_t *
+job_update_changes (int argc, char **argv)
+{
+  json_t *changes = json_object ();
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  g_autofree char *cwd = g_get_current_dir ();
+  NetJobEnv env = { cwd, NULL, NULL, now_s (), tz, 0, 0 };
+  for (int i = 0; i < argc; i++)
+    {
+      const char *eq = strchr (argv[i], '=');
+      if (eq == NULL)
+        continue;
+      g_autofree char *key = g_ascii_strdown (argv[i], eq - argv[i]);
+      if (g_str_equal (key, "jobid") || g_str_equal (key, "timelimit"))
+        continue;
+      gsize k = 0;
+      while (k < G_N_ELEMENTS (job_update_keys) && !g_str_equal (job_update_keys[k].key, key))
+        k++;
+      if (k == G_N_ELEMENTS (job_update_keys))
+        {
+          g_printerr ("Update of this parameter is not supported: %s\nRequest aborted\n",
+                      argv[i]);
+          json_decref (changes);
+          return NULL;
+        }
+      json_t *req = NULL;
+      if (eq[1] != '\0')
+        {
+          g_autofree char *opt = g_strdup_printf ("%s=%s", job_update_keys[k].option, eq + 1);
+          const char *args[] = { "scontrol", opt, "--wrap=true", NULL };
+          g_autoptr (GError) err = NULL;
+          req = net_sbatch_request (3, args, NULL, &env, NULL, &err);
+          if (req == NULL)
+            {
+              g_printerr ("Invalid %.*s value: %s\n", (int) (eq - argv[i]), argv[i], eq + 1);
+              json_decref (changes);
+              return NULL;
+            }
+        }
+      for (const char *const *f = job_update_keys[k].fields; *f; f++)
+        {
+          json_t *v = req ? json_object_get (req, *f) : NULL;
+          json_object_set (changes, *f, v ? v : json_null ());
+        }
+      json_decref (req);
+    }
+  return changes;
+}
+
 static int
 scontrol_call (RnClient *c, const char *type, json_t *body, const char *what)
 {
@@ -697,7 +780,7 @@ rn_cmd_scontrol (int argc, char **argv)
     {
       printf ("Usage: scontrol show job|node|partition|config [ID]\n"
               "       scontrol update NodeName=NODES State=DRAIN|RESUME|DOWN Reason=TEXT\n"
-              "       scontrol update JobId=ID TimeLimit=TIME\n"
+              "       scontrol update JobId=ID TimeLimit=TIME Partition=P NumNodes=N ...\n"
               "       scontrol hold|release|requeue JOBS\n");
       return argc < 2 ? 1 : 0;
     }
@@ -734,21 +817,33 @@ rn_cmd_scontrol (int argc, char **argv)
       else if (job)
         {
           const char *tl = g_hash_table_lookup (kv, "timelimit");
-          gint64 secs;
-          if (tl == NULL)
-            {
-              g_printerr ("scontrol: error: update JobId supports TimeLimit= only\n");
-              rc = 1;
-            }
-          else if (!net_jobreq_parse_time (tl, &secs))
+          gint64 secs = 0;
+          json_t *changes = job_update_changes (argc - 2, argv + 2);
+          if (changes == NULL)
+            rc = 1;
+          else if (tl != NULL && !net_jobreq_parse_time (tl, &secs))
             {
               g_printerr ("Invalid TimeLimit value: %s\n", tl);
+              json_decref (changes);
+              rc = 1;
+            }
+          else if (tl == NULL && json_object_size (changes) == 0)
+            {
+              g_printerr ("scontrol: error: update JobId= needs something to change\n");
+              json_decref (changes);
               rc = 1;
             }
           else
-            rc = scontrol_call (c, "update_job",
-                                json_pack ("{s:s,s:I}", "job_id", job, "time_limit", (json_int_t) secs),
-                                "slurm_update error");
+            {
+              json_t *b = json_pack ("{s:s}", "job_id", job);
+              if (tl != NULL)
+                json_object_set_new (b, "time_limit", json_integer (secs));
+              if (json_object_size (changes) > 0)
+                json_object_set_new (b, "request", changes);
+              else
+                json_decref (changes);
+              rc = scontrol_call (c, "update_job", b, "slurm_update error");
+            }
         }
       else
         {

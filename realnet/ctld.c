@@ -2584,6 +2584,88 @@ job_requeue_now (Job *j, gint64 now)
   schedule_flush ();
 }
 
+/* Moves what a request decides from `n` (just built from `j`'s new request) into `j`;
+ * `n` gets `j`'s old values, for job_free. */
+static void
+job_take_request (Job *j, Job *n)
+{
+#define SWAP(f) do { __typeof__ (j->f) t_ = j->f; j->f = n->f; n->f = t_; } while (0)
+  SWAP (req_text);
+  SWAP (name);
+  SWAP (workdir);
+  SWAP (account);
+  SWAP (qos);
+  SWAP (features);
+  SWAP (dependency);
+  SWAP (deps);
+  SWAP (deps_any);
+  SWAP (nice);
+  SWAP (requeue_ok);
+  SWAP (time_limit_rec);
+  SWAP (mem_per_cpu_rec);
+  SWAP (mem_per_node_rec);
+  SWAP (gpus_req);
+  SWAP (begin);
+#undef SWAP
+  SchedJobSpec spec = n->spec;
+  spec.id = j->core_id;
+  spec.submit = j->submit;
+  j->spec = spec;
+}
+
+/* Applies `changes` (request fields; a null removes one) to pending job `j`: the new
+ * request is checked as a submission is (fields, partition, QOS, limits), and the job
+ * waits for eligibility again with it.  FALSE with `error` set when it is refused; the
+ * job is then unchanged. */
+static gboolean
+job_update_request (Job *j, json_t *changes, GError **error)
+{
+  g_autoptr (json_t) req = job_request (j);
+  const char *k;
+  json_t *v;
+  json_object_foreach (changes, k, v)
+    if (json_is_null (v))
+      json_object_del (req, k);
+    else
+      json_object_set (req, k, v);
+  if (!rn_validate_request ("submit", req, error))
+    return FALSE;
+  Job *n = job_from_request (req, j->uid, j->gid, j->submit, error);
+  if (n == NULL)
+    return FALSE;
+  n->id = j->id;
+  n->array_job_id = j->array_job_id;
+  n->task = j->task;
+  submit_count_add (j, -1);
+  if (!submit_allowed (n, 1, error))
+    {
+      submit_count_add (j, +1);
+      job_free (n);
+      return FALSE;
+    }
+  j->run_qos = n->run_qos;
+  submit_count_add (j, +1);
+  g_free (n->req_text);
+  n->req_text = json_dumps (req, JSON_COMPACT);
+  job_take_request (j, n);
+  job_free (n);
+  j->request_stored = FALSE;
+  job_set_io_paths (j, req);
+  /* back to the eligibility checks, then the core, with the new request */
+  if (j->in_core)
+    {
+      sched_core_cancel (C->core, now_s (), j->core_id);
+      g_hash_table_remove (C->by_core, GUINT_TO_POINTER (j->core_id));
+      j->in_core = FALSE;
+    }
+  j->refused = FALSE;
+  j->wait_reason = NULL;
+  if (!g_ptr_array_find (C->waiting, j, NULL))
+    g_ptr_array_add (C->waiting, j);
+  C->need_eligibility = TRUE;
+  return TRUE;
+}
+
 static void
 handle_update_job (RnConn *conn, RnMsg *msg)
 {
@@ -2592,6 +2674,9 @@ handle_update_job (RnConn *conn, RnMsg *msg)
   gint64 tl = 0;
   gboolean has_tl = json_object_get (msg->body, "time_limit") != NULL;
   json_t *hold = json_object_get (msg->body, "hold");
+  json_t *changes = json_object_get (msg->body, "request");
+  if (json_is_null (changes))
+    changes = NULL;
   gboolean requeue = FALSE;
   if (!rn_body_get_string (msg->body, "job_id", TRUE, &id, &err)
       || !rn_body_get_int (msg->body, "time_limit", FALSE, -1, G_MAXINT32, &tl, &err)
@@ -2680,7 +2765,7 @@ handle_update_job (RnConn *conn, RnMsg *msg)
           schedule_flush ();
           has_tl = FALSE;
         }
-      if (has_tl)
+      if (has_tl || changes)
         {
           if (j->state != SCHED_JOB_PENDING)
             {
@@ -2688,22 +2773,23 @@ handle_update_job (RnConn *conn, RnMsg *msg)
                            "Job is no longer pending execution for job %u", j->id);
               return;
             }
-          if (!admin && (tl > j->time_limit_rec || tl < 0) && j->time_limit_rec > 0)
+          /* Slurm: only administrators may raise a limit or lower a nice value */
+          json_t *nice = changes ? json_object_get (changes, "nice") : NULL;
+          if (!admin && ((has_tl && (tl > j->time_limit_rec || tl < 0) && j->time_limit_rec > 0)
+                         || (json_is_integer (nice) && json_integer_value (nice) < 0)))
             {
               reply_error (conn, msg->seq, RN_ERROR_AUTH, "Access/permission denied");
               return;
             }
-          const SchedPartitionSpec *ps = sched_cluster_partition (C->cluster, j->spec.partition);
-          j->spec.time_limit = tl > 0 ? tl : ps->max_time == SCHED_TIME_NEVER ? UNLIMITED_SECONDS
-                                                                            : ps->max_time;
-          j->time_limit_rec = tl > 0 ? tl : -1;
-          if (j->in_core)
+          g_autoptr (json_t) patch = changes ? json_copy (changes) : json_object ();
+          if (has_tl)
+            json_object_set_new (patch, "time_limit", json_integer (tl > 0 ? tl : -1));
+          g_autoptr (GError) e = NULL;
+          if (!job_update_request (j, patch, &e))
             {
-              sched_core_cancel (C->core, now, j->core_id);
-              g_hash_table_remove (C->by_core, GUINT_TO_POINTER (j->core_id));
-              j->in_core = FALSE;
-              g_ptr_array_add (C->waiting, j);
-              C->need_eligibility = TRUE;
+              reply_error (conn, msg->seq, e->domain == RN_ERROR ? e->code : RN_ERROR_INVALID,
+                           "%s", e->message);
+              return;
             }
         }
       if (requeue)

@@ -13,6 +13,7 @@ typedef enum {
   F_INTV,     /* array of integers in [min, max] */
   F_ARGV,     /* non-empty array of strings */
   F_INTERACTIVE, /* {"argv": non-empty array of strings, "label": bool} */
+  F_OBJ,      /* an object (its fields are checked by the handler) */
 } Kind;
 
 typedef struct {
@@ -61,7 +62,8 @@ static const Field cancel_fields[] = {
 };
 static const Field update_job_fields[] = {
   { "job_id", F_STR, TRUE, 0, 0 }, { "time_limit", F_INT, FALSE, -1, G_MAXINT32 },
-  { "hold", F_BOOL, FALSE, 0, 0 }, { "requeue", F_BOOL, FALSE, 0, 0 }, END,
+  { "hold", F_BOOL, FALSE, 0, 0 }, { "requeue", F_BOOL, FALSE, 0, 0 },
+  { "request", F_OBJ, FALSE, 0, 0 }, END,
 };
 static const Field update_node_fields[] = {
   { "nodes", F_STR, TRUE, 0, 0 }, { "state", F_STR, TRUE, 0, 0 },
@@ -220,6 +222,10 @@ rn_validate_request (const char *type, json_t *body, GError **error)
               return bad (error, type, f->name, "an array of job ids");
             break;
           }
+        case F_OBJ:
+          if (!json_is_object (v))
+            return bad (error, type, f->name, "an object");
+          break;
         case F_INTERACTIVE:
           if (!json_is_object (v) || !check_strv (json_object_get (v, "argv"), TRUE)
               || (json_object_get (v, "label") && !json_is_boolean (json_object_get (v, "label"))))

@@ -642,10 +642,76 @@ test_protocol_abuse (void)
   assert_ctld_alive ();
 }
 
+/* scontrol update JobId=... on a pending job: the request changes as if submitted so,
+ * checked as a submission is; bad values and keys are refused and change nothing. */
+static void
+test_update_pending_job (void)
+{
+  guint id = submit ("--hold -J before -N1 --wrap='echo $SLURM_JOB_NAME $SLURM_NNODES'");
+  g_autofree char *ok_cmd = g_strdup_printf ("scontrol update JobId=%u Name=after NumNodes=2 "
+                                             "Nice=7 MinMemoryNode=100 TimeLimit=20", id);
+  g_autofree char *e1 = NULL;
+  g_assert_cmpint (run (ok_cmd, NULL, &e1), ==, 0);
+  g_autofree char *q = g_strdup_printf ("squeue -h -j %u -o %%j|%%D|%%l|%%y|%%m", id);
+  g_autofree char *line = NULL;
+  g_assert_cmpint (run (q, &line, NULL), ==, 0);
+  g_assert_cmpstr (line, ==, "after|2|20:00|7|100M\n");
+  /* refusals: the job is unchanged */
+  const char *bad[][2] = {
+    { "Partition=nosuch", "slurm_update error: Invalid partition name specified\n" },
+    { "Foo=bar", "Update of this parameter is not supported: Foo=bar\nRequest aborted\n" },
+    { "NumTasks=abc", "Invalid NumTasks value: abc\n" },
+    { "Dependency=afterok:999999", "slurm_update error: Job dependency problem\n" },
+    { "Gres=gpu:h100:1",
+      "slurm_update error: Invalid generic resource (gres) specification\n" },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (bad); k++)
+    {
+      g_autofree char *cmd = g_strdup_printf ("scontrol update JobId=%u %s", id, bad[k][0]);
+      g_autofree char *err = NULL;
+      g_assert_cmpint (run (cmd, NULL, &err), ==, 1);
+      g_assert_cmpstr (err, ==, bad[k][1]);
+    }
+  g_autofree char *again = NULL;
+  run (q, &again, NULL);
+  g_assert_cmpstr (again, ==, line);
+  if (getuid () == 0)
+    {
+      /* a user may not lower a nice value, nor raise a limit */
+      g_autofree char *mine = NULL;
+      child_uid = 65534;
+      g_assert_cmpint (run ("sbatch --parsable --hold --wrap=true -t 5", &mine, NULL), ==, 0);
+      guint m = (guint) g_ascii_strtoull (mine, NULL, 10);
+      g_autofree char *c1 = g_strdup_printf ("scontrol update JobId=%u Nice=-5", m);
+      g_autofree char *c2 = g_strdup_printf ("scontrol update JobId=%u TimeLimit=50", m);
+      g_autofree char *c3 = g_strdup_printf ("scontrol update JobId=%u Name=renamed Nice=3", m);
+      g_autofree char *x1 = NULL, *x2 = NULL;
+      int r1 = run (c1, NULL, &x1), r2 = run (c2, NULL, &x2), r3 = run (c3, NULL, NULL);
+      child_uid = 0;
+      g_assert_cmpint (r1, ==, 1);
+      g_assert_cmpstr (x1, ==, "slurm_update error: Access/permission denied\n");
+      g_assert_cmpint (r2, ==, 1);
+      g_assert_cmpint (r3, ==, 0);
+      g_autofree char *cancel = g_strdup_printf ("scancel %u", m);
+      run (cancel, NULL, NULL);
+    }
+  /* released, it runs as updated */
+  g_autofree char *rel = g_strdup_printf ("scontrol release %u", id);
+  g_assert_cmpint (run (rel, NULL, NULL), ==, 0);
+  g_autofree char *st = wait_final (id, 30);
+  g_assert_cmpstr (st, ==, "COMPLETED");
+  g_autofree char *name = g_strdup_printf ("slurm-%u.out", id);
+  g_autofree char *out = read_work_file (name);
+  g_assert_cmpstr (out, ==, "after 2\n");
+}
+
 static void
 test_restart_keeps_jobs (void)
 {
   guint held = submit ("--hold -J keepme --wrap=true");
+  /* an updated request is what a restart reads back */
+  g_autofree char *upd = g_strdup_printf ("scontrol update JobId=%u Name=kept2 TimeLimit=7", held);
+  g_assert_cmpint (run (upd, NULL, NULL), ==, 0);
   guint running = submit ("-J survivor -o survivor-%j.out --wrap='sleep 3; echo survived'");
   g_autofree char *st = wait_state (running, "RUNNING", 20);
   g_assert_cmpstr (st, ==, "RUNNING");
@@ -669,6 +735,10 @@ test_restart_keeps_jobs (void)
   /* the held job is still there, and the running one finishes */
   g_autofree char *hs = wait_state (held, "PENDING", 20);
   g_assert_cmpstr (hs, ==, "PENDING");
+  g_autofree char *hq = g_strdup_printf ("squeue -h -j %u -o %%j|%%l", held);
+  g_autofree char *hl = NULL;
+  g_assert_cmpint (run (hq, &hl, NULL), ==, 0);
+  g_assert_cmpstr (hl, ==, "kept2|7:00\n");
   g_autofree char *rs = wait_final (running, 30);
   g_assert_cmpstr (rs, ==, "COMPLETED");
   g_autofree char *name = g_strdup_printf ("survivor-%u.out", running);
@@ -1108,6 +1178,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/script-arguments", test_script_arguments);
   g_test_add_func ("/cluster/backfill-matches-simulator", test_backfill_matches_simulator);
   g_test_add_func ("/cluster/qos-limit", test_qos_limit_on_the_cluster);
+  g_test_add_func ("/cluster/update-pending-job", test_update_pending_job);
   g_test_add_func ("/cluster/restart-keeps-jobs", test_restart_keeps_jobs);
   int rc = g_test_run ();
   g_autofree char *down = g_strdup_printf ("%s cluster down --dir %s", sluice_bin, dir);
