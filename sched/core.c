@@ -10,6 +10,7 @@
  * Invariants (sched__core_check): per node, free + allocated == capacity; the free-CPU
  * total and bitset agree with the nodes; the heap property holds; the queue is sorted. */
 #include "sched/core-private.h"
+#include "sched/constraint-private.h"
 #include "sched/qos-private.h"
 #include "sched/heap.h"
 
@@ -645,187 +646,17 @@ sched__core_start (SchedCore *core, SchedJob *j, SchedTime now, SchedAlloc *allo
 /* ---- feature constraints ---- */
 
 /* A constraint is interned once (sched_core_constraint) into, per alternative of its
- * brackets and per partition, the nodes that satisfy it (SchedConstraint): a
- * recursive-descent evaluation of the expression over each node's features, once per
- * alternative, O(alternatives x nodes x length) once per distinct expression:
- *   expr    := term ('|' term)*,   term := factor ('&' factor)*,
- *   factor  := NAME ['*' N] | '(' expr ')' ['*' N] | '[' bracket ']',
- *   bracket := item ('|' item)*                   matching OR: one alternative per item
- *            | item '*' N ('&' item '*' N)*        multiple counts,
- *   item    := NAME | '(' expr ')'.
- * The mask of alternative k is the expression with the brackets standing for their k-th
- * item, so what is ANDed outside ("intel&[rack1|rack2]") applies to every alternative.
- * Brackets follow Slurm's rules (sbatch --constraint; slurmctld's _feature_string2list and
- * _valid_feature_list): one set, not inside parentheses, no count after ']'; inside, '|'
- * between uncounted items, or '&' between counted ones ("count must be used with XAND":
- * "[a&b]" is refused; an alternative of several features is parenthesized, "[(a&b)|c]").
- * Further, brackets must be ANDed with the rest: "a|[b|c]" has no meaning Slurm documents
- * and is refused.
+ * brackets and per partition, the nodes that satisfy it (SchedConstraint): the expression
+ * is checked and compiled once (sched/constraint.h, SchedConstraintProg), then evaluated
+ * over each node's features once per alternative, O(alternatives x nodes x length) once per
+ * distinct expression.  The mask of alternative k is the expression with the brackets
+ * standing for their k-th item, so what is ANDed outside ("intel&[rack1|rack2]") applies
+ * to every alternative.
  * Approximated: counts.  Outside brackets "name*N" and "(...)*N" read as uncounted (every
  * node must match, where Slurm asks it of N nodes of the job only).  Multiple counts
  * "[a*2&b*4]" read as one alternative, the nodes matching any counted item ("a|b"), where
  * Slurm wants exactly 2 nodes with a and 4 with b: the job gets nodes of the requested
  * kinds, in any mix. */
-typedef struct {
-  const char        *s;
-  const char *const *features;  /* the node's; NULL in the syntax pass (nothing matches) */
-  guint32            alt;       /* the alternative the brackets stand for */
-  guint32            n_alts;    /* alternatives of the brackets met (0: none yet) */
-  guint32            depth;     /* parentheses open */
-  gboolean           top_or;    /* a '|' outside parentheses and brackets */
-  gboolean           ok;        /* FALSE on a syntax error */
-} CParse;
-
-static gboolean c_expr (CParse *p);
-
-static gboolean
-c_name_char (char ch)
-{
-  return ch != '\0' && (g_ascii_isalnum (ch) || strchr ("_-.:/+=@", ch) != NULL);
-}
-
-/* An optional count "*N"; TRUE if there was one. */
-static gboolean
-c_count (CParse *p)
-{
-  if (*p->s != '*')
-    return FALSE;
-  p->s++;
-  if (!g_ascii_isdigit (*p->s))
-    p->ok = FALSE;
-  while (g_ascii_isdigit (*p->s))
-    p->s++;
-  return TRUE;
-}
-
-static gboolean
-c_name (CParse *p)
-{
-  const char *start = p->s;
-  while (c_name_char (*p->s))
-    p->s++;
-  if (p->s == start)
-    {
-      p->ok = FALSE;
-      return FALSE;
-    }
-  gsize len = (gsize) (p->s - start);
-  gboolean has = FALSE;
-  for (const char *const *f = p->features; f && *f && !has; f++)
-    has = strlen (*f) == len && strncmp (*f, start, len) == 0;
-  return has;
-}
-
-/* '(' expr ')' */
-static gboolean
-c_paren (CParse *p)
-{
-  p->s++;
-  p->depth++;
-  gboolean v = c_expr (p);
-  p->depth--;
-  if (*p->s != ')')
-    {
-      p->ok = FALSE;
-      return FALSE;
-    }
-  p->s++;
-  return v;
-}
-
-/* '[' bracket ']': the value of item p->alt for a matching OR, of any item for counts. */
-static gboolean
-c_bracket (CParse *p)
-{
-  if (p->depth > 0 || p->n_alts > 0)
-    {
-      p->ok = FALSE;   /* inside parentheses, or a second set */
-      return FALSE;
-    }
-  p->s++;
-  gboolean chosen = FALSE, any = FALSE, all_counted = TRUE, none_counted = TRUE;
-  char sep = 0;
-  guint32 n = 0;
-  for (;;)
-    {
-      gboolean v = *p->s == '(' ? c_paren (p) : c_name (p);
-      gboolean counted = c_count (p);
-      if (!p->ok)
-        return FALSE;
-      all_counted = all_counted && counted;
-      none_counted = none_counted && !counted;
-      if (n++ == p->alt)
-        chosen = v;
-      any = any || v;
-      if (*p->s != '|' && *p->s != '&')
-        break;
-      if (sep != 0 && *p->s != sep)
-        {
-          p->ok = FALSE;   /* '|' and '&' mixed */
-          return FALSE;
-        }
-      sep = *p->s++;
-    }
-  if (*p->s != ']' || (sep == '|' && !none_counted) || (sep == '&' && !all_counted))
-    {
-      p->ok = FALSE;
-      return FALSE;
-    }
-  p->s++;
-  gboolean matching_or = none_counted;
-  p->n_alts = matching_or ? n : 1;
-  return matching_or ? chosen : any;
-}
-
-static gboolean
-c_factor (CParse *p)
-{
-  if (*p->s == '[')
-    return c_bracket (p);
-  gboolean v = *p->s == '(' ? c_paren (p) : c_name (p);
-  c_count (p);
-  return v;
-}
-
-/* Every factor and term is parsed (no short cut): the syntax is checked to the end. */
-static gboolean
-c_term (CParse *p)
-{
-  gboolean v = c_factor (p);
-  while (p->ok && *p->s == '&')
-    {
-      p->s++;
-      v = c_factor (p) && v;
-    }
-  return v;
-}
-
-static gboolean
-c_expr (CParse *p)
-{
-  gboolean v = c_term (p);
-  while (p->ok && *p->s == '|')
-    {
-      if (p->depth == 0)
-        p->top_or = TRUE;
-      p->s++;
-      v = c_term (p) || v;
-    }
-  return v;
-}
-
-/* Evaluates `expr` for `features` with the brackets standing for alternative `alt`; sets
- * *n_alts (0 without brackets).  Returns FALSE in *ok on a syntax error. */
-static gboolean
-c_eval (const char *expr, const char *const *features, guint32 alt, guint32 *n_alts,
-        gboolean *ok)
-{
-  CParse p = { .s = expr, .features = features, .alt = alt, .ok = TRUE };
-  gboolean v = c_expr (&p);
-  *ok = p.ok && *p.s == '\0' && !(p.n_alts > 0 && p.top_or);
-  *n_alts = p.n_alts;
-  return v;
-}
 
 static void
 constraint_free (gpointer data)
@@ -845,22 +676,19 @@ sched_core_constraint (SchedCore *core, const char *expr)
   gpointer id = g_hash_table_lookup (core->constraint_ids, expr);
   if (id != NULL)
     return GPOINTER_TO_UINT (id);
-  guint32 n = core->n_nodes, n_alts, kept = 0;
-  gboolean valid;
-  c_eval (expr, NULL, 0, &n_alts, &valid);
-  n_alts = valid ? MAX (n_alts, 1u) : 1;
+  guint32 n = core->n_nodes, kept = 0;
+  SchedConstraintProg prog;
+  gboolean valid = sched__constraint_prog_init (&prog, expr);
   /* one node mask per alternative kept; a malformed expression keeps none */
-  g_autofree guint8 *masks = g_new0 (guint8, (gsize) n_alts * n);
-  for (guint32 a = 0; valid && a < n_alts; a++)
+  g_autofree guint8 *masks = g_new0 (guint8, (gsize) prog.n_alts * n);
+  for (guint32 a = 0; valid && a < prog.n_alts; a++)
     {
       guint8 *m = masks + (gsize) kept * n;
       gboolean some = FALSE, dup = FALSE;
       for (guint32 i = 0; i < n; i++)
         {
-          guint32 na;
-          gboolean ok;
-          m[i] = c_eval (expr, sched_cluster_node_features (core->cluster, i), a, &na, &ok);
-          g_assert (ok);
+          const char *const *features = sched_cluster_node_features (core->cluster, i);
+          m[i] = sched__constraint_prog_eval (&prog, features, a);
           some = some || m[i];
         }
       /* an alternative no node satisfies never fits, and a repeat never comes first */
@@ -869,6 +697,7 @@ sched_core_constraint (SchedCore *core, const char *expr)
       if (some && !dup)
         kept++;
     }
+  sched__constraint_prog_clear (&prog);
   if (kept == 0)
     {
       /* malformed, or no node matches: one alternative of no node (BadConstraints) */

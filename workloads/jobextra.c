@@ -5,14 +5,14 @@
  * The parsers walk their string once by hand and say what they expected; nothing is kept
  * between calls.  Array specs become a fixed bitmap of WL_ARRAY_MAX_INDEX + 1 bits (125
  * bytes), so repeated and overlapping items cost nothing and tasks come out in index order.
- * The constraint checker is a recursive descent over Slurm's small grammar with a depth
- * limit, so hostile input cannot exhaust the stack. */
+ * Constraints are checked by the core's parser (sched/constraint.h), the one the scheduler
+ * compiles them with, so what is accepted here is what the core understands. */
 #include "workloads/jobextra.h"
 #include "workloads/trace.h"
+#include "sched/constraint.h"
 
 #include <string.h>
 
-#define MAX_NESTING  32
 #define MAX_DELAY_MINUTES (G_GINT64_CONSTANT (1) << 30)
 
 static const char *const dep_names[WL_DEP_N] = {
@@ -352,146 +352,16 @@ wl_array_spec_next (const WlArraySpec *a, gint after)
 
 /* ---- constraints ------------------------------------------------------------------------ */
 
-typedef struct {
-  const char *s;
-  const char *p;
-  GError    **error;
-} Cons;
-
-static gboolean
-cons_fail (Cons *c, const char *what)
-{
-  g_set_error (c->error, WL_ERROR, WL_ERROR_MALFORMED,
-               "bad constraint \"%s\": expected %s at position %d", c->s, what,
-               (int) (c->p - c->s) + 1);
-  return FALSE;
-}
-
-static gboolean
-feature_char (char ch)
-{
-  return g_ascii_isalnum (ch) || (ch != '\0' && strchr ("_-.:/+=@", ch) != NULL);
-}
-
-static gboolean cons_expr (Cons *c, int depth);
-static gboolean cons_bracket (Cons *c, int depth);
-
-/* An optional "*N" count; *counted says whether there was one. */
-static gboolean
-cons_count (Cons *c, gboolean *counted)
-{
-  if (counted)
-    *counted = *c->p == '*';
-  if (*c->p != '*')
-    return TRUE;
-  c->p++;
-  gint64 n;
-  if (!digits (&c->p, c->p + strlen (c->p), &n) || n < 1)
-    return cons_fail (c, "a count above 0 after '*'");
-  return TRUE;
-}
-
-/* A feature name or a parenthesized expression, with an optional count. */
-static gboolean
-cons_item (Cons *c, int depth, gboolean *counted)
-{
-  if (depth > MAX_NESTING)
-    return cons_fail (c, "less nesting");
-  if (*c->p == '(')
-    {
-      c->p++;
-      if (!cons_expr (c, depth + 1))
-        return FALSE;
-      if (*c->p != ')')
-        return cons_fail (c, "')'");
-      c->p++;
-      return cons_count (c, counted);
-    }
-  if (*c->p == '[')
-    return cons_fail (c, "brackets [...] only at the outer level");
-  if (!feature_char (*c->p))
-    return cons_fail (c, "a feature name");
-  while (feature_char (*c->p))
-    c->p++;
-  return cons_count (c, counted);
-}
-
-/* Items joined by '&' and '|'.  At the outer level (depth 0) one bracketed group may stand
- * among them, joined to the rest by '&' only (Slurm's matching OR applies to the whole job:
- * "intel&[rack1|rack2]", not "a|[b|c]"). */
-static gboolean
-cons_expr (Cons *c, int depth)
-{
-  gboolean bracket = FALSE, or_seen = FALSE;
-  for (;;)
-    {
-      if (*c->p == '[' && depth == 0)
-        {
-          if (bracket)
-            return cons_fail (c, "one set of brackets [...] at most");
-          if (or_seen)
-            return cons_fail (c, "brackets [...] joined to the rest by '&' only");
-          bracket = TRUE;
-          if (!cons_bracket (c, depth))
-            return FALSE;
-        }
-      else if (!cons_item (c, depth, NULL))
-        return FALSE;
-      if (*c->p != '&' && *c->p != '|')
-        return TRUE;
-      if (*c->p == '|')
-        {
-          if (bracket)
-            return cons_fail (c, "'&' after brackets [...]");
-          or_seen = TRUE;
-        }
-      c->p++;
-    }
-}
-
-/* Slurm's bracketed forms: the matching OR "[a|b|(c&d)]" (uncounted alternatives), or
- * multiple counts "[a*2&b*4]" (every item counted); no count after ']'. */
-static gboolean
-cons_bracket (Cons *c, int depth)
-{
-  c->p++;
-  gboolean any_or = FALSE, any_and = FALSE, all_counted = TRUE, any_counted = FALSE;
-  for (;;)
-    {
-      gboolean counted = FALSE;
-      if (!cons_item (c, depth + 1, &counted))
-        return FALSE;
-      all_counted = all_counted && counted;
-      any_counted = any_counted || counted;
-      if (*c->p == '|')
-        any_or = TRUE;
-      else if (*c->p == '&')
-        any_and = TRUE;
-      else
-        break;
-      c->p++;
-    }
-  if (*c->p != ']')
-    return cons_fail (c, "']'");
-  if (any_or && (any_and || any_counted))
-    return cons_fail (c, "inside brackets, uncounted alternatives joined by '|' "
-                         "(\"[a|b]\") or counted features joined by '&' (\"[a*2&b*4]\")");
-  if (any_and && !all_counted)
-    return cons_fail (c, "a count on every feature joined by '&' inside brackets");
-  c->p++;
-  if (*c->p == '*')
-    return cons_fail (c, "no count after ']'");
-  return TRUE;
-}
-
 gboolean
 wl_check_constraint (const char *s, GError **error)
 {
   g_return_val_if_fail (s != NULL, FALSE);
-  Cons c = { s, s, error };
-  if (!cons_expr (&c, 0))
-    return FALSE;
-  if (*c.p != '\0')
-    return cons_fail (&c, "'&', '|' or the end");
-  return TRUE;
+  gsize pos;
+  SchedConstraintSyntax syntax = sched_constraint_check (s, &pos);
+  if (syntax == SCHED_CONSTRAINT_VALID)
+    return TRUE;
+  g_set_error (error, WL_ERROR, WL_ERROR_MALFORMED,
+               "bad constraint \"%s\": expected %s at position %d", s,
+               sched_constraint_syntax_expected (syntax), (int) pos + 1);
+  return FALSE;
 }

@@ -111,11 +111,13 @@ gboolean wl_parse_array (const char *s, WlArraySpec *out, GError **error);
 /* The first task index above `after` (pass -1 for the first), or -1 when there is none. */
 gint     wl_array_spec_next (const WlArraySpec *a, gint after);
 
-/* Checks a Slurm constraint expression (sbatch --constraint): feature names (letters,
- * digits and _ - . : / + = @) joined by '&' (and) or '|' (or), each optionally counted
- * "name*N"; parentheses group and may be counted "(a&b)*2"; one level of brackets
- * "[a|b]" or "[a*2&b*4]" asks all nodes to match one alternative.  Returns FALSE with
- * `error` set (WL_ERROR_MALFORMED, naming the position) otherwise. */
+/* Checks a Slurm constraint expression (sbatch --constraint) with the core's parser
+ * (sched_constraint_check, which has the grammar): feature names (letters, digits and
+ * _ - . : / + = @) joined by '&' (and) or '|' (or), each optionally counted "name*N";
+ * parentheses group and may be counted "(a&b)*2"; one level of brackets "[a|b]" or
+ * "[a*2&b*4]" asks all nodes to match one alternative.  Returns FALSE with `error` set
+ * (WL_ERROR_MALFORMED, "bad constraint \"...\": expected ... at position N", from 1)
+ * otherwise. */
 gboolean wl_check_constraint (const char *s, GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (WlJobExtra, wl_job_extra_free)

@@ -7,7 +7,8 @@
 #include <glib.h>
 #include <string.h>
 
-#include "sched/core.h"
+#include "sched/constraint.h"
+#include "sched/core-private.h"
 
 /* 4 nodes of 4 CPUs: n0 {a100, ib}, n1 {a100}, n2 {v100}, n3 none; one partition. */
 static SchedCluster *
@@ -104,6 +105,72 @@ test_constraint_nodes (void)
       for (guint i = 0; i < st->len; i++)
         g_assert_true (cases[k].ok[started_node (st, i)]);
       sched__core_check (fresh);
+    }
+}
+
+static void
+test_constraint_syntax (void)
+{
+  g_test_summary ("sched_constraint_check says what it expected and where, for every "
+                  "error; the core compiles exactly what it accepts (a node with every "
+                  "feature named satisfies each valid expression, none a malformed one).");
+  static const struct { const char *expr; SchedConstraintSyntax syntax; gsize pos; } cases[] = {
+    { "a100", SCHED_CONSTRAINT_VALID, 4 }, { "[a100*2&ib*1]", SCHED_CONSTRAINT_VALID, 13 },
+    { "ib&[a100|(v100&ib)]", SCHED_CONSTRAINT_VALID, 19 },
+    { "", SCHED_CONSTRAINT_WANT_NAME, 0 }, { "a100&&ib", SCHED_CONSTRAINT_WANT_NAME, 5 },
+    { "a100*", SCHED_CONSTRAINT_WANT_COUNT, 5 }, { "a100*0", SCHED_CONSTRAINT_WANT_COUNT, 6 },
+    { "a100*1234567890123", SCHED_CONSTRAINT_WANT_COUNT, 5 },
+    { "(a100", SCHED_CONSTRAINT_WANT_CLOSE_PAREN, 5 },
+    { "[a100|ib", SCHED_CONSTRAINT_WANT_CLOSE_BRACKET, 8 },
+    { "a100)", SCHED_CONSTRAINT_WANT_END, 4 },
+    { "([a100])", SCHED_CONSTRAINT_BRACKET_INNER, 1 },
+    { "[a100]&[ib]", SCHED_CONSTRAINT_BRACKET_TWICE, 7 },
+    { "ib|[a100|v100]", SCHED_CONSTRAINT_BRACKET_AFTER_OR, 3 },
+    { "[a100|v100]|ib", SCHED_CONSTRAINT_OR_AFTER_BRACKET, 11 },
+    { "[a100|v100&ib]", SCHED_CONSTRAINT_BRACKET_MIXED, 13 },
+    { "[a100*1&ib]", SCHED_CONSTRAINT_BRACKET_UNCOUNTED, 10 },
+    { "[a100|v100]*2", SCHED_CONSTRAINT_BRACKET_COUNTED, 11 },
+  };
+  g_autoptr (SchedCluster) c = feature_cluster ();
+  static const char *const all[] = { "a100", "ib", "v100", NULL };
+  sched_cluster_set_node_features (c, 3, all);   /* n3: every feature */
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("easy", &pol));
+  g_autoptr (SchedCore) core = sched_core_new (c, &pol);
+  g_autoptr (GString) deep = g_string_new (NULL);
+  for (int depth = 32; depth <= 33; depth++)
+    {
+      /* 32 nested parentheses are the most */
+      g_string_assign (deep, "");
+      for (int i = 0; i < depth; i++)
+        g_string_append_c (deep, '(');
+      g_string_append (deep, "a100");
+      for (int i = 0; i < depth; i++)
+        g_string_append_c (deep, ')');
+      gsize pos;
+      g_assert_cmpint (sched_constraint_check (deep->str, &pos), ==,
+                       depth <= 32 ? SCHED_CONSTRAINT_VALID : SCHED_CONSTRAINT_TOO_DEEP);
+      g_assert_cmpuint (pos, ==, depth <= 32 ? deep->len : 33);
+      guint32 id = sched_core_constraint (core, deep->str);
+      g_assert_cmpuint (sched__constraint_n_alts (core, id), ==, 1);
+      guint32 n;
+      sched__constraint_nodes (core, id, 0, 0, sched_cluster_partition (c, 0), &n);
+      g_assert_cmpuint (n, ==, depth <= 32 ? 3 : 0);
+    }
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      gsize pos = 999;
+      g_test_message ("%s", cases[k].expr);
+      g_assert_cmpint (sched_constraint_check (cases[k].expr, &pos), ==, cases[k].syntax);
+      g_assert_cmpuint (pos, ==, cases[k].pos);
+      g_assert_nonnull (sched_constraint_syntax_expected (cases[k].syntax));
+      if (cases[k].expr[0] == '\0')
+        continue;   /* the core reads "" as no constraint */
+      guint32 id = sched_core_constraint (core, cases[k].expr), n;
+      const guint32 *nodes = sched__constraint_nodes (core, id, 0, 0,
+                                                      sched_cluster_partition (c, 0), &n);
+      gboolean admits_n3 = n > 0 && nodes[n - 1] == 3;
+      g_assert_cmpint (admits_n3, ==, cases[k].syntax == SCHED_CONSTRAINT_VALID);
     }
 }
 
@@ -699,6 +766,7 @@ main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/features/constraint-nodes", test_constraint_nodes);
+  g_test_add_func ("/features/constraint-syntax", test_constraint_syntax);
   g_test_add_func ("/features/waits-for-matching-nodes", test_waits_for_matching_nodes);
   g_test_add_func ("/features/brackets/never-mix", test_brackets_never_mix);
   g_test_add_func ("/features/brackets/alternative-order", test_brackets_alternative_order);
