@@ -94,9 +94,10 @@ gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
  * "[a&b]", brackets in parentheses, a second set, a count after ']' and "a|[b|c]" are
  * malformed.  Counts are approximated: "a*N" outside brackets reads as "a" (every node,
  * not N of them), and Slurm's multiple counts "[a*2&b*4]" as "a|b" (nodes of those kinds
- * in any mix, not 2 and 4).  0 for NULL or "".  A malformed expression, or one no node
- * satisfies, gets an id no node satisfies (the job is refused as BadConstraints).  Ids are
- * per core; the same expression gets the same id. */
+ * in any mix, not 2 and 4).  0 for NULL or "".  A malformed expression (one that
+ * sched_constraint_check refuses, sched/constraint.h), or one no node satisfies, gets an
+ * id no node satisfies (the job is refused as BadConstraints).  Ids are per core; the
+ * same expression gets the same id. */
 guint32 sched_core_constraint (SchedCore *core, const char *expr);
 
 /* Running job `id` has a new time limit (scontrol update TimeLimit=): planning expects it
