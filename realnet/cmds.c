@@ -12,6 +12,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "realnet/client.h"
@@ -1075,6 +1077,25 @@ rn_cmd_srun (int argc, char **argv)
       return 1;
     }
   rn_config_free (cfg);
+  /* --pty on a terminal: the remote one gets its size, and this one goes raw (keys, ^C
+   * included, go to the task) until srun ends */
+  gboolean raw = flags.pty && isatty (STDIN_FILENO);
+  struct termios saved_tty;
+  struct winsize ws;
+  if (raw && ioctl (STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+    {
+      json_t *o = is_step ? req : json_object_get (req, "interactive");
+      json_object_set_new (o, "rows", json_integer (ws.ws_row));
+      json_object_set_new (o, "cols", json_integer (ws.ws_col));
+    }
+  if (raw && tcgetattr (STDIN_FILENO, &saved_tty) == 0)
+    {
+      struct termios t = saved_tty;
+      cfmakeraw (&t);
+      raw = tcsetattr (STDIN_FILENO, TCSANOW, &t) == 0;
+    }
+  else
+    raw = FALSE;
   if (!rn_client_send (c, is_step ? "step" : "alloc", req, &err))
     {
       json_decref (req);
@@ -1087,8 +1108,8 @@ rn_cmd_srun (int argc, char **argv)
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
   GHashTable *outs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
-  gint64 job_id = 0;
-  gboolean started = is_step, said_queued = FALSE;
+  gint64 job_id = 0, step_id = -1;
+  gboolean started = is_step, said_queued = FALSE, input = flags.input;
   gint64 t_submit = g_get_monotonic_time ();
   int rc = 0;
   for (;;)
@@ -1101,9 +1122,34 @@ rn_cmd_srun (int argc, char **argv)
           rc = 1;
           break;
         }
+      int wait_ms = 500;
+      if (input && step_id >= 0)
+        {
+          /* srun's input goes to the step's tasks as it comes; EOF closes their stdin */
+          struct pollfd pf[2] = { { STDIN_FILENO, POLLIN, 0 }, { rn_client_fd (c), POLLIN, 0 } };
+          if (poll (pf, 2, 500) < 0 && errno != EINTR)
+            pf[0].revents = POLLERR;
+          if (pf[0].revents)
+            {
+              char buf[32768];
+              ssize_t n = read (STDIN_FILENO, buf, sizeof buf);
+              if (n >= 0 || (errno != EINTR && errno != EAGAIN))
+                {
+                  g_autofree char *b64 = n > 0 ? g_base64_encode ((const guchar *) buf,
+                                                                  (gsize) n) : NULL;
+                  json_t *body = json_pack ("{s:I,s:I,s:s,s:b}", "job_id", (json_int_t) job_id,
+                                            "step_id", (json_int_t) step_id,
+                                            "data", b64 ? b64 : "", "eof", n <= 0);
+                  rn_client_send (c, "stdin", body, NULL);
+                  json_decref (body);
+                  input = n > 0;
+                }
+            }
+          wait_ms = pf[1].revents ? 100 : 0;
+        }
       RnMsg msg;
       g_autoptr (GError) e2 = NULL;
-      if (!rn_client_recv (c, &msg, 500, &e2))
+      if (!rn_client_recv (c, &msg, wait_ms, &e2))
         {
           if (g_error_matches (e2, RN_ERROR, RN_ERROR_TIMEOUT))
             {
@@ -1134,9 +1180,15 @@ rn_cmd_srun (int argc, char **argv)
         }
       if (g_str_equal (t, "submitted"))
         job_id = json_integer_value (json_object_get (msg.body, "job_id"));
+      else if (g_str_equal (t, "step_started"))
+        {
+          job_id = json_integer_value (json_object_get (msg.body, "job_id"));
+          step_id = json_integer_value (json_object_get (msg.body, "step_id"));
+        }
       else if (g_str_equal (t, "alloc_started"))
         {
           started = TRUE;
+          step_id = 0;
           job_id = json_integer_value (json_object_get (msg.body, "job_id"));
           if (said_queued)
             g_printerr ("srun: job %" G_GINT64_FORMAT " has been allocated resources\n", job_id);
@@ -1145,10 +1197,18 @@ rn_cmd_srun (int argc, char **argv)
         {
           gint64 task = json_integer_value (json_object_get (msg.body, "task"));
           const char *data = json_string_value (json_object_get (msg.body, "data"));
+          const char *b64 = json_string_value (json_object_get (msg.body, "b64"));
+          gsize blen = 0;
+          g_autofree guchar *bytes = data == NULL && b64 ? g_base64_decode (b64, &blen) : NULL;
           gboolean is_err = g_strcmp0 (json_string_value (json_object_get (msg.body, "stream")),
                                        "err") == 0;
           FILE *f = is_err ? stderr : stdout;
-          if (data && !flags.label)
+          g_autofree char *as_text = NULL;   /* labelled lines are text */
+          if (bytes && flags.label)
+            data = as_text = g_utf8_make_valid ((const char *) bytes, (gssize) blen);
+          if (bytes && !flags.label)
+            srun_write (f, (const char *) bytes, blen);
+          else if (data && !flags.label)
             srun_write (f, data, strlen (data));
           else if (data)
             {
@@ -1196,6 +1256,8 @@ rn_cmd_srun (int argc, char **argv)
         }
       rn_msg_clear (&msg);
     }
+  if (raw)
+    tcsetattr (STDIN_FILENO, TCSANOW, &saved_tty);
   /* flush partial labelled lines */
   GHashTableIter it;
   gpointer k, v;

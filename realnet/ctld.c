@@ -122,6 +122,10 @@ struct Step {
   int      max_exit;
   int      max_signal;
   gboolean label;
+  /* srun's input: forwarded to the step's tasks ("stdin"), task 0 on a terminal ("pty") */
+  gboolean input, pty;
+  gint64   rows, cols;
+  GArray  *node_idx;   /* guint32: the nodes the step runs on */
   /* for accounting (sacct, squeue -s) */
   gint64   start;
   char    *name;       /* the command's base name */
@@ -922,7 +926,20 @@ step_free (Step *s)
     rn_conn_unref (s->client);
   g_free (s->name);
   g_free (s->nodes);
+  if (s->node_idx)
+    g_array_unref (s->node_idx);
   g_free (s);
+}
+
+/* Reads srun's input options from a step request or an alloc's "interactive" object. */
+static void
+step_read_input (Step *s, json_t *o)
+{
+  s->input = json_is_true (json_object_get (o, "stdin"));
+  s->pty = json_is_true (json_object_get (o, "pty"));
+  json_t *r = json_object_get (o, "rows"), *c = json_object_get (o, "cols");
+  s->rows = json_is_integer (r) ? CLAMP (json_integer_value (r), 0, 65535) : 0;
+  s->cols = json_is_integer (c) ? CLAMP (json_integer_value (c), 0, 65535) : 0;
 }
 
 /* A step's accounting record: what sacct and squeue -s show of it (transfer full).  `state`
@@ -1543,6 +1560,7 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
           s->client = rn_conn_ref (conn);
           s->seq = msg->seq;
           s->label = json_is_true (json_object_get (iv, "label"));
+          step_read_input (s, iv);
           first->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) step_free);
           g_ptr_array_add (first->steps, s);
           first->next_step = 1;
@@ -1717,9 +1735,15 @@ launch_step (Job *j, Step *s, json_t *argv, guint32 ntasks)
   s->nodes = g_strdup (step_nodes);
   s->num_nodes = used_nodes;
   s->cpus = 0;
+  if (s->node_idx == NULL)
+    s->node_idx = g_array_new (FALSE, FALSE, sizeof (guint32));
+  g_array_set_size (s->node_idx, 0);
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
-    s->cpus += tpn[k] > 0 ? MIN (j->alloc.nodes[k].cpus,
-                                 tpn[k] * MAX (j->spec.cpus_per_task, 1u)) : 0;
+    if (tpn[k] > 0)
+      {
+        s->cpus += MIN (j->alloc.nodes[k].cpus, tpn[k] * MAX (j->spec.cpus_per_task, 1u));
+        g_array_append_val (s->node_idx, j->alloc.nodes[k].node);
+      }
   job_changed (j);
   for (guint32 k = 0; k < j->alloc.n_nodes; k++)
     {
@@ -1738,6 +1762,15 @@ launch_step (Job *j, Step *s, json_t *argv, guint32 ntasks)
       json_object_set_new (q, "step_nodes", json_string (step_nodes));
       json_object_set_new (q, "step_num_nodes", json_integer (used_nodes));
       json_object_set_new (q, "step_tasks_per_node", json_string (step_tpn));
+      if (s->input)
+        json_object_set_new (q, "input", json_true ());
+      if (s->pty)
+        json_object_set_new (q, "pty", json_true ());
+      if (s->rows > 0 && s->cols > 0)
+        {
+          json_object_set_new (q, "rows", json_integer (s->rows));
+          json_object_set_new (q, "cols", json_integer (s->cols));
+        }
       if (n->conn && n->responding)
         rn_conn_send (n->conn, "step_launch", 0, q);
       else
@@ -3282,6 +3315,7 @@ handle_step (RnConn *conn, RnMsg *msg)
   s->client = rn_conn_ref (conn);
   s->seq = msg->seq;
   s->label = label;
+  step_read_input (s, msg->body);
   g_ptr_array_add (j->steps, s);
   rn_conn_set_close_func (conn, srun_closed, NULL);
   rn_conn_send_new (conn, "step_started", msg->seq,
@@ -3289,6 +3323,25 @@ handle_step (RnConn *conn, RnMsg *msg)
   launch_step (j, s, argv, ntasks > 0 ? (guint32) ntasks : j->spec.tasks);
   if (s->n_left == 0)
     step_done (j, s);
+}
+
+/* srun's input for its step: forwarded to the nodes the step runs on.  Only the srun that
+ * started the step may send it. */
+static void
+handle_stdin (RnConn *conn, RnMsg *msg)
+{
+  json_t *b = msg->body;
+  Job *j = job_lookup ((guint32) json_integer_value (json_object_get (b, "job_id")));
+  Step *s = j ? find_step (j, (guint32) json_integer_value (json_object_get (b, "step_id")))
+              : NULL;
+  if (s == NULL || s->client != conn || !s->input)
+    return;   /* a step that ended meanwhile, or not this client's: dropped */
+  for (guint i = 0; s->node_idx && i < s->node_idx->len; i++)
+    {
+      Node *n = node_of (g_array_index (s->node_idx, guint32, i));
+      if (n->conn && n->responding)
+        rn_conn_send (n->conn, "stdin", 0, b);
+    }
 }
 
 /* ---- dispatch ---- */
@@ -3331,6 +3384,8 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     handle_acct_query (conn, msg);
   else if (g_str_equal (t, "step"))
     handle_step (conn, msg);
+  else if (g_str_equal (t, "stdin"))
+    handle_stdin (conn, msg);
   else if (g_str_equal (t, "ping"))
     rn_conn_send_new (conn, "pong", msg->seq, json_pack ("{s:I}", "time", (json_int_t) now_s ()));
   else if (g_str_equal (t, "register") || g_str_equal (t, "heartbeat")

@@ -146,6 +146,7 @@ typedef struct {
   guint            level;     /* 0: #SBATCH lines, 1: command line */
   gboolean         mem_at[2], mem_per_cpu_at[2];
   char            *wrap;      /* --wrap, owned */
+  gboolean         no_input;  /* srun -i none */
 } Apply;
 
 static gboolean
@@ -422,7 +423,19 @@ apply_option (Apply *a, const OptDef *d, const char *v, GError **error)
     case O_ACCOUNT: set_str (r, "account", v); return TRUE;
     case O_COMMENT: set_str (r, "comment", v); return TRUE;
     case O_ERROR: set_str (r, "stderr", v); return TRUE;
-    case O_INPUT: set_str (r, "stdin", v); return TRUE;
+    case O_INPUT:
+      /* srun: "all" (the default) or a task number forward srun's input, "none" does not,
+       * anything else names a file (as sbatch's -i) */
+      if (a->mode == M_SRUN && (g_ascii_strcasecmp (v, "all") == 0
+                                || g_ascii_strcasecmp (v, "none") == 0
+                                || wl_parse_int (v, 0, G_MAXINT32, &n, NULL)))
+        {
+          a->no_input = g_ascii_strcasecmp (v, "none") == 0;
+          json_object_del (r, "stdin");
+          return TRUE;
+        }
+      set_str (r, "stdin", v);
+      return TRUE;
     case O_OUTPUT: set_str (r, "stdout", v); return TRUE;
     case O_EXCLUDE: set_str (r, "exclude", v); return TRUE;
     case O_NODELIST: set_str (r, "nodelist", v); return TRUE;
@@ -526,8 +539,8 @@ apply_option (Apply *a, const OptDef *d, const char *v, GError **error)
       return fail (error, "error: --uid is not supported: submit as the user who should "
                    "run the job");
     case O_PTY:
-      return fail (error, "error: --pty is not supported by sluice: run commands without a "
-                   "terminal");
+      a->flags->pty = TRUE;
+      return TRUE;
     case O_SRUN_WAIT:
       if (!wl_parse_int (v, 0, G_MAXINT32, &n, NULL))
         return fail (error, "error: Invalid numeric value \"%s\" for --wait.", v);
@@ -1104,6 +1117,7 @@ net_srun_request (int argc, const char *const *argv, const NetJobEnv *env,
       json_decref (a.req);
       return NULL;
     }
+  fl.input = !a.no_input && json_object_get (a.req, "stdin") == NULL;
   if (flags != NULL)
     *flags = fl;
   if (is_step != NULL)
@@ -1147,8 +1161,9 @@ net_srun_request (int argc, const char *const *argv, const NetJobEnv *env,
         ntasks = v;
       else if (nmin != NULL)
         ntasks = json_integer_value (nmin);
-      req = json_pack ("{sI, so, sI, sb}", "job_id", (json_int_t) env->job_id, "argv", args,
-                       "ntasks", (json_int_t) ntasks, "label", fl.label);
+      req = json_pack ("{sI, so, sI, sb, sb, sb}", "job_id", (json_int_t) env->job_id,
+                       "argv", args, "ntasks", (json_int_t) ntasks, "label", fl.label,
+                       "stdin", fl.input, "pty", fl.pty);
       if (nmin != NULL)
         json_object_set (req, "nodes", nmin);
       json_decref (a.req);
@@ -1160,7 +1175,8 @@ net_srun_request (int argc, const char *const *argv, const NetJobEnv *env,
   g_autofree char *base = g_path_get_basename (argv[i]);
   add_common (req, env, base);
   json_object_set_new (req, "interactive",
-                       json_pack ("{so, sb}", "argv", args, "label", fl.label));
+                       json_pack ("{so, sb, sb, sb}", "argv", args, "label", fl.label,
+                                  "stdin", fl.input, "pty", fl.pty));
   return req;
 }
 

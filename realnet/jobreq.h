@@ -78,6 +78,8 @@ typedef struct {
   gboolean version;      /* -V/--version */
   gboolean label;        /* srun -l/--label */
   gboolean unbuffered;   /* srun -u/--unbuffered */
+  gboolean pty;          /* srun --pty: task 0 on a terminal */
+  gboolean input;        /* srun forwards its stdin to the tasks (not -i none / -i FILE) */
 } NetClientFlags;
 
 /* ---- sbatch --------------------------------------------------------------------------- */

@@ -47,8 +47,11 @@
 #include <glib/gstdio.h>
 #include <grp.h>
 #include <pwd.h>
+#include <stdlib.h>
+#include <termios.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -101,6 +104,10 @@ struct _Proc {
   gint64         end_time;
   int            fd[2];            /* stdout, stderr read ends (tasks), or -1 */
   GSource       *io[2];
+  int            in_fd;            /* stdin write end (steps run with input), or -1 */
+  GByteArray    *in_buf;           /* input not yet written */
+  GSource       *in_src;           /* waits until in_fd takes more */
+  gboolean       in_eof;           /* close in_fd once in_buf is written */
   GSource       *drain;            /* forces the pipes closed after the exit */
 };
 
@@ -305,6 +312,9 @@ typedef struct {
   gint64      step_ntasks, step_num_nodes;
   guint32     step_node_index;
   char       *step_nodes, *step_tasks_per_node;
+  gboolean    step_input;                 /* tasks read srun's input (a pipe each) */
+  gboolean    step_pty;                   /* task 0 runs on a pseudo-terminal */
+  gint64      rows, cols;                 /* its window size; 0 = not given */
   /* the user */
   gboolean    drop;
   gid_t      *groups;
@@ -794,6 +804,16 @@ spec_parse (Spec *s, const json_t *req, const char *node, gboolean step, GError 
             return bad_field (error, "task_ids", "lists task %u twice", t);
           g_array_append_val (s->task_ids, t);
         }
+      const json_t *in = json_object_get (req, "input"), *pty = json_object_get (req, "pty");
+      if ((in != NULL && !json_is_null (in) && !json_is_boolean (in))
+          || (pty != NULL && !json_is_null (pty) && !json_is_boolean (pty)))
+        return bad_field (error, in != NULL && !json_is_boolean (in) ? "input" : "pty",
+                          "must be true or false");
+      s->step_input = json_is_true (in);
+      s->step_pty = json_is_true (pty);
+      if (!get_int (req, "rows", FALSE, 0, 65535, 0, &s->rows, error)
+          || !get_int (req, "cols", FALSE, 0, 65535, 0, &s->cols, error))
+        return FALSE;
     }
   else
     {
@@ -997,7 +1017,7 @@ find_pid_slot (char **env)
 
 enum {
   STAGE_SIGNALS = 1, STAGE_SESSION, STAGE_GROUPS, STAGE_GID, STAGE_UID, STAGE_VERIFY,
-  STAGE_STDIN, STAGE_STDOUT, STAGE_STDERR, STAGE_EXEC,
+  STAGE_STDIN, STAGE_STDOUT, STAGE_STDERR, STAGE_EXEC, STAGE_TTY,
 };
 
 typedef struct {
@@ -1013,7 +1033,8 @@ typedef struct {
   size_t       n_groups;
   const char  *workdir;
   const char  *stdin_path, *stdout_path, *stderr_path;  /* stderr NULL: same as stdout */
-  int          out_fd, err_fd;                          /* task pipes (write ends) or -1 */
+  int          in_fd, out_fd, err_fd;                   /* task pipes or -1 */
+  const char  *pty_path;                                /* a terminal for 0, 1 and 2 */
   char       **paths;                                   /* exec candidates */
   char       **argv, **sh_argv, **envp;                 /* sh_argv[1] set by the child */
   char        *pid_slot;
@@ -1096,6 +1117,16 @@ child_run (const ChildPlan *p)
     for (int fd = 3; fd < p->max_fd; fd++)
       (void) fcntl (fd, F_SETFD, FD_CLOEXEC);
 
+  /* a terminal becomes the session's controlling one while still root: the user could not
+   * open the daemon's pseudo-terminal */
+  int tty = -1;
+  if (p->pty_path != NULL)
+    {
+      tty = open (p->pty_path, O_RDWR | O_CLOEXEC);
+      if (tty < 0 || ioctl (tty, TIOCSCTTY, 0) < 0)
+        child_fail (p, STAGE_TTY, errno);
+    }
+
   /* Raw system calls: libc's wrappers would apply the change to every thread of the
    * daemon, whose memory this vfork child shares. */
   if (p->drop)
@@ -1121,8 +1152,15 @@ child_run (const ChildPlan *p)
         (void) chdir ("/");
     }
 
-  int fd = open (p->stdin_path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0 || !child_move_fd (fd, 0))
+  int fd;
+  if (tty >= 0)
+    {
+      if (dup2 (tty, 0) < 0 || dup2 (tty, 1) < 0 || dup2 (tty, 2) < 0)
+        child_fail (p, STAGE_TTY, errno);
+      goto stdio_done;
+    }
+  fd = p->in_fd >= 0 ? p->in_fd : open (p->stdin_path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || (p->in_fd >= 0 ? dup2 (fd, 0) < 0 : !child_move_fd (fd, 0)))
     child_fail (p, STAGE_STDIN, errno);
   if (p->out_fd >= 0)
     {
@@ -1151,6 +1189,7 @@ child_run (const ChildPlan *p)
       if (fd < 0 || !child_move_fd (fd, 2))
         child_fail (p, STAGE_STDERR, errno);
     }
+stdio_done:
   if (chdir_err != 0)
     {
       child_write (2, "slurmstepd: error: couldn't chdir to `");
@@ -1233,6 +1272,9 @@ explain_failure (const Spec *s, const ChildPlan *p, const ChildFailure *f, GErro
     case STAGE_EXEC:
       what = g_strdup_printf ("cannot execute \"%s\": %s", p->argv[0], e);
       break;
+    case STAGE_TTY:
+      what = g_strdup_printf ("cannot set up the terminal %s: %s", p->pty_path, e);
+      break;
     default:
       what = g_strdup_printf ("%s: %s", f->stage == STAGE_SESSION ? "setsid" : "sigprocmask",
                               e);
@@ -1302,7 +1344,7 @@ plan_init (ChildPlan *plan, const Spec *s)
   plan->groups = s->groups;
   plan->n_groups = (size_t) s->n_groups;
   plan->workdir = s->workdir;
-  plan->out_fd = plan->err_fd = -1;
+  plan->in_fd = plan->out_fd = plan->err_fd = -1;
   plan->umask = -1;
   const char *um = g_environ_getenv (s->environment, "SLURM_UMASK");
   if (um != NULL && um[0] != '\0')
@@ -1364,10 +1406,107 @@ stream_close (Proc *p, RnStream s, gboolean emit)
                          p->sup->user_data);
 }
 
+/* ---- input (srun's stdin) ---- */
+
+static void
+input_close (Proc *p)
+{
+  clear_source (&p->in_src);
+  close_fd (&p->in_fd);
+  g_clear_pointer (&p->in_buf, g_byte_array_unref);
+}
+
+static gboolean on_input_ready (int fd, GIOCondition cond, gpointer data);
+
+/* Writes what the task takes of its waiting input; waits for room for the rest.  A task
+ * that no longer reads (EPIPE, EIO) loses its input. */
+static void
+input_flush (Proc *p)
+{
+  while (p->in_fd >= 0 && p->in_buf != NULL && p->in_buf->len > 0)
+    {
+      ssize_t n = write (p->in_fd, p->in_buf->data, p->in_buf->len);
+      if (n > 0)
+        {
+          g_byte_array_remove_range (p->in_buf, 0, (guint) n);
+          continue;
+        }
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        {
+          if (p->in_src == NULL)
+            {
+              p->in_src = g_unix_fd_source_new (p->in_fd, G_IO_OUT | G_IO_ERR | G_IO_HUP);
+              g_source_set_callback (p->in_src, G_SOURCE_FUNC (on_input_ready), p, NULL);
+              g_source_attach (p->in_src, p->sup->ctx);
+            }
+          return;
+        }
+      input_close (p);
+      return;
+    }
+  clear_source (&p->in_src);
+  if (p->in_eof)
+    input_close (p);
+}
+
+static gboolean
+on_input_ready (int fd, GIOCondition cond, gpointer data)
+{
+  (void) fd;
+  (void) cond;
+  Proc *p = data;
+  GSource *self = p->in_src;
+  g_source_ref (self);
+  input_flush (p);
+  gboolean keep = p->in_src == self;
+  g_source_unref (self);
+  return keep ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+gboolean
+rn_supervisor_step_input (RnSupervisor *sup, guint32 job_id, guint32 step_id,
+                          const void *data, gsize len, gboolean eof, GError **error)
+{
+  g_return_val_if_fail (sup != NULL && (data != NULL || len == 0), FALSE);
+  Job *j = g_hash_table_lookup (sup->jobs, GUINT_TO_POINTER (job_id));
+  if (j == NULL)
+    {
+      g_set_error (error, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_UNKNOWN_JOB,
+                   "job %u has no process on %s", job_id, sup->node);
+      return FALSE;
+    }
+  gboolean ok = TRUE;
+  for (guint i = 0; i < j->procs->len; i++)
+    {
+      Proc *p = g_ptr_array_index (j->procs, i);
+      if (p->step_id != step_id || p->in_fd < 0)
+        continue;
+      if (p->in_buf == NULL)
+        p->in_buf = g_byte_array_new ();
+      if (p->in_buf->len + len > RN_LAUNCH_INPUT_MAX)
+        {
+          if (ok)
+            g_set_error (error, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_STATE,
+                         "job %u step %u task %u: more than %d bytes of input wait to be "
+                         "read: %" G_GSIZE_FORMAT " dropped", job_id, step_id, p->task_id,
+                         RN_LAUNCH_INPUT_MAX, len);
+          ok = FALSE;
+          continue;
+        }
+      g_byte_array_append (p->in_buf, data, (guint) len);
+      p->in_eof = p->in_eof || eof;
+      input_flush (p);
+    }
+  return ok;
+}
+
 static void
 proc_free (gpointer data)
 {
   Proc *p = data;
+  input_close (p);
   stream_close (p, RN_STREAM_OUT, FALSE);
   stream_close (p, RN_STREAM_ERR, FALSE);
   clear_source (&p->drain);
@@ -1519,6 +1658,7 @@ proc_exited (Proc *p)
 {
   Job *j = p->job;
   p->end_time = g_get_real_time () / G_USEC_PER_SEC;
+  input_close (p);
   if (j->ending)
     p->state = j->ending_state;
   else if (WIFEXITED (p->status) && WEXITSTATUS (p->status) == 0)
@@ -1665,6 +1805,7 @@ proc_add (RnSupervisor *sup, Job *j, int pid, guint32 step_id, guint32 task_id,
   p->task_id = task_id;
   p->fd[0] = out_fd;
   p->fd[1] = err_fd;
+  p->in_fd = -1;
   for (int s = 0; s < 2; s++)
     if (p->fd[s] >= 0)
       {
@@ -1709,6 +1850,12 @@ rn_supervisor_new (const char *spool_dir, const char *node_name, RnExitFunc exit
       g_free (sup);
       return NULL;
     }
+  /* input for a task that has exited must fail with EPIPE, not end the daemon (tasks start
+   * with every signal at its default) */
+  struct sigaction pipe_act;
+  if (sigaction (SIGPIPE, NULL, &pipe_act) == 0 && pipe_act.sa_handler == SIG_DFL
+      && !(pipe_act.sa_flags & SA_SIGINFO))
+    signal (SIGPIPE, SIG_IGN);
   sup->spool = g_strdup (spool_dir);
   sup->node = g_strdup (node_name);
   sup->exit_func = exit_func;
@@ -1898,7 +2045,33 @@ out:
 typedef struct {
   int  pid;
   int  fd[2];
+  int  in;     /* its stdin's write end, or -1 */
 } Started;
+
+/* A pseudo-terminal for a task: *master (non-blocking, close-on-exec) and the slave's
+ * path in `path`; the window size when rows and cols are given. */
+static gboolean
+open_pty (int *master, char *path, gsize size, gint64 rows, gint64 cols, GError **error)
+{
+  int m = posix_openpt (O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (m < 0 || grantpt (m) < 0 || unlockpt (m) < 0 || ptsname_r (m, path, size) != 0)
+    {
+      int e = errno;
+      if (m >= 0)
+        close (m);
+      g_set_error (error, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_SPAWN, "pseudo-terminal: %s",
+                   g_strerror (e));
+      return FALSE;
+    }
+  if (rows > 0 && cols > 0)
+    {
+      struct winsize ws = { .ws_row = (unsigned short) rows, .ws_col = (unsigned short) cols };
+      (void) ioctl (m, TIOCSWINSZ, &ws);
+    }
+  fcntl (m, F_SETFL, fcntl (m, F_GETFL) | O_NONBLOCK);
+  *master = m;
+  return TRUE;
+}
 
 gboolean
 rn_supervisor_launch_step (RnSupervisor *sup, const json_t *req, GError **error)
@@ -1940,23 +2113,37 @@ rn_supervisor_launch_step (RnSupervisor *sup, const json_t *req, GError **error)
   for (guint i = 0; i < s.task_ids->len; i++)
     {
       guint32 task = g_array_index (s.task_ids, guint32, i);
-      int po[2], pe[2];
-      if (!make_pipe (po, TRUE, error))
-        goto out;
-      if (!make_pipe (pe, TRUE, error))
+      int po[2] = { -1, -1 }, pe[2] = { -1, -1 }, pi[2] = { -1, -1 }, master = -1;
+      char tty[128];
+      gboolean on_pty = s.step_pty && task == 0;
+      if (on_pty)
         {
-          close (po[0]);
-          close (po[1]);
+          if (!open_pty (&master, tty, sizeof tty, s.rows, s.cols, error))
+            goto out;
+        }
+      else if (!make_pipe (po, TRUE, error))
+        goto out;
+      else if (!make_pipe (pe, TRUE, error)
+               || (s.step_input && !make_pipe (pi, FALSE, error)))
+        {
+          close_fd (&po[0]);
+          close_fd (&po[1]);
+          close_fd (&pe[0]);
+          close_fd (&pe[1]);
           goto out;
         }
+      if (pi[1] >= 0)
+        fcntl (pi[1], F_SETFL, fcntl (pi[1], F_GETFL) | O_NONBLOCK);
       g_auto (GStrv) env = g_strdupv (base);
       env = env_set (env, "SLURM_PROCID", "%u", task);
       env = env_set (env, "SLURM_LOCALID", "%u", i);
       ChildPlan plan;
       plan_init (&plan, &s);
       plan.stdin_path = "/dev/null";
+      plan.in_fd = pi[0];
       plan.out_fd = po[1];
       plan.err_fd = pe[1];
+      plan.pty_path = on_pty ? tty : NULL;
       plan.paths = paths;
       plan.argv = s.argv;
       plan.sh_argv = sh_argv;
@@ -1964,20 +2151,35 @@ rn_supervisor_launch_step (RnSupervisor *sup, const json_t *req, GError **error)
       plan.pid_slot = find_pid_slot (env);
       int child;
       gboolean spawned = spawn (&s, &plan, &child, error);
-      close (po[1]);
-      close (pe[1]);
+      close_fd (&po[1]);
+      close_fd (&pe[1]);
+      close_fd (&pi[0]);
       if (!spawned)
         {
-          close (po[0]);
-          close (pe[0]);
+          close_fd (&po[0]);
+          close_fd (&pe[0]);
+          close_fd (&pi[1]);
+          close_fd (&master);
           goto out;
         }
-      started[n_started++] = (Started) { child, { po[0], pe[0] } };
+      if (on_pty)
+        started[n_started++] = (Started) { child, { master, -1 },
+                                           fcntl (master, F_DUPFD_CLOEXEC, 3) };
+      else
+        started[n_started++] = (Started) { child, { po[0], pe[0] }, pi[1] };
     }
   Job *j = job_ensure (sup, &s);
   for (guint i = 0; i < n_started; i++)
-    proc_add (sup, j, started[i].pid, s.step_id, g_array_index (s.task_ids, guint32, i),
-              started[i].fd[0], started[i].fd[1]);
+    {
+      Proc *p = proc_add (sup, j, started[i].pid, s.step_id,
+                          g_array_index (s.task_ids, guint32, i), started[i].fd[0],
+                          started[i].fd[1]);
+      p->in_fd = started[i].in;
+      if (started[i].fd[1] < 0 && sup->output_func != NULL)
+        /* on a terminal stderr is stdout: its stream ends at once */
+        sup->output_func (s.job_id, s.step_id, p->task_id, RN_STREAM_ERR, NULL, 0,
+                          sup->user_data);
+    }
   n_started = 0;
   ok = TRUE;
 out:
@@ -1985,8 +2187,9 @@ out:
     {
       (void) killpg (started[i].pid, SIGKILL);
       reap_blocking (started[i].pid);
-      close (started[i].fd[0]);
-      close (started[i].fd[1]);
+      close_fd (&started[i].fd[0]);
+      close_fd (&started[i].fd[1]);
+      close_fd (&started[i].in);
     }
   spec_clear (&s);
   return ok;

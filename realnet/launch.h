@@ -110,7 +110,8 @@ typedef void (*RnExitFunc) (const RnExitReport *report, gpointer user_data);
 /* Called with each chunk a task writes (`data`, `len` > 0 bytes, not NUL-terminated, valid
  * during the call only), and once per stream with `data` NULL and `len` 0 at end of file.
  * Chunks are cut where the pipe read returned, not at line ends.  Never called for batch
- * scripts (their output goes to files). */
+ * scripts (their output goes to files).  A task on a pseudo-terminal writes all to stdout:
+ * its stderr ends (data NULL) as soon as it starts. */
 typedef void (*RnOutputFunc) (guint32 job_id, guint32 step_id, guint32 task_id,
                               RnStream stream, const char *data, gsize len,
                               gpointer user_data);
@@ -158,10 +159,25 @@ gboolean rn_supervisor_launch_batch (RnSupervisor *sup, const json_t *req, int *
  * Optional extras describe the step when it differs from the job: "step_ntasks",
  * "step_nodes" (hostlist), "step_num_nodes", "step_tasks_per_node"; "script" is not needed.
  * Each task's stdout and stderr are pipes read through the main context (RnOutputFunc);
- * its stdin is /dev/null (srun's stdin forwarding is not done here).
+ * its stdin is /dev/null, or a pipe fed by rn_supervisor_step_input with "input": true.
+ * With "pty": true, task 0 (when it is on this node) runs on a new pseudo-terminal, its
+ * controlling terminal, for stdin, stdout and stderr (what it prints comes as stdout;
+ * "rows" and "cols" set the window size).
  * All tasks start or none does (on a failure the started ones are killed and reaped).
  * Returns TRUE, or FALSE with `error` set as rn_supervisor_launch_batch does. */
 gboolean rn_supervisor_launch_step (RnSupervisor *sup, const json_t *req, GError **error);
+
+/* The most input a task may have waiting (unread) before more is refused. */
+#define RN_LAUNCH_INPUT_MAX (4 << 20)
+
+/* Input for step `step_id` of job `job_id`: `data` (len bytes) goes to the stdin of each of
+ * its tasks here that reads input (in order, written as they take it, without blocking);
+ * `eof` then closes their stdin.  A task that ended or closed its stdin is skipped.
+ * Returns TRUE, or FALSE with `error` set: RN_LAUNCH_ERROR_UNKNOWN_JOB, or
+ * RN_LAUNCH_ERROR_STATE when a task has RN_LAUNCH_INPUT_MAX bytes waiting (the data is
+ * then dropped for that task). */
+gboolean rn_supervisor_step_input (RnSupervisor *sup, guint32 job_id, guint32 step_id,
+                                   const void *data, gsize len, gboolean eof, GError **error);
 
 /* Sends `sig` (1 .. 64) to every process group of job `job_id` on this node (the batch
  * script and all steps).  Does not change how the job's processes will be reported.

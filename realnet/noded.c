@@ -139,10 +139,13 @@ on_output (guint32 job_id, guint32 step_id, guint32 task_id, RnStream stream,
   (void) user;
   if (data == NULL)
     return;
-  g_autofree char *text = g_utf8_make_valid (data, (gssize) len);
+  /* text as it is; anything else (binary, NUL bytes, a split UTF-8 sequence) in base64 */
+  gboolean text = g_utf8_validate_len (data, len, NULL);
+  g_autofree char *b64 = text ? NULL : g_base64_encode ((const guchar *) data, len);
+  g_autofree char *copy = text ? g_strndup (data, len) : NULL;
   report ("io", json_pack ("{s:i,s:i,s:i,s:s,s:s}", "job_id", job_id, "step_id", step_id,
                            "task", task_id, "stream", rn_stream_to_string (stream),
-                           "data", text));
+                           text ? "data" : "b64", text ? copy : b64));
 }
 
 static void
@@ -290,6 +293,20 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     do_step_launch (conn, msg);
   else if (g_str_equal (t, "signal"))
     do_signal (conn, msg);
+  else if (g_str_equal (t, "stdin"))
+    {
+      /* srun's input for a step: base64 "data", then "eof" */
+      g_autoptr (GError) err = NULL;
+      guint32 id = (guint32) json_integer_value (json_object_get (msg->body, "job_id"));
+      guint32 sid = (guint32) json_integer_value (json_object_get (msg->body, "step_id"));
+      const char *b64 = json_string_value (json_object_get (msg->body, "data"));
+      gsize len = 0;
+      g_autofree guchar *bytes = b64 && *b64 ? g_base64_decode (b64, &len) : NULL;
+      if (!rn_supervisor_step_input (N->sup, id, sid, bytes, len,
+                                     json_is_true (json_object_get (msg->body, "eof")), &err)
+          && !g_error_matches (err, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_UNKNOWN_JOB))
+        rn_log ("job %u step %u: input: %s", id, sid, err->message);
+    }
   else if (g_str_equal (t, "update_limit"))
     {
       g_autoptr (GError) err = NULL;

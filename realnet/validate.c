@@ -78,7 +78,9 @@ static const Field acct_fields[] = {
 static const Field step_fields[] = {
   { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "argv", F_ARGV, TRUE, 0, 0 },
   { "ntasks", F_INT, FALSE, 0, 1 << 20 }, { "nodes", F_INT, FALSE, 0, 100000 },
-  { "label", F_BOOL, FALSE, 0, 0 }, END,
+  { "label", F_BOOL, FALSE, 0, 0 }, { "stdin", F_BOOL, FALSE, 0, 0 },
+  { "pty", F_BOOL, FALSE, 0, 0 }, { "rows", F_INT, FALSE, 0, 65535 },
+  { "cols", F_INT, FALSE, 0, 65535 }, END,
 };
 static const Field register_fields[] = {
   { "name", F_STR, TRUE, 0, 0 }, { "port", F_INT, FALSE, 0, 65535 },
@@ -99,7 +101,7 @@ static const Field job_exit_fields[] = {
 static const Field io_fields[] = {
   { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "step_id", F_INT, TRUE, 0, G_MAXUINT32 },
   { "task", F_INT, FALSE, 0, G_MAXUINT32 }, { "stream", F_STR, FALSE, 0, 0 },
-  { "data", F_STR, FALSE, 0, 0 }, END,
+  { "data", F_STR, FALSE, 0, 0 }, { "b64", F_STR, FALSE, 0, 0 }, END,
 };
 static const Field task_exit_fields[] = {
   { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "step_id", F_INT, TRUE, 0, G_MAXUINT32 },
@@ -112,6 +114,10 @@ static const Field signal_fields[] = {
 };
 static const Field update_limit_fields[] = {
   { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "time_limit", F_INT, TRUE, -1, G_MAXINT32 }, END,
+};
+static const Field stdin_fields[] = {
+  { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "step_id", F_INT, TRUE, 0, G_MAXUINT32 },
+  { "data", F_STR, FALSE, 0, 0 }, { "eof", F_BOOL, FALSE, 0, 0 }, END,
 };
 static const Field reply_fields[] = { END };   /* ok, error, pong: bodies are not read */
 
@@ -127,7 +133,7 @@ static const struct {
   { "heartbeat", heartbeat_fields }, { "job_exit", job_exit_fields }, { "io", io_fields },
   { "task_exit", task_exit_fields }, { "launch", no_fields },
   { "step_launch", no_fields }, { "signal", signal_fields },
-  { "update_limit", update_limit_fields }, { "ok", reply_fields },
+  { "update_limit", update_limit_fields }, { "stdin", stdin_fields }, { "ok", reply_fields },
   { "error", reply_fields }, { "pong", reply_fields }, { "registered", reply_fields },
 };
 

@@ -366,6 +366,21 @@ test_srun (void)
         found |= g_str_has_prefix (lines[i], pre);
       g_assert_true (found);
     }
+  /* srun's input reaches every task (text and binary), -i none sends none, and --pty gives
+   * task 0 a terminal */
+  g_autofree char *in1 = NULL;
+  g_assert_cmpint (run ("sh -c \"printf 'a\\nb\\n' | srun -n2 -l cat | sort\"", &in1, NULL), ==, 0);
+  g_assert_cmpstr (in1, ==, "0: a\n0: b\n1: a\n1: b\n");
+  g_autofree char *in2 = NULL;
+  g_assert_cmpint (run ("sh -c \"head -c 300000 /dev/urandom > rnd.bin && srun cat < rnd.bin "
+                        "| cmp - rnd.bin && echo same\"", &in2, NULL), ==, 0);
+  g_assert_cmpstr (in2, ==, "same\n");
+  g_autofree char *in3 = NULL;
+  g_assert_cmpint (run ("sh -c \"echo lost | srun -i none cat; echo rc=$?\"", &in3, NULL), ==, 0);
+  g_assert_cmpstr (in3, ==, "rc=0\n");
+  g_autofree char *in4 = NULL;
+  g_assert_cmpint (run ("sh -c \"printf 'tty; exit 3\\n' | srun --pty sh\"", &in4, NULL), ==, 3);
+  g_assert_nonnull (strstr (in4, "/dev/pts/"));
   g_autofree char *o2 = NULL, *e2 = NULL;
   g_assert_cmpint (run ("srun false", &o2, &e2), ==, 1);
   g_assert_nonnull (strstr (e2, ": task 0: Exited with exit code 1"));

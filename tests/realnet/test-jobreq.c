@@ -717,9 +717,36 @@ test_srun (void)
   json_t *inter = json_object_get (r, "interactive");
   g_assert_cmpuint (json_array_size (json_object_get (inter, "argv")), ==, 3);
   g_assert_true (json_is_false (json_object_get (inter, "label")));
+  g_assert_true (json_is_true (json_object_get (inter, "stdin")));   /* -i all, the default */
+  g_assert_true (json_is_false (json_object_get (inter, "pty")));
+  g_assert_true (f.input && !f.pty);
   g_assert_cmpstr (sget (r, "workdir"), ==, "/home/alice/work");
   json_decref (r);
   g_clear_pointer (&cmd, g_strfreev);
+
+  /* --pty, and -i: "none" forwards nothing, a task number still forwards, a file is read
+   * by the task instead */
+  r = srun (&env, &f, &cmd, NULL, &error, "--pty", "bash", NULL);
+  g_assert_no_error (error);
+  g_assert_true (f.pty && f.input);
+  g_assert_true (json_is_true (json_object_get (json_object_get (r, "interactive"), "pty")));
+  json_decref (r);
+  g_clear_pointer (&cmd, g_strfreev);
+  const struct { const char *opt; gboolean input; const char *file; } inputs[] = {
+    { "-inone", FALSE, NULL }, { "--input=all", TRUE, NULL }, { "-i0", TRUE, NULL },
+    { "--input=in-%t.txt", FALSE, "in-%t.txt" },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (inputs); k++)
+    {
+      r = srun (&env, &f, &cmd, NULL, &error, inputs[k].opt, "cat", NULL);
+      g_assert_no_error (error);
+      g_assert_cmpint (f.input, ==, inputs[k].input);
+      g_assert_cmpint (json_is_true (json_object_get (json_object_get (r, "interactive"),
+                                                      "stdin")), ==, inputs[k].input);
+      g_assert_cmpstr (json_string_value (json_object_get (r, "stdin")), ==, inputs[k].file);
+      json_decref (r);
+      g_clear_pointer (&cmd, g_strfreev);
+    }
 
   r = srun (&env, &f, &cmd, &step, &error, "-N2", "-n4", "-l", "-u", "-p", "gpu",
             "--gres=gpu:1", "/usr/bin/hostname", NULL);
@@ -741,10 +768,6 @@ test_srun (void)
   /* Errors. */
   g_assert_null (srun (&env, NULL, NULL, NULL, &error, "-n2", NULL));
   g_assert_cmpstr (error->message, ==, "srun: fatal: No command given to execute.");
-  g_clear_error (&error);
-  g_assert_null (srun (&env, NULL, NULL, NULL, &error, "--pty", "bash", NULL));
-  g_assert_cmpstr (error->message, ==, "srun: error: --pty is not supported by sluice: run "
-                   "commands without a terminal");
   g_clear_error (&error);
   g_assert_null (srun (&env, NULL, NULL, NULL, &error, "--wrap=x", "true", NULL));
   g_assert_cmpstr (error->message, ==, "srun: unrecognized option '--wrap=x'\n"
@@ -772,7 +795,12 @@ test_srun_step (void)
   g_assert_no_error (error);
   g_assert_true (step);
   g_autofree char *s = json_dumps (r, JSON_COMPACT | JSON_SORT_KEYS);
-  g_assert_cmpstr (s, ==, "{\"argv\":[\"hostname\"],\"job_id\":12,\"label\":true,\"ntasks\":2}");
+  g_assert_cmpstr (s, ==, "{\"argv\":[\"hostname\"],\"job_id\":12,\"label\":true,\"ntasks\":2,"
+                   "\"pty\":false,\"stdin\":true}");
+  json_decref (r);
+  r = srun (&env, NULL, NULL, &step, &error, "--pty", "-i", "none", "bash", NULL);
+  g_assert_true (json_is_true (json_object_get (r, "pty")));
+  g_assert_true (json_is_false (json_object_get (r, "stdin")));
   json_decref (r);
   r = srun (&env, NULL, NULL, &step, &error, "-N2", "true", NULL);
   g_assert_cmpint (iget (r, "ntasks"), ==, 2);

@@ -640,6 +640,98 @@ test_clean_slate (Fixture *f, gconstpointer data)
   g_assert_null (f->out[0][RN_STREAM_ERR]);
 }
 
+static void
+test_step_input (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_test_summary ("srun's input: every task of the step reads what is given, in order, then "
+                  "end of file; more than the cap waiting is refused; a step without input "
+                  "reads /dev/null.");
+  g_autoptr (GError) error = NULL;
+  json_t *req = make_req (f, 57, NULL);
+  json_object_set_new (req, "step_id", json_integer (0));
+  json_object_set_new (req, "task_ids", json_pack ("[i,i]", 0, 1));
+  json_object_set_new (req, "input", json_true ());
+  json_object_set_new (req, "argv", json_pack ("[s,s,s]", "sh", "-c", "wc -c; cat"));
+  g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
+  json_decref (req);
+  g_assert_no_error (error);
+  /* 200 KiB: more than a pipe holds, so the writes wait for the readers */
+  gsize big = 200 * 1024;
+  g_autofree char *chunk = g_malloc (big);
+  memset (chunk, 'x', big);
+  g_assert_true (rn_supervisor_step_input (f->sup, 57, 0, chunk, big, FALSE, &error));
+  g_assert_true (rn_supervisor_step_input (f->sup, 57, 0, "", 0, TRUE, &error));
+  g_assert_no_error (error);
+  run_until (f, 2, 10);
+  for (guint t = 0; t < 2; t++)
+    {
+      g_assert_nonnull (f->out[t][RN_STREAM_OUT]);
+      g_autofree char *want = g_strdup_printf ("%" G_GSIZE_FORMAT "\n", big);
+      g_assert_cmpstr (f->out[t][RN_STREAM_OUT]->str, ==, want);
+    }
+  g_assert_false (rn_supervisor_step_input (f->sup, 57, 0, "late", 4, FALSE, &error));
+  g_assert_error (error, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_UNKNOWN_JOB);
+  g_clear_error (&error);
+  assert_no_children ();
+}
+
+static void
+test_step_input_cap (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_test_summary ("A task that does not read its input: past the cap more is refused, and "
+                  "the task still ends normally.");
+  g_autoptr (GError) error = NULL;
+  json_t *req = make_req (f, 58, NULL);
+  json_object_set_new (req, "step_id", json_integer (0));
+  json_object_set_new (req, "task_ids", json_pack ("[i]", 0));
+  json_object_set_new (req, "input", json_true ());
+  json_object_set_new (req, "argv", json_pack ("[s,s]", "sleep", "1"));
+  g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
+  json_decref (req);
+  g_autofree char *cap = g_malloc0 (RN_LAUNCH_INPUT_MAX);
+  g_assert_true (rn_supervisor_step_input (f->sup, 58, 0, cap, RN_LAUNCH_INPUT_MAX, FALSE,
+                                           &error));
+  g_assert_false (rn_supervisor_step_input (f->sup, 58, 0, cap, 70000, FALSE, &error));
+  g_assert_error (error, RN_LAUNCH_ERROR, RN_LAUNCH_ERROR_STATE);
+  g_clear_error (&error);
+  run_until (f, 1, 10);
+  g_assert_cmpint (report (f, 0)->state, ==, RN_END_COMPLETED);
+  assert_no_children ();
+}
+
+static void
+test_step_pty (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_test_summary ("--pty: task 0 runs on a terminal of the given size, its controlling one, "
+                  "reading srun's input; the other tasks get pipes.");
+  g_autoptr (GError) error = NULL;
+  json_t *req = make_req (f, 59, NULL);
+  json_object_set_new (req, "step_id", json_integer (0));
+  json_object_set_new (req, "task_ids", json_pack ("[i,i]", 0, 1));
+  json_object_set_new (req, "input", json_true ());
+  json_object_set_new (req, "pty", json_true ());
+  json_object_set_new (req, "rows", json_integer (33));
+  json_object_set_new (req, "cols", json_integer (111));
+  json_object_set_new (req, "argv", json_pack ("[s,s,s]", "sh", "-c",
+                       "if [ -t 0 ]; then stty size; stty -echo; read x; echo got $x; "
+                       "tty >/dev/null && echo ctty; else echo pipe; fi"));
+  g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
+  json_decref (req);
+  g_assert_no_error (error);
+  g_assert_true (rn_supervisor_step_input (f->sup, 59, 0, "hello\n", 6, TRUE, &error));
+  g_assert_no_error (error);
+  run_until (f, 2, 10);
+  g_assert_nonnull (f->out[0][RN_STREAM_OUT]);
+  g_assert_nonnull (strstr (f->out[0][RN_STREAM_OUT]->str, "33 111\r\n"));
+  g_assert_nonnull (strstr (f->out[0][RN_STREAM_OUT]->str, "got hello\r\nctty\r\n"));
+  g_assert_null (f->out[0][RN_STREAM_ERR]);   /* stderr is the terminal too */
+  g_assert_cmpstr (f->out[1][RN_STREAM_OUT]->str, ==, "pipe\n");
+  assert_no_children ();
+}
+
 typedef struct {
   const char *what;
   const char *set;          /* JSON object merged over the good request, or NULL */
@@ -831,6 +923,9 @@ main (int argc, char **argv)
   ADD ("batch/as-nobody", test_as_nobody);
   ADD ("step/tasks", test_step);
   ADD ("step/clean-slate", test_clean_slate);
+  ADD ("step/input", test_step_input);
+  ADD ("step/input-cap", test_step_input_cap);
+  ADD ("step/pty", test_step_pty);
   ADD ("bad-requests", test_bad_requests);
 #undef ADD
   g_test_add_func ("/realnet/launch/bad-requests/other-uid", test_other_uid);
