@@ -7,7 +7,13 @@
  *
  * The default run replays each trace under fcfs and easy, and the smaller ones under
  * conservative and slurm too and with the other knob settings (arrivals first, a pass per
- * event); with -m thorough every trace gets every policy and both settings. */
+ * event); with -m thorough every trace gets every policy and both settings.
+ *
+ * /sim/traces/slurm-params: on KTH-SP2, the `slurm` policy's parameters move the schedule
+ * the way Slurm's documentation says: a bf_window shorter than the longest time limit
+ * backfills more (small jobs wait less) and starves the jobs it no longer plans for (the
+ * longest wait grows); a small bf_max_job_test or bf_max_job_user, or a rarer
+ * bf_interval, backfills less (small jobs wait more). */
 #include <glib.h>
 #include <string.h>
 
@@ -51,8 +57,8 @@ submit_order_cmp (gconstpointer pa, gconstpointer pb)
 }
 
 static char *
-replay (const char *path, const char *policy_name, const SimOptions *opts, GArray **recs_out,
-        guint64 *kept, guint64 *capacity)
+replay_params (const char *path, const char *policy_name, const char *params,
+               const SimOptions *opts, GArray **recs_out, guint64 *kept, guint64 *capacity)
 {
   WlSwfOptions so;
   wl_swf_options_init (&so);
@@ -65,6 +71,12 @@ replay (const char *path, const char *policy_name, const SimOptions *opts, GArra
   g_autoptr (SchedCluster) cl = sched_cluster_new_uniform ((guint32) procs, 1, 0, 0);
   SchedPolicy pol;
   g_assert_true (sched_policy_lookup (policy_name, &pol));
+  g_auto (GStrv) kv = g_strsplit (params ? params : "", ",", -1);
+  for (guint i = 0; kv[i] && *kv[i]; i++)
+    {
+      g_auto (GStrv) one = g_strsplit (kv[i], "=", 2);
+      g_assert_cmpint (sched_policy_set_param (&pol, one[0], one[1]), ==, SCHED_PARAM_OK);
+    }
   g_autoptr (SimEngine) e = sim_engine_new (cl, &pol, opts);
   Sink s = { g_array_new (FALSE, FALSE, sizeof (SchedJobRecord)),
              g_checksum_new (G_CHECKSUM_SHA256) };
@@ -76,6 +88,13 @@ replay (const char *path, const char *policy_name, const SimOptions *opts, GArra
   char *digest = g_strdup (g_checksum_get_string (s.sum));
   g_checksum_free (s.sum);
   return digest;
+}
+
+static char *
+replay (const char *path, const char *policy_name, const SimOptions *opts, GArray **recs_out,
+        guint64 *kept, guint64 *capacity)
+{
+  return replay_params (path, policy_name, NULL, opts, recs_out, kept, capacity);
 }
 
 /* The invariants of one replay's records. */
@@ -153,6 +172,70 @@ check_trace (gconstpointer data)
     }
 }
 
+typedef struct {
+  double    small_wait;   /* mean wait of the jobs below the 90th percentile of CPUs */
+  double    mean_wait;
+  SchedTime max_wait;
+} Waits;
+
+static int
+u32_cmp (gconstpointer pa, gconstpointer pb)
+{
+  guint32 a = *(const guint32 *) pa, b = *(const guint32 *) pb;
+  return (a > b) - (a < b);
+}
+
+static Waits
+slurm_waits (const char *path, const char *params)
+{
+  GArray *recs = NULL;
+  guint64 kept = 0, cap = 0;
+  g_free (replay_params (path, "slurm", params, NULL, &recs, &kept, &cap));
+  check_records ("KTH", "slurm", params, recs, kept, cap);
+  g_autofree guint32 *cpus = g_new (guint32, recs->len);
+  for (guint i = 0; i < recs->len; i++)
+    cpus[i] = g_array_index (recs, SchedJobRecord, i).cpus;
+  qsort (cpus, recs->len, sizeof *cpus, u32_cmp);
+  guint32 big = cpus[recs->len * 9 / 10];
+  Waits w = { 0, 0, 0 };
+  guint n_small = 0;
+  for (guint i = 0; i < recs->len; i++)
+    {
+      const SchedJobRecord *r = &g_array_index (recs, SchedJobRecord, i);
+      SchedTime wait = r->start - r->submit;
+      w.mean_wait += (double) wait / recs->len;
+      w.max_wait = MAX (w.max_wait, wait);
+      if (r->cpus < big)
+        {
+          w.small_wait += (double) wait;
+          n_small++;
+        }
+    }
+  w.small_wait /= MAX (n_small, 1u);
+  g_test_message ("KTH slurm %s: mean wait %.0f s, small jobs %.0f s, longest %" G_GINT64_FORMAT
+                  " s", params, w.mean_wait, w.small_wait, w.max_wait);
+  g_array_free (recs, TRUE);
+  return w;
+}
+
+static void
+check_slurm_params (gconstpointer data)
+{
+  const char *path = data;
+  /* 4000 minutes covers KTH's longest limit (60 h), as Slurm advises for bf_window (its
+   * default, 1 day, does not); 10 minutes is far shorter */
+  Waits def = slurm_waits (path, "bf_window=4000");
+  Waits narrow = slurm_waits (path, "bf_window=10");
+  g_assert_cmpfloat (narrow.small_wait, <, def.small_wait);
+  g_assert_cmpint (narrow.max_wait, >, def.max_wait);
+  Waits few = slurm_waits (path, "bf_window=4000,bf_max_job_test=5");
+  g_assert_cmpfloat (few.small_wait, >, def.small_wait);
+  Waits per_user = slurm_waits (path, "bf_window=4000,bf_max_job_user=1");
+  g_assert_cmpfloat (per_user.small_wait, >, def.small_wait);
+  Waits rare = slurm_waits (path, "bf_window=4000,bf_interval=300");
+  g_assert_cmpfloat (rare.mean_wait, >, def.mean_wait);
+}
+
 static void
 skip_no_shared (void)
 {
@@ -184,6 +267,8 @@ main (int argc, char **argv)
       g_autofree char *base = g_path_get_basename (paths->pdata[i]);
       g_autofree char *tp = g_strdup_printf ("/sim/traces/%s", base);
       g_test_add_data_func (tp, paths->pdata[i], check_trace);
+      if (g_str_has_prefix (base, "KTH-SP2"))
+        g_test_add_data_func ("/sim/traces/slurm-params", paths->pdata[i], check_slurm_params);
     }
   return g_test_run ();
 }
