@@ -85,6 +85,22 @@ print_text (char *text)
 
 /* ---- sbatch ---- */
 
+#define VERSION_TEXT "sluice 0.1.0 (slurm 22.05 compatible)\n"
+
+/* -V or --version anywhere before "--": the command prints its version and does nothing
+ * else, as Slurm's do. */
+static gboolean
+wants_version (int argc, char **argv)
+{
+  for (int i = 1; i < argc && strcmp (argv[i], "--") != 0; i++)
+    if (strcmp (argv[i], "-V") == 0 || strcmp (argv[i], "--version") == 0)
+      {
+        fputs (VERSION_TEXT, stdout);
+        return TRUE;
+      }
+  return FALSE;
+}
+
 int
 rn_cmd_sbatch (int argc, char **argv)
 {
@@ -106,7 +122,7 @@ rn_cmd_sbatch (int argc, char **argv)
     }
   if (f0->version)
     {
-      printf ("sluice 0.1.0 (slurm 22.05 compatible)\n");
+      fputs (VERSION_TEXT, stdout);
       return 0;
     }
   g_autofree char *script = NULL;
@@ -208,6 +224,8 @@ rn_cmd_sbatch (int argc, char **argv)
 int
 rn_cmd_squeue (int argc, char **argv)
 {
+  if (wants_version (argc, argv))
+    return 0;
   static const struct option opts[] = {
     { "user", required_argument, NULL, 'u' }, { "jobs", required_argument, NULL, 'j' },
     { "states", required_argument, NULL, 't' }, { "state", required_argument, NULL, 't' },
@@ -356,6 +374,8 @@ rn_cmd_squeue (int argc, char **argv)
 int
 rn_cmd_scancel (int argc, char **argv)
 {
+  if (wants_version (argc, argv))
+    return 0;
   static const struct option opts[] = {
     { "user", required_argument, NULL, 'u' }, { "state", required_argument, NULL, 't' },
     { "signal", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
@@ -467,6 +487,8 @@ rn_cmd_scancel (int argc, char **argv)
 int
 rn_cmd_sinfo (int argc, char **argv)
 {
+  if (wants_version (argc, argv))
+    return 0;
   static const struct option opts[] = {
     { "Node", no_argument, NULL, 'N' }, { "long", no_argument, NULL, 'l' },
     { "summarize", no_argument, NULL, 's' }, { "list-reasons", no_argument, NULL, 'R' },
@@ -662,6 +684,46 @@ scontrol_show (RnClient *c, RnConfig *cfg, int argc, char **argv)
   return 1;
 }
 
+static int
+host_cmp (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* scontrol show hostnames [LIST] (one name a line; the job's $SLURM_JOB_NODELIST by
+ * default), hostlist LIST (the ranged form), hostlistsorted LIST (sorted, then ranged).
+ * LIST is a host list expression or a comma list. */
+static int
+scontrol_hosts (const char *what, const char *list)
+{
+  if (list == NULL && g_ascii_strcasecmp (what, "hostnames") == 0)
+    list = g_getenv ("SLURM_JOB_NODELIST");
+  if (list == NULL)
+    {
+      g_printerr ("scontrol: error: host list is empty\n");
+      return 1;
+    }
+  g_autoptr (GError) err = NULL;
+  g_autoptr (GPtrArray) names = wl_hostlist_expand (list, &err);
+  if (names == NULL)
+    {
+      g_printerr ("scontrol: error: Invalid hostlist: %s (%s)\n", list, err->message);
+      return 1;
+    }
+  if (g_ascii_strcasecmp (what, "hostnames") == 0)
+    {
+      for (guint i = 0; i < names->len; i++)
+        printf ("%s\n", (const char *) names->pdata[i]);
+      return 0;
+    }
+  if (g_ascii_strcasecmp (what, "hostlistsorted") == 0)
+    g_ptr_array_sort (names, host_cmp);
+  g_autofree char *ranged = wl_hostlist_compress ((const char *const *) names->pdata,
+                                                  names->len);
+  printf ("%s\n", ranged);
+  return 0;
+}
+
 /* "Key=Value" words of `scontrol update` into a table (keys lower-cased). */
 static GHashTable *
 kv_words (int argc, char **argv)
@@ -778,9 +840,22 @@ scontrol_call (RnClient *c, const char *type, json_t *body, const char *what)
 int
 rn_cmd_scontrol (int argc, char **argv)
 {
+  if (argc >= 2 && (g_str_equal (argv[1], "-V") || g_str_equal (argv[1], "--version")
+                    || g_str_equal (argv[1], "version")))
+    {
+      fputs (VERSION_TEXT, stdout);
+      return 0;
+    }
+  /* host lists need no controller */
+  if (argc >= 3 && g_str_equal (argv[1], "show")
+      && (g_ascii_strcasecmp (argv[2], "hostnames") == 0
+          || g_ascii_strcasecmp (argv[2], "hostlist") == 0
+          || g_ascii_strcasecmp (argv[2], "hostlistsorted") == 0))
+    return scontrol_hosts (argv[2], argc > 3 ? argv[3] : NULL);
   if (argc < 2 || g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h"))
     {
       printf ("Usage: scontrol show job|node|partition|config [ID]\n"
+              "       scontrol show hostnames [LIST] | hostlist LIST | hostlistsorted LIST\n"
               "       scontrol update NodeName=NODES State=DRAIN|RESUME|DOWN Reason=TEXT\n"
               "       scontrol update JobId=ID TimeLimit=TIME Partition=P NumNodes=N ...\n"
               "       scontrol hold|release|requeue JOBS\n");
@@ -878,7 +953,11 @@ rn_cmd_scontrol (int argc, char **argv)
         }
     }
   else if (g_str_equal (cmd, "ping"))
-    rc = scontrol_call (c, "ping", json_object (), "ping");
+    {
+      rc = scontrol_call (c, "ping", json_object (), "ping");
+      printf ("Slurmctld(primary) at %s is %s\n", cfg->ctld_name ? cfg->ctld_name : "localhost",
+              rc == 0 ? "UP" : "DOWN");
+    }
   else
     g_printerr ("scontrol: error: Invalid keyword: %s\n", cmd);
   rn_config_free (cfg);
@@ -890,6 +969,8 @@ rn_cmd_scontrol (int argc, char **argv)
 int
 rn_cmd_sacct (int argc, char **argv)
 {
+  if (wants_version (argc, argv))
+    return 0;
   static const struct option opts[] = {
     { "jobs", required_argument, NULL, 'j' }, { "user", required_argument, NULL, 'u' },
     { "state", required_argument, NULL, 's' }, { "starttime", required_argument, NULL, 'S' },
@@ -1065,8 +1146,8 @@ rn_cmd_srun (int argc, char **argv)
   if (flags.help || flags.usage || flags.version)
     {
       json_decref (req);
-      printf (flags.version ? "sluice 0.1.0 (slurm 22.05 compatible)\n"
-                            : "Usage: srun [OPTIONS...] executable [args...]\n");
+      fputs (flags.version ? VERSION_TEXT : "Usage: srun [OPTIONS...] executable [args...]\n",
+             stdout);
       return 0;
     }
   RnConfig *cfg = NULL;

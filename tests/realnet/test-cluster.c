@@ -484,6 +484,46 @@ test_errors_as_slurm (void)
   g_assert_true (g_str_has_prefix (o5, "Submitted batch job "));
 }
 
+/* scontrol's host list helpers (as MPI batch scripts use them), ping and every command's
+ * --version. */
+static void
+test_scontrol_misc (void)
+{
+  const char *cases[][2] = {
+    { "scontrol show hostnames n[1-3],x5", "n1\nn2\nn3\nx5\n" },
+    { "scontrol show hostlist n3,n1,n2,n4", "n[3,1-2,4]\n" },
+    { "scontrol show hostlistsorted n3,n1,n2,n4", "n[1-4]\n" },
+    { "scontrol ping", "Slurmctld(primary) at localhost is UP\n" },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      g_autofree char *out = NULL;
+      g_assert_cmpint (run (cases[k][0], &out, NULL), ==, 0);
+      g_assert_cmpstr (out, ==, cases[k][1]);
+    }
+  /* inside a job, hostnames defaults to the job's nodes */
+  guint id = submit ("-N2 -o hosts-%j.out --wrap='scontrol show hostnames | sort'");
+  g_autofree char *st = wait_final (id, 30);
+  g_assert_cmpstr (st, ==, "COMPLETED");
+  g_autofree char *name = g_strdup_printf ("hosts-%u.out", id);
+  g_autofree char *text = read_work_file (name);
+  g_assert_nonnull (text);
+  g_auto (GStrv) lines = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  g_assert_true (lines[0][0] == 'n' && lines[1][0] == 'n');
+  g_autofree char *bad = NULL;
+  g_assert_cmpint (run ("scontrol show hostnames n[5-3]", NULL, &bad), ==, 1);
+  g_assert_true (g_str_has_prefix (bad, "scontrol: error: Invalid hostlist: n[5-3]"));
+  const char *cmds[] = { "sbatch", "squeue", "sinfo", "scancel", "sacct", "scontrol", "srun" };
+  for (gsize k = 0; k < G_N_ELEMENTS (cmds); k++)
+    {
+      g_autofree char *cmd = g_strdup_printf ("%s --version", cmds[k]);
+      g_autofree char *out = NULL;
+      g_assert_cmpint (run (cmd, &out, NULL), ==, 0);
+      g_assert_true (g_str_has_prefix (out, "sluice "));
+    }
+}
+
 static void
 test_other_user (void)
 {
@@ -1187,6 +1227,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/srun", test_srun);
   g_test_add_func ("/cluster/dependency-hold", test_dependency_and_hold);
   g_test_add_func ("/cluster/other-user", test_other_user);
+  g_test_add_func ("/cluster/scontrol-misc", test_scontrol_misc);
   g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
   g_test_add_func ("/cluster/sacct", test_sacct);
   g_test_add_func ("/cluster/users-by-uid", test_users_by_uid);
