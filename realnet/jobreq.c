@@ -32,7 +32,9 @@ typedef enum {
   O_MEM_PER_CPU, O_NICE, O_NO_REQUEUE, O_NODELIST, O_NODES, O_NTASKS, O_NTASKS_PER_NODE,
   O_OPEN_MODE, O_OUTPUT, O_PARSABLE, O_PARTITION, O_PTY, O_QOS, O_QUIET, O_REQUEUE,
   O_TEST_ONLY, O_TIME, O_TIME_MIN, O_UID, O_UNBUFFERED, O_USAGE, O_VERBOSE, O_VERSION,
-  O_WAIT, O_SRUN_WAIT, O_WRAP,
+  O_WAIT, O_SRUN_WAIT, O_WRAP, O_SIGNAL, O_GPUS_PER_TASK, O_MEM_PER_GPU, O_CPUS_PER_GPU,
+  O_LICENSES, O_RESERVATION,
+  O_IGNORED,   /* accepted, no effect in sluice's model (README "Options accepted") */
 } OptId;
 
 typedef struct {
@@ -93,6 +95,44 @@ static const OptDef options[] = {
   { "wait", 'W', A_NONE, M_SBATCH, O_WAIT },
   { "wait", 'W', A_REQ, M_SRUN, O_SRUN_WAIT },    /* srun: -W seconds */
   { "wrap", 0, A_REQ, M_SBATCH, O_WRAP },
+  { "signal", 0, A_REQ, M_BOTH, O_SIGNAL },
+  { "tasks-per-node", 0, A_REQ, M_BOTH, O_NTASKS_PER_NODE },
+  { "gpus-per-task", 0, A_REQ, M_BOTH, O_GPUS_PER_TASK },
+  { "mem-per-gpu", 0, A_REQ, M_BOTH, O_MEM_PER_GPU },
+  { "cpus-per-gpu", 0, A_REQ, M_BOTH, O_CPUS_PER_GPU },
+  { "licenses", 'L', A_REQ, M_BOTH, O_LICENSES },
+  { "reservation", 0, A_REQ, M_BOTH, O_RESERVATION },
+  /* accepted without effect: placement inside nodes, accounting and energy options, and
+   * requests sluice does not model */
+  { "acctg-freq", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "clusters", 'M', A_REQ, M_BOTH, O_IGNORED },
+  { "contiguous", 0, A_NONE, M_BOTH, O_IGNORED },
+  { "cores-per-socket", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "cpu-freq", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "deadline", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "delay-boot", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "distribution", 'm', A_REQ, M_BOTH, O_IGNORED },
+  { "get-user-env", 0, A_OPT, M_SBATCH, O_IGNORED },
+  { "gres-flags", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "hint", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "kill-on-invalid-dep", 0, A_REQ, M_SBATCH, O_IGNORED },
+  { "mincpus", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "no-kill", 'k', A_OPT, M_BOTH, O_IGNORED },
+  { "ntasks-per-core", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "ntasks-per-socket", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "overcommit", 'O', A_NONE, M_BOTH, O_IGNORED },
+  { "oversubscribe", 's', A_NONE, M_BOTH, O_IGNORED },
+  { "priority", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "profile", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "propagate", 0, A_OPT, M_BOTH, O_IGNORED },
+  { "sockets-per-node", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "spread-job", 0, A_NONE, M_BOTH, O_IGNORED },
+  { "switches", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "threads-per-core", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "tmp", 0, A_REQ, M_BOTH, O_IGNORED },
+  { "use-min-nodes", 0, A_NONE, M_BOTH, O_IGNORED },
+  { "wait-all-nodes", 0, A_REQ, M_SBATCH, O_IGNORED },
+  { "wckey", 0, A_REQ, M_BOTH, O_IGNORED },
 };
 
 static const char *
@@ -384,6 +424,71 @@ opt_mail_type (Apply *a, const char *v, GError **error)
   return TRUE;
 }
 
+/* --signal=[{R|B}:]SIG[@TIME]: SIG by number or name (with or without "SIG"), TIME seconds
+ * before the time limit (default 60, at most 65535); B: signals the batch shell only, R:
+ * (reservations) is read and has no effect. */
+static gboolean
+opt_signal (Apply *a, const char *v, GError **error)
+{
+  static const struct { const char *name; int num; } names[] = {
+    { "HUP", 1 }, { "INT", 2 }, { "QUIT", 3 }, { "KILL", 9 }, { "USR1", 10 }, { "USR2", 12 },
+    { "ALRM", 14 }, { "TERM", 15 }, { "CONT", 18 }, { "STOP", 19 }, { "TSTP", 20 },
+    { "URG", 23 }, { "XCPU", 24 }, { "XFSZ", 25 }, { "VTALRM", 26 }, { "PROF", 27 },
+    { "WINCH", 28 }, { "IO", 29 }, { "PWR", 30 },
+  };
+  gboolean batch = FALSE;
+  const char *p = v;
+  while (p[0] != '\0' && p[1] == ':' && strchr ("RBrb", p[0]) != NULL)
+    {
+      batch = batch || p[0] == 'B' || p[0] == 'b';
+      p += 2;
+    }
+  const char *at = strchr (p, '@');
+  g_autofree char *sig = at ? g_strndup (p, (gsize) (at - p)) : g_strdup (p);
+  gint64 num = 0, secs = 60;
+  const char *bare = g_ascii_strncasecmp (sig, "SIG", 3) == 0 ? sig + 3 : sig;
+  if (!wl_parse_int (sig, 1, 64, &num, NULL))
+    for (gsize i = 0; i < G_N_ELEMENTS (names) && num == 0; i++)
+      if (g_ascii_strcasecmp (bare, names[i].name) == 0)
+        num = names[i].num;
+  if (num == 0 || (at != NULL && !wl_parse_int (at + 1, 0, 65535, &secs, NULL)))
+    return fail (error, "error: Invalid --signal specification");
+  json_object_set_new (a->req, "signal", json_pack ("{s:I,s:I,s:b}", "num", (json_int_t) num,
+                                                    "time", (json_int_t) secs, "batch", batch));
+  return TRUE;
+}
+
+/* What options combine into once all are read: --gpus-per-task gives the job's GPUs
+ * (times its tasks), --mem-per-gpu its memory per node (times the GPUs on a node), unless
+ * --gpus or --mem say otherwise. */
+static void
+finish_request (json_t *r)
+{
+  gint64 gpt = json_integer_value (json_object_get (r, "gpus_per_task"));
+  if (gpt > 0 && json_object_get (r, "gpus") == NULL
+      && json_object_get (r, "gpus_per_node") == NULL)
+    {
+      gint64 tasks = json_integer_value (json_object_get (r, "ntasks"));
+      if (tasks <= 0)
+        tasks = MAX (json_integer_value (json_object_get (r, "nodes_min")), 1);
+      set_int (r, "gpus", MIN (gpt * tasks, 100000));
+    }
+  gint64 mpg = json_integer_value (json_object_get (r, "mem_per_gpu_mb"));
+  if (mpg > 0 && json_object_get (r, "mem_per_node_mb") == NULL
+      && json_object_get (r, "mem_per_cpu_mb") == NULL)
+    {
+      gint64 per_node = json_integer_value (json_object_get (r, "gpus_per_node"));
+      if (per_node <= 0)
+        {
+          gint64 gpus = json_integer_value (json_object_get (r, "gpus"));
+          gint64 nodes = MAX (json_integer_value (json_object_get (r, "nodes_min")), 1);
+          per_node = (gpus + nodes - 1) / nodes;
+        }
+      if (per_node > 0)
+        set_int (r, "mem_per_node_mb", MIN (mpg * per_node, G_MAXINT64 / 4));
+    }
+}
+
 /* --mem and --mem-per-cpu: one per level; a later level's choice drops the other. */
 static gboolean
 opt_mem (Apply *a, gboolean per_cpu, const char *v, GError **error)
@@ -558,6 +663,34 @@ apply_option (Apply *a, const OptDef *d, const char *v, GError **error)
     case O_QUIET: f->quiet = TRUE; return TRUE;
     case O_VERBOSE: f->verbose++; return TRUE;
     case O_TEST_ONLY: f->test_only = TRUE; return TRUE;
+    case O_IGNORED: return TRUE;
+    case O_LICENSES:
+      return fail (error, "error: Batch job submission failed: Invalid license specification");
+    case O_RESERVATION:
+      return fail (error, "error: Batch job submission failed: Requested reservation is "
+                   "invalid");
+    case O_SIGNAL:
+      return opt_signal (a, v, error);
+    case O_GPUS_PER_TASK:
+      {
+        g_autofree char *type = NULL;
+        if (!parse_gpu_spec (v, &type, &n))
+          return fail (error, "error: Invalid --gpus-per-task specification");
+        set_int (r, "gpus_per_task", n);
+        if (type != NULL)
+          set_str (r, "gpu_type", type);
+        return TRUE;
+      }
+    case O_MEM_PER_GPU:
+      if (!parse_mbytes (v, &n))
+        return fail (error, "error: Invalid --mem-per-gpu specification");
+      set_int (r, "mem_per_gpu_mb", n);
+      return TRUE;
+    case O_CPUS_PER_GPU:
+      if (!wl_parse_int (v, 1, 100000, &n, NULL))
+        return fail (error, "error: Invalid --cpus-per-gpu specification");
+      set_int (r, "cpus_per_gpu", n);
+      return TRUE;
     case O_WAIT: f->wait = TRUE; return TRUE;
     case O_LABEL: f->label = TRUE; return TRUE;
     case O_UNBUFFERED: f->unbuffered = TRUE; return TRUE;
@@ -1066,6 +1199,7 @@ net_sbatch_build (const NetSbatch *s, const char *script, const NetJobEnv *env,
       json_object_set_new (a.req, "script_argv", args);
     }
   add_common (a.req, env, name);
+  finish_request (a.req);
   g_free (a.wrap);
   if (flags != NULL)
     *flags = fl;
@@ -1118,6 +1252,7 @@ net_srun_request (int argc, const char *const *argv, const NetJobEnv *env,
       return NULL;
     }
   fl.input = !a.no_input && json_object_get (a.req, "stdin") == NULL;
+  finish_request (a.req);
   if (flags != NULL)
     *flags = fl;
   if (is_step != NULL)

@@ -117,6 +117,10 @@ struct _Job {
   GPtrArray    *procs;             /* Proc *, not owned (sup->procs owns) */
   Proc         *batch;
   gint64        start_time, time_limit, kill_wait;
+  int           warn_sig;          /* --signal: this signal warn_time s before the limit */
+  gint64        warn_time;
+  gboolean      warn_batch;        /* to the batch shell (B:), else to the steps */
+  GSource      *warn;
   gboolean      ending;
   RnEndState    ending_state;
   GSource      *limit, *kill;
@@ -312,6 +316,8 @@ typedef struct {
   gint64      step_ntasks, step_num_nodes;
   guint32     step_node_index;
   char       *step_nodes, *step_tasks_per_node;
+  gint64      warn_sig, warn_time;        /* --signal ("signal": {"num", "time", "batch"}) */
+  gboolean    warn_batch;
   gboolean    step_input;                 /* tasks read srun's input (a pipe each) */
   gboolean    step_pty;                   /* task 0 runs on a pseudo-terminal */
   gint64      rows, cols;                 /* its window size; 0 = not given */
@@ -385,6 +391,24 @@ get_int (const json_t *req, const char *key, gboolean required, gint64 min, gint
     return bad_field (error, key, "must be an integer from %" G_GINT64_FORMAT " to %"
                       G_GINT64_FORMAT " (got %" G_GINT64_FORMAT ")", min, max, (gint64) i);
   *out = i;
+  return TRUE;
+}
+
+/* "signal": {"num": 1..64, "time": seconds before the limit, "batch": bool} (--signal) */
+static gboolean
+get_signal (const json_t *req, Spec *s, GError **error)
+{
+  const json_t *v = json_object_get (req, "signal");
+  if (v == NULL || json_is_null (v))
+    return TRUE;
+  const json_t *b = json_object_get (v, "batch");
+  if (!json_is_object (v) || (b != NULL && !json_is_boolean (b)))
+    return bad_field (error, "signal", "must be {\"num\": 1..64, \"time\": seconds, "
+                      "\"batch\": true|false}");
+  if (!get_int (v, "num", TRUE, 1, 64, 0, &s->warn_sig, error)
+      || !get_int (v, "time", FALSE, 0, 65535, 60, &s->warn_time, error))
+    return FALSE;
+  s->warn_batch = json_is_true (b);
   return TRUE;
 }
 
@@ -667,6 +691,7 @@ spec_parse (Spec *s, const json_t *req, const char *node, gboolean step, GError 
   if (!get_int (req, "time_limit", FALSE, -1, G_MAXINT32, -1, &s->time_limit, error)
       || !get_int (req, "start_time", FALSE, 0, G_MAXINT64 / 2, 0, &s->start_time, error)
       || !get_int (req, "kill_wait", FALSE, 0, 65535, DEFAULT_KILL_WAIT, &s->kill_wait, error)
+      || !get_signal (req, s, error)
       || !get_int (req, "ntasks", FALSE, 1, G_MAXINT32, 1, &s->ntasks, error)
       || !get_int (req, "ntasks_per_node", FALSE, 0, G_MAXINT32, 0, &s->ntasks_per_node, error)
       || !get_int (req, "cpus_per_task", FALSE, 1, 65535, 1, &s->cpus_per_task, error)
@@ -1519,6 +1544,7 @@ job_free (gpointer data)
   Job *j = data;
   clear_source (&j->limit);
   clear_source (&j->kill);
+  clear_source (&j->warn);
   if (j->dir != NULL)
     {
       g_autofree char *script = g_build_filename (j->dir, "script", NULL);
@@ -1563,6 +1589,34 @@ on_limit (gpointer data)
   clear_source (&j->limit);
   job_end (j, RN_END_TIMEOUT, SIGTERM);
   return G_SOURCE_REMOVE;
+}
+
+/* --signal's warning: to the batch shell alone (B:, "none of the other processes will be
+ * signaled"), else to every step task's process group */
+static gboolean
+on_warn (gpointer data)
+{
+  Job *j = data;
+  clear_source (&j->warn);
+  for (guint i = 0; i < j->procs->len && !j->ending; i++)
+    {
+      Proc *p = g_ptr_array_index (j->procs, i);
+      if (!p->exited && (p == j->batch) == j->warn_batch)
+        (void) (p == j->batch ? kill (p->pid, j->warn_sig) : killpg (p->pid, j->warn_sig));
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* (Re)arms the --signal warning for the job's current limit. */
+static void
+warn_arm (Job *j)
+{
+  clear_source (&j->warn);
+  if (j->warn_sig <= 0 || j->time_limit <= 0)
+    return;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  j->warn = add_timeout (j->sup, MAX (j->start_time + j->time_limit - j->warn_time - now, 0),
+                         on_warn, j);
 }
 
 static gboolean
@@ -1789,6 +1843,10 @@ job_ensure (RnSupervisor *sup, const Spec *s)
   j->kill_wait = s->kill_wait;
   if (s->time_limit > 0)
     j->limit = add_timeout (sup, j->start_time + s->time_limit - now, on_limit, j);
+  j->warn_sig = (int) s->warn_sig;
+  j->warn_time = s->warn_time;
+  j->warn_batch = s->warn_batch;
+  warn_arm (j);
   g_hash_table_insert (sup->jobs, GUINT_TO_POINTER (s->job_id), j);
   return j;
 }
@@ -2291,6 +2349,7 @@ rn_supervisor_set_time_limit (RnSupervisor *sup, guint32 job_id, gint64 time_lim
       gint64 now = g_get_real_time () / G_USEC_PER_SEC;
       j->limit = add_timeout (sup, MAX (j->start_time + time_limit - now, 0), on_limit, j);
     }
+  warn_arm (j);
   return TRUE;
 }
 

@@ -27,7 +27,9 @@
  *
  * Time limits and cancel: a job's "time_limit" (seconds from "start_time" if the request
  * has it, else from its first launch here) ends it with SIGCONT + SIGTERM to every process
- * group of the job, then SIGKILL "kill_wait" seconds later (state TIMEOUT).
+ * group of the job, then SIGKILL "kill_wait" seconds later (state TIMEOUT).  With
+ * "signal": {"num": N, "time": T, "batch": B} (sbatch --signal=[B:]N@T) signal N goes T
+ * seconds before the limit to the batch shell alone (B true) or to each step task's group.
  * rn_supervisor_cancel_job does the same with a chosen signal (state CANCELLED);
  * rn_supervisor_signal_job only delivers a signal.
  *

@@ -3,6 +3,7 @@
  * requests (realnet/jobreq.h): every option's forms and errors, Slurm's texts byte for
  * byte, directive rules, --export, srun argv splitting and step requests. */
 #include <glib.h>
+#include <signal.h>
 #include <string.h>
 #include "realnet/jobreq.h"
 
@@ -171,6 +172,57 @@ test_script_errors (void)
   g_assert_null (r);
   g_assert_error (error, NET_JOBREQ_ERROR, NET_JOBREQ_ERROR_SCRIPT);
   g_clear_error (&error);
+}
+
+/* Options of real scripts beyond the core set: --signal, the GPU companions, aliases, the
+ * ones accepted without effect, and the two refused as Slurm refuses them here. */
+static void
+test_more_options (void)
+{
+  const struct { const char *opt; gint64 num, time; gboolean batch; } sig[] = {
+    { "--signal=B:USR1@90", SIGUSR1, 90, TRUE }, { "--signal=SIGTERM", SIGTERM, 60, FALSE },
+    { "--signal=R:B:2@5", 2, 5, TRUE }, { "--signal=usr2@0", SIGUSR2, 0, FALSE },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (sig); k++)
+    {
+      json_t *r = sbatch_ok (NULL, sig[k].opt, "--wrap=x", NULL);
+      json_t *s = json_object_get (r, "signal");
+      g_assert_cmpint (iget (s, "num"), ==, sig[k].num);
+      g_assert_cmpint (iget (s, "time"), ==, sig[k].time);
+      g_assert_cmpint (json_is_true (json_object_get (s, "batch")), ==, sig[k].batch);
+      json_decref (r);
+    }
+  const char *bad_sig[] = { "--signal=FOO", "--signal=B:", "--signal=10@x", "--signal=99" };
+  for (gsize k = 0; k < G_N_ELEMENTS (bad_sig); k++)
+    sbatch_fails ("sbatch: error: Invalid --signal specification", NULL, bad_sig[k],
+                  "--wrap=x", NULL);
+  /* 2 GPUs a task x 3 tasks; 4 GB per GPU on 2 GPUs a node */
+  json_t *r = sbatch_ok (NULL, "-n3", "--gpus-per-task=a100:2", "--wrap=x", NULL);
+  g_assert_cmpint (iget (r, "gpus"), ==, 6);
+  g_assert_cmpstr (sget (r, "gpu_type"), ==, "a100");
+  json_decref (r);
+  r = sbatch_ok (NULL, "--gpus-per-node=2", "--mem-per-gpu=4G", "--wrap=x", NULL);
+  g_assert_cmpint (iget (r, "mem_per_node_mb"), ==, 8192);
+  json_decref (r);
+  r = sbatch_ok (NULL, "--mem=1G", "--gpus-per-node=2", "--mem-per-gpu=4G", "--wrap=x", NULL);
+  g_assert_cmpint (iget (r, "mem_per_node_mb"), ==, 1024);   /* --mem wins */
+  json_decref (r);
+  r = sbatch_ok (NULL, "-N2", "--tasks-per-node=3", "--wrap=x", NULL);
+  g_assert_cmpint (iget (r, "ntasks_per_node"), ==, 3);
+  json_decref (r);
+  /* accepted, no effect: the request is what it would be without them */
+  r = sbatch_ok (NULL, "--hint=nomultithread", "-m", "block:cyclic", "--threads-per-core=1",
+                 "--tmp=10G", "--mincpus=4", "-O", "-s", "--wckey=w", "--acctg-freq=30",
+                 "--get-user-env", "--no-kill", "--propagate=STACK", "-M", "c1", "--wrap=x",
+                 NULL);
+  json_t *plain = sbatch_ok (NULL, "--wrap=x", NULL);
+  g_assert_true (json_equal (r, plain));
+  json_decref (r);
+  json_decref (plain);
+  sbatch_fails ("sbatch: error: Batch job submission failed: Invalid license specification",
+                NULL, "-L", "matlab:1", "--wrap=x", NULL);
+  sbatch_fails ("sbatch: error: Batch job submission failed: Requested reservation is invalid",
+                NULL, "--reservation=maint", "--wrap=x", NULL);
 }
 
 static void
@@ -845,6 +897,7 @@ main (int argc, char **argv)
   g_test_add_func ("/realnet/jobreq/names", test_names);
   g_test_add_func ("/realnet/jobreq/script-errors", test_script_errors);
   g_test_add_func ("/realnet/jobreq/unknown-options", test_unknown_options);
+  g_test_add_func ("/realnet/jobreq/more-options", test_more_options);
   g_test_add_func ("/realnet/jobreq/option-forms", test_option_forms);
   g_test_add_func ("/realnet/jobreq/client-flags", test_client_flags);
   g_test_add_func ("/realnet/jobreq/times", test_times);

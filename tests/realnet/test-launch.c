@@ -473,6 +473,30 @@ test_timeout (Fixture *f, gconstpointer data)
 }
 
 static void
+test_signal_warning (Fixture *f, gconstpointer data)
+{
+  (void) data;
+  g_test_summary ("--signal=B:USR1@2 with a 3 s limit: the batch shell gets SIGUSR1 about "
+                  "1 s in, traps it, and ends before the limit (COMPLETED).");
+  json_t *req = make_req (f, 22, "#!/bin/sh\ntrap 'echo warned; exit 0' USR1\n"
+                          "i=0; while [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done\n"
+                          "echo not-warned\n");
+  json_object_set_new (req, "time_limit", json_integer (3));
+  json_object_set_new (req, "signal", json_pack ("{s:i,s:i,s:b}", "num", SIGUSR1, "time", 2,
+                                                 "batch", TRUE));
+  gint64 t0 = g_get_monotonic_time ();
+  launch_ok (f, req, NULL);
+  run_until (f, 1, 10);
+  double took = (g_get_monotonic_time () - t0) / 1e6;
+  const RnExitReport *r = report (f, 0);
+  g_assert_cmpint (r->state, ==, RN_END_COMPLETED);
+  g_assert_cmpfloat (took, >=, 0.5);
+  g_assert_cmpfloat (took, <, 2.8);
+  g_autofree char *text = read_work_file (f, "slurm-22.out");
+  g_assert_cmpstr (text, ==, "warned\n");
+}
+
+static void
 test_timeout_kill (Fixture *f, gconstpointer data)
 {
   (void) data;
@@ -918,6 +942,7 @@ main (int argc, char **argv)
   ADD ("batch/chdir-fallback", test_chdir_fallback);
   ADD ("batch/timeout", test_timeout);
   ADD ("batch/timeout-kill", test_timeout_kill);
+  ADD ("batch/signal-warning", test_signal_warning);
   ADD ("batch/cancel", test_cancel);
   ADD ("batch/rusage", test_rusage);
   ADD ("batch/as-nobody", test_as_nobody);
