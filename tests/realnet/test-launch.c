@@ -664,6 +664,20 @@ test_clean_slate (Fixture *f, gconstpointer data)
   g_assert_null (f->out[0][RN_STREAM_ERR]);
 }
 
+/* A step request of job `job_id`: step 0, tasks `task_ids` here, running `argv` (both
+ * transfer full); srun's input when `input`. */
+static json_t *
+make_step_req (Fixture *f, guint32 job_id, json_t *task_ids, json_t *argv, gboolean input)
+{
+  json_t *req = make_req (f, job_id, NULL);
+  json_object_set_new (req, "step_id", json_integer (0));
+  json_object_set_new (req, "task_ids", task_ids);
+  json_object_set_new (req, "argv", argv);
+  if (input)
+    json_object_set_new (req, "input", json_true ());
+  return req;
+}
+
 static void
 test_step_input (Fixture *f, gconstpointer data)
 {
@@ -672,11 +686,8 @@ test_step_input (Fixture *f, gconstpointer data)
                   "end of file; more than the cap waiting is refused; a step without input "
                   "reads /dev/null.");
   g_autoptr (GError) error = NULL;
-  json_t *req = make_req (f, 57, NULL);
-  json_object_set_new (req, "step_id", json_integer (0));
-  json_object_set_new (req, "task_ids", json_pack ("[i,i]", 0, 1));
-  json_object_set_new (req, "input", json_true ());
-  json_object_set_new (req, "argv", json_pack ("[s,s,s]", "sh", "-c", "wc -c; cat"));
+  json_t *req = make_step_req (f, 57, json_pack ("[i,i]", 0, 1),
+                               json_pack ("[s,s,s]", "sh", "-c", "wc -c; cat"), TRUE);
   g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
   json_decref (req);
   g_assert_no_error (error);
@@ -707,11 +718,8 @@ test_step_input_cap (Fixture *f, gconstpointer data)
   g_test_summary ("A task that does not read its input: past the cap more is refused, and "
                   "the task still ends normally.");
   g_autoptr (GError) error = NULL;
-  json_t *req = make_req (f, 58, NULL);
-  json_object_set_new (req, "step_id", json_integer (0));
-  json_object_set_new (req, "task_ids", json_pack ("[i]", 0));
-  json_object_set_new (req, "input", json_true ());
-  json_object_set_new (req, "argv", json_pack ("[s,s]", "sleep", "1"));
+  json_t *req = make_step_req (f, 58, json_pack ("[i]", 0), json_pack ("[s,s]", "sleep", "1"),
+                               TRUE);
   g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
   json_decref (req);
   g_autofree char *cap = g_malloc0 (RN_LAUNCH_INPUT_MAX);
@@ -732,16 +740,13 @@ test_step_pty (Fixture *f, gconstpointer data)
   g_test_summary ("--pty: task 0 runs on a terminal of the given size, its controlling one, "
                   "reading srun's input; the other tasks get pipes.");
   g_autoptr (GError) error = NULL;
-  json_t *req = make_req (f, 59, NULL);
-  json_object_set_new (req, "step_id", json_integer (0));
-  json_object_set_new (req, "task_ids", json_pack ("[i,i]", 0, 1));
-  json_object_set_new (req, "input", json_true ());
+  json_t *argv = json_pack ("[s,s,s]", "sh", "-c",
+                            "if [ -t 0 ]; then stty size; stty -echo; read x; echo got $x; "
+                            "tty >/dev/null && echo ctty; else echo pipe; fi");
+  json_t *req = make_step_req (f, 59, json_pack ("[i,i]", 0, 1), argv, TRUE);
   json_object_set_new (req, "pty", json_true ());
   json_object_set_new (req, "rows", json_integer (33));
   json_object_set_new (req, "cols", json_integer (111));
-  json_object_set_new (req, "argv", json_pack ("[s,s,s]", "sh", "-c",
-                       "if [ -t 0 ]; then stty size; stty -echo; read x; echo got $x; "
-                       "tty >/dev/null && echo ctty; else echo pipe; fi"));
   g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
   json_decref (req);
   g_assert_no_error (error);
