@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* sim/elig.c - the simulator's eligibility layer: holds, begin times, dependencies,
  * array throttles and SWF think-time chains, outside the core (semantics in engine.h; the
- * same as realnet/ctld.c's dep_state, deps_state and update_eligibility).
+ * same as realnet/ctld-jobs.c's dep_state, deps_state and update_eligibility).
  *
  * Indexes, so that an event costs what it concerns and not the whole waiting list:
  *  - by_id: every job in the system, by id (targets, duplicate ids, SWF predecessors);

@@ -5,7 +5,7 @@
  *
  * A SimJob is one job in the system: read from the trace and not yet ended.  It is in the
  * core (in_core: pending or running there) or waits outside it, in the driver, until it
- * becomes eligible (elig.c), exactly as realnet/ctld.c keeps such jobs out of its core.
+ * becomes eligible (elig.c), exactly as realnet/ctld-jobs.c keeps such jobs out of its core.
  * Jobs without anything to wait for never touch the eligibility layer: the SWF replay pays
  * one branch per event for it. */
 #pragma once

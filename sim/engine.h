@@ -16,7 +16,7 @@
  * or running), not to the trace: arrivals are read from the reader one at a time.
  * Deterministic: the same inputs give the same records in the same order.
  *
- * Eligibility (sim/elig.c), as realnet/ctld.c does it: a job whose request (WlJobExtra)
+ * Eligibility (sim/elig.c), as realnet/ctld-jobs.c does it: a job whose request (WlJobExtra)
  * holds it, gives a begin time, depends on other jobs or belongs to a throttled array
  * waits in the driver, outside the core, until it is eligible, and enters the core then
  * (with its original submit time).  Checked in this order, with Slurm's reasons:

@@ -5,7 +5,7 @@
  *
  * Unless said otherwise the machine is one node of 8 CPUs under easy, every job asks for
  * 1 CPU and a limit of 1000 s, and the numbers are (submit, start, end).  Jobs that wait
- * for something stay outside the core, as realnet/ctld.c keeps them, and enter it when
+ * for something stay outside the core, as realnet/ctld-jobs.c keeps them, and enter it when
  * they become eligible, keeping their submit time.
  *
  * The end-to-end scenario, tests/data/deps.json (limits 200 s):
