@@ -706,6 +706,18 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
       || !rn_body_get_bool (req, "hold", FALSE, &hold, error)
       || !rn_body_get_bool (req, "exclusive", FALSE, &exclusive, error))
     return NULL;
+  json_t *sig = json_object_get (req, "signal");
+  json_t *sig_batch = json_object_get (sig, "batch");
+  gint64 sig_num = 0, sig_time = 0;
+  if (sig != NULL && !json_is_null (sig)
+      && (!rn_body_get_int (sig, "num", TRUE, 1, 64, &sig_num, NULL)
+          || !rn_body_get_int (sig, "time", FALSE, 0, 65535, &sig_time, NULL)
+          || (sig_batch != NULL && !json_is_boolean (sig_batch))))
+    {
+      g_set_error (error, RN_ERROR, RN_ERROR_INVALID, "field \"signal\": expected {\"num\": "
+                   "1..64, \"time\": 0..65535, \"batch\": true|false}");
+      return NULL;
+    }
   if (script == NULL && json_object_get (req, "interactive") == NULL)
     {
       g_set_error (error, RN_ERROR, RN_ERROR_INVALID, "field \"script\": missing");

@@ -292,6 +292,9 @@ launch_request (Job *j, json_t *req, guint32 k)
     json_object_set (q, "stderr", e);
   if (json_is_string (in))
     json_object_set (q, "stdin", in);
+  json_t *sig = json_object_get (req, "signal");   /* --signal: the node warns the job */
+  if (json_is_object (sig))
+    json_object_set (q, "signal", sig);
   json_object_set_new (q, "time_limit", json_integer (j->time_limit_rec > 0 ? j->time_limit_rec
                                                                          : -1));
   json_object_set_new (q, "start_time", json_integer (j->start));

@@ -267,6 +267,16 @@ test_timeout (void)
   guint id = submit_raw ("limited", "#!/bin/sh\ntrap '' TERM\nsleep 60\n", 1, 1);
   g_autofree char *st = wait_final (id, 30);   /* 1 s limit, then KillWait=5 s */
   g_assert_cmpstr (st, ==, "TIMEOUT");
+  /* --signal=B:USR1@58 with a 1-minute limit: the shell hears USR1 ~2 s in and ends */
+  gint64 t0 = g_get_monotonic_time ();
+  guint w = submit ("-t 1 --signal=B:USR1@58 -o warned-%j.out --wrap='trap \"echo warned; "
+                    "exit 0\" USR1; i=0; while [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done'");
+  g_autofree char *ws = wait_final (w, 30);
+  g_assert_cmpstr (ws, ==, "COMPLETED");
+  g_assert_cmpfloat ((g_get_monotonic_time () - t0) / 1e6, <, 20.0);
+  g_autofree char *name = g_strdup_printf ("warned-%u.out", w);
+  g_autofree char *out = read_work_file (name);
+  g_assert_cmpstr (out, ==, "warned\n");
 }
 
 static void
