@@ -194,7 +194,10 @@ job_record_build (Job *j, gint64 now)
   json_object_set_new (r, "batch", json_boolean (!j->interactive));
   json_object_set_new (r, "requeue", json_boolean (j->requeue_ok));
   json_object_set_new (r, "held", json_boolean (j->hold != HOLD_NONE));
-  rec_set_time (r, "eligible_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : j->eligible);
+  /* a job waiting for its --begin time shows that time, as slurmctld does */
+  SchedTime eligible = j->eligible != SCHED_TIME_NEVER && j->eligible > 0 ? j->eligible
+                       : j->state == SCHED_JOB_PENDING ? j->begin : SCHED_TIME_NEVER;
+  rec_set_time (r, "eligible_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : eligible);
   rec_set_time (r, "accrue_time", j->hold != HOLD_NONE ? SCHED_TIME_NEVER : j->eligible);
   rec_set_time (r, "last_sched_eval", j->last_sched_eval);
   json_object_set_new (r, "sched_nodes", json_null ());
