@@ -53,11 +53,11 @@ static const char *const expected[SCHED_CONSTRAINT_N] = {
   [SCHED_CONSTRAINT_BRACKET_TWICE] = "one set of brackets [...] at most",
   [SCHED_CONSTRAINT_BRACKET_AFTER_OR] = "brackets [...] joined to the rest by '&' only",
   [SCHED_CONSTRAINT_OR_AFTER_BRACKET] = "'&' after brackets [...]",
-  [SCHED_CONSTRAINT_BRACKET_MIXED] = "inside brackets, uncounted alternatives joined by "
-                                     "'|' (\"[a|b]\") or counted features joined by '&' "
-                                     "(\"[a*2&b*4]\")",
-  [SCHED_CONSTRAINT_BRACKET_UNCOUNTED] = "a count on every feature joined by '&' inside "
-                                         "brackets",
+  [SCHED_CONSTRAINT_BRACKET_MIXED] = ("inside brackets, uncounted alternatives joined by "
+                                      "'|' (\"[a|b]\") or counted features joined by '&' "
+                                      "(\"[a*2&b*4]\")"),
+  [SCHED_CONSTRAINT_BRACKET_UNCOUNTED] = ("a count on every feature joined by '&' inside "
+                                          "brackets"),
   [SCHED_CONSTRAINT_BRACKET_COUNTED] = "no count after ']'",
 };
 

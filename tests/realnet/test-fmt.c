@@ -832,7 +832,7 @@ test_squeue_sort (void)
   assert_text (squeue (jobs, &o, T_NOW), "8\n4\n2\n3\n5\n7_[0-9]\n6\n1\n");
   o.sort = "+C";
   o.format = "%C";
-  assert_text (squeue (jobs, &o, T_NOW), "1\n1\n1\n1\n1\n2\n20\n64\n1000\n" + 2);
+  assert_text (squeue (jobs, &o, T_NOW), "1\n1\n1\n1\n2\n20\n64\n1000\n");
 }
 
 static void

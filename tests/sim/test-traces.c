@@ -166,7 +166,7 @@ check_trace (gconstpointer data)
       sim_options_init (&o);
       o.tie_order = SIM_TIE_ARRIVALS_FIRST;
       o.pass_mode = SIM_PASS_PER_EVENT;
-      g_autofree char *h3 = replay (path, policies[p], &o, &recs, &kept, &cap);
+      g_free (replay (path, policies[p], &o, &recs, &kept, &cap));
       check_records (base, policies[p], "arrivals-first, per-event", recs, kept, cap);
       g_array_free (recs, TRUE);
     }

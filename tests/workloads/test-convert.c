@@ -446,7 +446,7 @@ test_convert_cli (void)
   g_assert_cmpuint (g_strv_length (rows), ==, 9);  /* header, 7 jobs, "" */
   g_clear_pointer (&err, g_free);
   const char *a4[] = { "convert", "--to", "csv", bat, "-", NULL };
-  g_autofree char *bcsv = run_sluice (a4, &st, &err);
+  g_free (run_sluice (a4, &st, &err));
   g_assert_true (g_spawn_check_wait_status (st, NULL));
   g_assert_nonnull (strstr (err, "1 skipped (unsupported)"));
   g_clear_pointer (&err, g_free);
@@ -564,6 +564,7 @@ test_batsim_errors (void)
         }
       g_assert_no_error (error);
       g_autoptr (GArray_jobs) jobs = read_jobs (lenient);
+      g_assert_nonnull (jobs);
       g_assert_cmpuint (wl_reader_get_counts (lenient)->skipped[WL_SKIP_MALFORMED], ==, 1);
       g_assert_cmpuint (warnings->len, ==, 1);
       g_assert_nonnull (strstr (warnings->pdata[0], cases[i].part));
