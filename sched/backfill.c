@@ -307,7 +307,8 @@ conservative_counting (SchedCore *core, SchedTime now, GArray *started)
       if (!reuse)
         {
           g_clear_pointer (&core->cons_profile, sched__profile_free);
-          core->cons_profile = sched__profile_new (core, now, TRUE);
+          /* a rebuild places the whole queue: most releases are needed */
+          core->cons_profile = sched__profile_new_complete (core, now);
           g_array_set_size (core->cons_due, 0);
           from = core->qhead;
           sched__core_defer_push (core, TRUE);

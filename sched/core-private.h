@@ -224,6 +224,11 @@ void sched__core_flush_deferred (SchedCore *core);
 
 /* Counting profile from the running jobs (pool mode), or node profile (general). */
 SchedProfile *sched__profile_new (SchedCore *core, SchedTime now, gboolean counting);
+/* A counting profile with every running job's release in it at once (sorted, O(running log
+ * running)), for a caller that will search most of it: it never goes stale.  The same
+ * function of time as sched__profile_new's, which materializes releases from the running
+ * heap as searches reach them (O(log running) each). */
+SchedProfile *sched__profile_new_complete (SchedCore *core, SchedTime now);
 void          sched__profile_free (SchedProfile *p);
 /* Earliest t >= now at which `j` fits for its time limit; fills `alloc` (node profile) with
  * the nodes it would get.  SCHED_TIME_NEVER if never. */

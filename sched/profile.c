@@ -8,7 +8,10 @@
  *
  * Two kinds share one interface:
  *  - counting: one number per step, free CPUs.  Exact when every job is "N CPUs anywhere"
- *    (the processor-pool view of SWF traces).  earliest() and reserve() are O(steps).
+ *    (the processor-pool view of SWF traces).  The steps live in blocks with summaries
+ *    (sched/steps-private.h), so reserve() and a candidate start of earliest() cost
+ *    O(block + blocks crossed), not O(steps of the interval), and earliest() starts at
+ *    what searches of shapes the job dominates found before (earliest_counting).
  *  - node: per step, a vector of per-node free CPUs, GPUs and memory (in one slab per
  *    profile), and the few nodes whose values may differ from the step before (Step.chg).
  *    earliest() finds the first step at which node selection succeeds on the per-node
@@ -23,6 +26,7 @@
  *    O(running log running + steps x nodes). */
 #include "sched/core-private.h"
 #include "sched/heap.h"
+#include "sched/steps-private.h"
 
 #include <string.h>
 
@@ -80,10 +84,24 @@ typedef struct {
   gint64    cpus;
 } PendEnd;
 
+/* What a counting-profile search found for a job of `need` CPUs for `dur` seconds: it
+ * starts at `t` or later, and so does any job of at least as many CPUs for at least as
+ * long (see earliest_counting). */
+typedef struct {
+  gint64    need;
+  SchedTime dur;
+  SchedTime t;
+} CountMemo;
+
+#define COUNT_MEMO_MAX 8
+
 struct _SchedProfile {
   SchedCore *core;
   gboolean   counting;
-  GArray    *steps;    /* Step */
+  GArray    *steps;    /* node: Step */
+  SchedSteps *cs;      /* counting: free CPUs over time */
+  CountMemo  cmemo[COUNT_MEMO_MAX]; /* counting: what earlier searches found */
+  guint      n_cmemo, cmemo_next;
   SchedAvail *slab;    /* node: the steps' per-node vectors, n_nodes entries each */
   guint32    slab_len, slab_cap;  /* vectors */
   SchedAvail *tmp;     /* node: scratch minimum vector */
@@ -194,8 +212,8 @@ step_note_alloc (Step *s, const SchedAlloc *alloc)
     s->chg[s->n_chg++] = alloc->nodes[k].node;
 }
 
-SchedProfile *
-sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
+static SchedProfile *
+profile_new (SchedCore *core, SchedTime now, gboolean counting, gboolean complete_now)
 {
   SchedProfile *p = g_new0 (SchedProfile, 1);
   p->core = core;
@@ -203,13 +221,12 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
   p->now = now;
   if (counting)
     {
-      p->steps = g_array_sized_new (FALSE, TRUE, sizeof (Step), 64);
-      Step s0 = { .time = now, .free = (gint64) core->free_cpus };
-      g_array_append_val (p->steps, s0);
+      p->cs = sched__steps_new (now, (gint64) core->free_cpus);
       p->it_storage = g_array_new (FALSE, FALSE, sizeof (guint32));
       p->pend = g_array_new (FALSE, FALSE, sizeof (PendEnd));
-      if (core->running->len == 0
-          || ((const SchedJob *) core->running->pdata[0])->end_limit > now)
+      if (!complete_now
+          && (core->running->len == 0
+              || ((const SchedJob *) core->running->pdata[0])->end_limit > now))
         {
           /* lazy: steps come from the running heap in end order as searches need them */
           sched__run_iter_init (core, &p->it, p->it_storage);
@@ -217,7 +234,8 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
           p->n_left = core->running->len;
           return p;
         }
-      /* A job outlived its estimate: releases are no longer in heap order.  Sort them. */
+      /* Asked for every step, or a job outlived its estimate (releases are no longer in
+       * heap order): sort the releases. */
       guint nr = core->running->len;
       g_autofree Release *buf = g_new (Release, 2 * nr);
       for (guint i = 0; i < nr; i++)
@@ -226,16 +244,14 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
           buf[i] = (Release) { sched__release_time (j, now), j };
         }
       const Release *rel = release_sort (buf, buf + nr, nr);
-      for (guint i = 0; i < nr; i++)
+      gint64 free = (gint64) core->free_cpus;
+      for (guint i = 0; i < nr;)
         {
-          Step *last = step_at (p, p->steps->len - 1);
-          if (last->time != rel[i].time)
-            {
-              Step st = { .time = rel[i].time, .free = last->free };
-              g_array_append_val (p->steps, st);
-              last = step_at (p, p->steps->len - 1);
-            }
-          last->free += rel[i].job->alloc.cpus;
+          /* a step per release time (all after `now`) */
+          SchedTime t = rel[i].time;
+          for (; i < nr && rel[i].time == t; i++)
+            free += rel[i].job->alloc.cpus;
+          sched__steps_append (p->cs, t, free);
         }
       return p;
     }
@@ -297,12 +313,26 @@ sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
   return p;
 }
 
+SchedProfile *
+sched__profile_new (SchedCore *core, SchedTime now, gboolean counting)
+{
+  return profile_new (core, now, counting, FALSE);
+}
+
+SchedProfile *
+sched__profile_new_complete (SchedCore *core, SchedTime now)
+{
+  return profile_new (core, now, TRUE, TRUE);
+}
+
 void
 sched__profile_free (SchedProfile *p)
 {
   if (p == NULL)
     return;
-  g_array_free (p->steps, TRUE);
+  if (p->steps)
+    g_array_free (p->steps, TRUE);
+  sched__steps_free (p->cs);
   g_free (p->slab);
   g_free (p->tmp);
   g_free (p->watch);
@@ -357,53 +387,119 @@ more (SchedProfile *p)
     t = sched__release_time (r, p->now);
   if (p->pend->len > 0)
     t = MIN (t, g_array_index (p->pend, PendEnd, 0).time);
-  Step *last = step_at (p, p->steps->len - 1);
-  g_assert (t > last->time);
-  Step s = { .time = t, .free = last->free };
+  gint64 free = sched__steps_last_value (p->cs);
   while (p->n_left > 0 && (r = sched__run_iter_peek (p->core, &p->it)) != NULL
          && sched__release_time (r, p->now) == t)
     {
-      s.free += r->alloc.cpus;
+      free += r->alloc.cpus;
       sched__run_iter_pop (p->core, &p->it);
       p->n_left--;
     }
   while (p->pend->len > 0 && g_array_index (p->pend, PendEnd, 0).time == t)
     {
-      s.free += g_array_index (p->pend, PendEnd, 0).cpus;
+      free += g_array_index (p->pend, PendEnd, 0).cpus;
       pend_heap_pop (p->pend, NULL);
     }
-  g_array_append_val (p->steps, s);
+  sched__steps_append (p->cs, t, free);   /* (asserts t after the last step) */
   return TRUE;
 }
 
+static gboolean
+more_func (gpointer data)
+{
+  return more (data);
+}
+
+/* The earliest step from which `need` CPUs stay free for `dur` seconds, materializing
+ * steps as the search needs them; SCHED_TIME_NEVER if there is none or the profile is stale.
+ *
+ * The search starts at a lower bound from earlier searches of this profile (cmemo): a
+ * profile only loses free CPUs between searches (reservations and starts; splitting a step
+ * or materializing one changes no value), so the times at which a job fits only shrink, and
+ * a job of at least `need` CPUs for at least `dur` seconds fits only where one of `need`
+ * for `dur` does.  Its earliest start is therefore at or after what a search of any shape
+ * it dominates found.  In a conservative schedule, where most jobs go to its end, this
+ * skips the steps that the jobs before placed. */
 static SchedTime
 earliest_counting (SchedProfile *p, gint64 need, SchedTime dur)
 {
-  guint i = 0;
+  SchedTime lb = G_MININT64;
+  gint same = -1;
+  for (guint m = 0; m < p->n_cmemo; m++)
+    {
+      const CountMemo *c = &p->cmemo[m];
+      if (c->need <= need && c->dur <= dur)
+        {
+          lb = MAX (lb, c->t);
+          if (c->need == need && c->dur == dur)
+            same = (gint) m;
+        }
+    }
+  gboolean open;
+  SchedTime t = sched__steps_earliest (p->cs, need, dur, lb, more_func, p, &open);
+  if (t == SCHED_TIME_NEVER || p->stale)
+    return open && p->stale ? SCHED_TIME_NEVER : t;  /* complete: the last step lasts */
+  if (same < 0)
+    {
+      if (p->n_cmemo < COUNT_MEMO_MAX)
+        same = (gint) p->n_cmemo++;
+      else
+        same = (gint) (p->cmemo_next++ % COUNT_MEMO_MAX);
+      p->cmemo[same].need = need;
+      p->cmemo[same].dur = dur;
+    }
+  p->cmemo[same].t = t;
+  return t;
+}
+
+#ifdef SCHED_PROFILE_VERIFY
+/* Verification builds: the search as it was before the blocks and the lower bounds, a pass
+ * over the materialized steps from the first, and a check that both agree.  Every step the
+ * reference needs is materialized: the steps before the start found end its candidates,
+ * and the fast search materialized its interval. */
+static SchedTime
+earliest_counting_verified (SchedProfile *p, gint64 need, SchedTime dur)
+{
+  SchedTime t = earliest_counting (p, need, dur);
+  if (p->stale)
+    return t;
+  sched__steps_check (p->cs);
+  g_autoptr (GArray) times = g_array_new (FALSE, FALSE, sizeof (SchedTime));
+  g_autoptr (GArray) frees = g_array_new (FALSE, FALSE, sizeof (gint64));
+  sched__steps_flatten (p->cs, times, frees);
+  guint len = times->len, i = 0;
+  SchedTime ref = SCHED_TIME_NEVER;
   for (;;)
     {
-      if (i >= p->steps->len && !more (p))
-        return SCHED_TIME_NEVER;
-      if (step_at (p, i)->free < need)
+      if (i >= len)
+        {
+          g_assert (complete (p));
+          break;
+        }
+      if (g_array_index (frees, gint64, i) < need)
         {
           i++;
           continue;
         }
-      SchedTime t = step_at (p, i)->time, end = t + dur;
+      SchedTime s = g_array_index (times, SchedTime, i), end = s + dur;
       guint j = i + 1;
-      for (;;)
+      while (j < len && g_array_index (times, SchedTime, j) < end
+             && g_array_index (frees, gint64, j) >= need)
+        j++;
+      if (j >= len)
+        g_assert (complete (p));
+      if (j >= len || g_array_index (times, SchedTime, j) >= end)
         {
-          if (j >= p->steps->len && !more (p))
-            return p->stale ? SCHED_TIME_NEVER : t; /* complete: the last step lasts */
-          if (step_at (p, j)->time >= end || step_at (p, j)->free < need)
-            break;
-          j++;
+          ref = s;
+          break;
         }
-      if (step_at (p, j)->time >= end)
-        return t;
       i = j + 1;
     }
+  g_assert_cmpint (t, ==, ref);
+  return t;
 }
+#define earliest_counting earliest_counting_verified
+#endif
 
 gboolean
 sched__profile_is_stale (const SchedProfile *p)
@@ -821,28 +917,44 @@ sched__profile_reserve (SchedProfile *p, const SchedJob *j, SchedTime start,
   sched__profile_reserve_for (p, j, start, j->plan, alloc);
 }
 
+/* Counting profile: holds j->cpus over [start, start + dur). */
+static void
+reserve_counting (SchedProfile *p, const SchedJob *j, SchedTime start, SchedTime dur)
+{
+  SchedTime end = start + dur;
+  if (end <= start)
+    sched__steps_split (p->cs, start);
+  else if (!complete (p) && end > sched__steps_last_time (p->cs))
+    {
+      /* the end lies beyond the materialized steps: hold the CPUs to the last step and
+       * give them back when the step at `end` is materialized */
+      sched__steps_add (p->cs, start, SCHED_TIME_NEVER, -(gint64) j->cpus);
+      pend_heap_push (p->pend, NULL, (PendEnd) { end, (gint64) j->cpus });
+    }
+  else
+    sched__steps_add (p->cs, start, end, -(gint64) j->cpus);
+#ifdef SCHED_PROFILE_VERIFY
+  sched__steps_check (p->cs);
+#endif
+}
+
 void
 sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
                             SchedTime dur, const SchedAlloc *alloc)
 {
-  g_assert (start >= step_at (p, 0)->time);
   g_assert (dur <= j->plan);
+  if (p->counting)
+    {
+      g_assert (start >= sched__steps_first_time (p->cs));
+      reserve_counting (p, j, start, dur);
+      return;
+    }
+  g_assert (start >= step_at (p, 0)->time);
   SchedTime end = start + dur;
   guint i = split_at (p, start);
-  guint e;
-  if (end <= start)
-    e = i;
-  else if (p->counting && !complete (p) && end > step_at (p, p->steps->len - 1)->time)
-    {
-      /* the end lies beyond the materialized steps: hold the CPUs to the last step and
-       * give them back when the step at `end` is materialized */
-      e = p->steps->len;
-      pend_heap_push (p->pend, NULL, (PendEnd) { end, (gint64) j->cpus });
-    }
-  else
-    e = split_at (p, end);
-  gint64 cpus = p->counting ? (gint64) j->cpus : (gint64) alloc->cpus;
-  if (!p->counting && i < e)
+  guint e = end <= start ? i : split_at (p, end);
+  gint64 cpus = (gint64) alloc->cpus;
+  if (i < e)
     {
       /* the steps in between change with their predecessors */
       step_note_alloc (step_at (p, i), alloc);
@@ -854,24 +966,27 @@ sched__profile_reserve_for (SchedProfile *p, const SchedJob *j, SchedTime start,
       Step *s = step_at (p, k);
       s->free -= cpus;
       g_assert (s->free >= 0);
-      if (!p->counting)
-        s->gfree -= alloc->gpus;
-      if (!p->counting)
-        for (guint32 m = 0; m < alloc->n_nodes; m++)
-          {
-            const SchedAllocNode *an = &alloc->nodes[m];
-            SchedAvail *a = &step_avail (p, s)[an->node];
-            g_assert (a->cpus >= an->cpus && a->gpus >= an->gpus && a->mem >= an->mem_mb);
-            a->cpus -= an->cpus;
-            a->gpus -= an->gpus;
-            a->mem -= an->mem_mb;
-          }
+      s->gfree -= alloc->gpus;
+      for (guint32 m = 0; m < alloc->n_nodes; m++)
+        {
+          const SchedAllocNode *an = &alloc->nodes[m];
+          SchedAvail *a = &step_avail (p, s)[an->node];
+          g_assert (a->cpus >= an->cpus && a->gpus >= an->gpus && a->mem >= an->mem_mb);
+          a->cpus -= an->cpus;
+          a->gpus -= an->gpus;
+          a->mem -= an->mem_mb;
+        }
     }
 }
 
 void
 sched__profile_check (const SchedProfile *p)
 {
+  if (p->counting)
+    {
+      sched__steps_check (p->cs);
+      return;
+    }
   for (guint i = 0; i < p->steps->len; i++)
     {
       const Step *s = step_at (p, i);
@@ -885,22 +1000,16 @@ void
 sched__profile_advance (SchedProfile *p, SchedTime now)
 {
   g_assert (p->counting);
-  if (!complete (p) && step_at (p, p->steps->len - 1)->time < now)
+  if (!complete (p) && sched__steps_last_time (p->cs) < now)
     {
       p->stale = TRUE; /* the step covering `now` is not materialized */
       return;
     }
-  guint len = p->steps->len, k = 0;
-  while (k + 1 < len && step_at (p, k + 1)->time <= now)
-    k++;
-  if (k > 0)
-    g_array_remove_range (p->steps, 0, k);
-  g_assert (step_at (p, 0)->time <= now);
-  step_at (p, 0)->time = now;
+  sched__steps_advance (p->cs, now);
 }
 
 gint64
 sched__profile_free_now (const SchedProfile *p)
 {
-  return step_at (p, 0)->free;
+  return p->counting ? sched__steps_first_value (p->cs) : step_at (p, 0)->free;
 }
