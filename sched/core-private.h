@@ -82,6 +82,9 @@ struct _SchedCore {
   SchedPolicy         policy;
   GPtrArray          *constraints;  /* id - 1 -> SchedConstraint (owned) */
   GHashTable         *constraint_ids; /* expression -> id */
+  GPtrArray          *node_sets;    /* id - 1 -> guint8 mask of n_nodes (sched_core_node_set) */
+  GArray             *node_set_sizes; /* id - 1 -> guint32 nodes in the set */
+  GHashTable         *node_set_ids; /* the set's node list as text -> id */
   GHashTable         *jobs;        /* id -> SchedJob* (owned) */
   SchedJob           *spare_jobs;  /* forgotten jobs kept for reuse, linked by next */
   SchedJob           *qhead, *qtail;
@@ -288,6 +291,20 @@ gboolean sched__limits_skip (SchedCore *core, SchedJob *j);
 /* Tests only: make every pass use the generic profile engine. */
 void sched__core_set_force_generic (SchedCore *core, gboolean force);
 
+
+/* The mask (n_nodes bytes, 1 = in the set) and size of node set `id` (sched_core_node_set),
+ * NULL and 0 for 0; (transfer none). */
+static inline const guint8 *
+sched__node_set_mask (const SchedCore *core, guint32 id, guint32 *size)
+{
+  if (id == 0 || id > core->node_sets->len)
+    {
+      *size = 0;
+      return NULL;
+    }
+  *size = g_array_index (core->node_set_sizes, guint32, id - 1);
+  return core->node_sets->pdata[id - 1];
+}
 
 /* The number of alternatives of constraint `c` (sched_core_constraint, SchedConstraint):
  * 1 for 0 (no constraint), 0 for an unknown id (no node satisfies it). */

@@ -136,6 +136,9 @@ sched_core_new (const SchedCluster *cluster, const SchedPolicy *policy)
   core->jobs = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, job_free);
   core->constraints = g_ptr_array_new_with_free_func (constraint_free);
   core->constraint_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  core->node_sets = g_ptr_array_new_with_free_func (g_free);
+  core->node_set_sizes = g_array_new (FALSE, FALSE, sizeof (guint32));
+  core->node_set_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   /* forget_job steals jobs from the table into spare_jobs; the free func only runs for the
    * jobs still known when the core is freed */
   core->running = g_ptr_array_new ();
@@ -183,6 +186,9 @@ sched_core_free (SchedCore *core)
   g_hash_table_destroy (core->jobs);
   g_ptr_array_unref (core->constraints);
   g_hash_table_destroy (core->constraint_ids);
+  g_ptr_array_unref (core->node_sets);
+  g_array_unref (core->node_set_sizes);
+  g_hash_table_destroy (core->node_set_ids);
   for (SchedJob *j = core->spare_jobs, *nj; j != NULL; j = nj)
     nj = j->next, job_free (j);
   g_ptr_array_free (core->running, TRUE);
@@ -506,6 +512,34 @@ sched_core_check_submit (SchedCore *core, const SchedJobSpec *spec, SchedQosId *
   return r;
 }
 
+SchedTime
+sched_core_will_run (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                     SchedAlloc *alloc, SchedReason *reason)
+{
+  g_return_val_if_fail (core != NULL && spec != NULL && alloc != NULL, SCHED_TIME_NEVER);
+  g_return_val_if_fail (spec->tasks > 0 && spec->cpus_per_task > 0, SCHED_TIME_NEVER);
+  SchedJob j;
+  memset (&j, 0, sizeof j);
+  SchedReason r = submit_check (core, spec, &j.spec, &j.part, &j.assoc, &j.qos);
+  if (reason)
+    *reason = r;
+  if (r != SCHED_REASON_NONE)
+    return SCHED_TIME_NEVER;
+  j.state = SCHED_JOB_PENDING;
+  j.start = j.planned = SCHED_TIME_NEVER;
+  j.cpus = sched_job_spec_cpus (&j.spec);
+  j.simple = sched_job_spec_is_simple (&j.spec);
+  j.plan = j.spec.estimate > 0 && j.spec.estimate < j.spec.time_limit ? j.spec.estimate
+                                                                       : j.spec.time_limit;
+  /* the running jobs' releases alone: CPU counts for a pool, else nodes */
+  gboolean counting = sched__core_pool_mode (core) && j.simple;
+  SchedProfile *p = counting ? sched__profile_new_complete (core, now)
+                             : sched__profile_new (core, now, FALSE);
+  SchedTime t = sched__profile_earliest (p, &j, alloc);
+  sched__profile_free (p);
+  return t;
+}
+
 gboolean
 sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
                           gpointer tag, SchedReason *reason)
@@ -667,28 +701,91 @@ constraint_free (gpointer data)
   g_free (c);
 }
 
+/* Sorted node indices (`nodes`, n; repeats and indices out of range dropped) as interning
+ * text: "3,7,12".  (transfer full) */
+static char *
+node_list_key (const SchedCore *core, const guint32 *nodes, guint n, guint32 *count)
+{
+  g_autofree guint8 *in = g_new0 (guint8, core->n_nodes);
+  for (guint i = 0; i < n; i++)
+    if (nodes[i] < core->n_nodes)
+      in[nodes[i]] = 1;
+  GString *key = g_string_new (NULL);
+  *count = 0;
+  for (guint32 i = 0; i < core->n_nodes; i++)
+    if (in[i])
+      {
+        g_string_append_printf (key, "%s%u", key->len ? "," : "", i);
+        (*count)++;
+      }
+  return g_string_free (key, FALSE);
+}
+
+guint32
+sched_core_node_set (SchedCore *core, const guint32 *nodes, guint n)
+{
+  g_return_val_if_fail (core != NULL && (nodes != NULL || n == 0), 0);
+  guint32 count;
+  g_autofree char *key = node_list_key (core, nodes, n, &count);
+  if (count == 0)
+    return 0;
+  gpointer id = g_hash_table_lookup (core->node_set_ids, key);
+  if (id != NULL)
+    return GPOINTER_TO_UINT (id);
+  guint8 *mask = g_new0 (guint8, core->n_nodes);
+  for (guint i = 0; i < n; i++)
+    if (nodes[i] < core->n_nodes)
+      mask[nodes[i]] = 1;
+  g_ptr_array_add (core->node_sets, mask);
+  g_array_append_val (core->node_set_sizes, count);
+  guint32 sid = core->node_sets->len;
+  g_hash_table_insert (core->node_set_ids, g_steal_pointer (&key), GUINT_TO_POINTER (sid));
+  return sid;
+}
+
 guint32
 sched_core_constraint (SchedCore *core, const char *expr)
 {
-  g_return_val_if_fail (core != NULL, 0);
-  if (expr == NULL || *expr == '\0')
+  return sched_core_constraint_excluding (core, expr, NULL, 0);
+}
+
+guint32
+sched_core_constraint_excluding (SchedCore *core, const char *expr, const guint32 *exclude,
+                                 guint n_exclude)
+{
+  g_return_val_if_fail (core != NULL && (exclude != NULL || n_exclude == 0), 0);
+  if (expr == NULL)
+    expr = "";
+  guint32 n_out;
+  g_autofree char *out = node_list_key (core, exclude, n_exclude, &n_out);
+  if (*expr == '\0' && n_out == 0)
     return 0;
-  gpointer id = g_hash_table_lookup (core->constraint_ids, expr);
+  /* interned by the expression, and the excluded nodes after a separator no expression
+   * holds */
+  g_autofree char *key = n_out ? g_strdup_printf ("%s\x1f%s", expr, out) : g_strdup (expr);
+  gpointer id = g_hash_table_lookup (core->constraint_ids, key);
   if (id != NULL)
     return GPOINTER_TO_UINT (id);
+  g_autofree guint8 *excluded = g_new0 (guint8, core->n_nodes);
+  for (guint i = 0; i < n_exclude; i++)
+    if (exclude[i] < core->n_nodes)
+      excluded[exclude[i]] = 1;
   guint32 n = core->n_nodes, kept = 0;
   SchedConstraintProg prog;
-  gboolean valid = sched__constraint_prog_init (&prog, expr);
+  /* no expression: one alternative of every node */
+  gboolean valid = *expr == '\0' || sched__constraint_prog_init (&prog, expr);
+  guint32 n_alts = *expr == '\0' ? 1 : prog.n_alts;
   /* one node mask per alternative kept; a malformed expression keeps none */
-  g_autofree guint8 *masks = g_new0 (guint8, (gsize) prog.n_alts * n);
-  for (guint32 a = 0; valid && a < prog.n_alts; a++)
+  g_autofree guint8 *masks = g_new0 (guint8, (gsize) n_alts * n);
+  for (guint32 a = 0; valid && a < n_alts; a++)
     {
       guint8 *m = masks + (gsize) kept * n;
       gboolean some = FALSE, dup = FALSE;
       for (guint32 i = 0; i < n; i++)
         {
           const char *const *features = sched_cluster_node_features (core->cluster, i);
-          m[i] = sched__constraint_prog_eval (&prog, features, a);
+          m[i] = !excluded[i]
+                 && (*expr == '\0' || sched__constraint_prog_eval (&prog, features, a));
           some = some || m[i];
         }
       /* an alternative no node satisfies never fits, and a repeat never comes first */
@@ -697,7 +794,8 @@ sched_core_constraint (SchedCore *core, const char *expr)
       if (some && !dup)
         kept++;
     }
-  sched__constraint_prog_clear (&prog);
+  if (*expr != '\0')
+    sched__constraint_prog_clear (&prog);
   if (kept == 0)
     {
       /* malformed, or no node matches: one alternative of no node (BadConstraints) */
@@ -723,7 +821,7 @@ sched_core_constraint (SchedCore *core, const char *expr)
   c->nodes = (guint32 *) g_array_free (list, FALSE);
   g_ptr_array_add (core->constraints, c);
   guint32 cid = core->constraints->len;
-  g_hash_table_insert (core->constraint_ids, g_strdup (expr), GUINT_TO_POINTER (cid));
+  g_hash_table_insert (core->constraint_ids, g_steal_pointer (&key), GUINT_TO_POINTER (cid));
   return cid;
 }
 

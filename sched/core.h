@@ -66,6 +66,16 @@ gboolean sched_core_submit_tagged (SchedCore *core, SchedTime now, const SchedJo
 /* TRUE if the core knows job `id` (pending or running). */
 gboolean sched_core_has_job (const SchedCore *core, SchedJobId id);
 
+/* When a job of `spec` submitted at `now` would start if the running jobs ended at their
+ * limits (or estimates) and nothing else changed: slurmctld's will-run, what
+ * `sbatch --test-only` prints.  The pending queue is not taken into account.  Returns the
+ * start and fills *alloc (the nodes; none for a CPU pool's counting profile), or
+ * SCHED_TIME_NEVER with *reason (nullable) set as sched_core_submit would (NONE when it
+ * fits nowhere even once every running job has ended, e.g. nodes are down).  Changes
+ * nothing in the core. */
+SchedTime sched_core_will_run (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
+                               SchedAlloc *alloc, SchedReason *reason);
+
 /* Why sched_core_submit would refuse `spec` now (partition, feasibility, account, QOS and
  * limit checks), or SCHED_REASON_NONE; nothing is queued.  *qos_out (may be NULL): the QOS
  * the job would run under (SCHED_QOS_DEFAULT without limits).  Lets a controller reject at
@@ -99,6 +109,17 @@ gboolean sched_core_job_ended (SchedCore *core, SchedTime now, SchedJobId id,
  * id no node satisfies (the job is refused as BadConstraints).  Ids are per core; the
  * same expression gets the same id. */
 guint32 sched_core_constraint (SchedCore *core, const char *expr);
+
+/* As sched_core_constraint, with the nodes `exclude` (n_exclude node indices; others
+ * ignored) taken out of every alternative (Slurm's --exclude).  0 when there is neither an
+ * expression nor a node to exclude. */
+guint32 sched_core_constraint_excluding (SchedCore *core, const char *expr,
+                                         const guint32 *exclude, guint n_exclude);
+
+/* Interns the node set `nodes` (n node indices; repeats and others ignored) for
+ * SchedJobSpec.nodes_required: a job with it runs on every one of those nodes, and on more
+ * when its node count asks for more (Slurm's --nodelist).  0 for an empty set. */
+guint32 sched_core_node_set (SchedCore *core, const guint32 *nodes, guint n);
 
 /* Running job `id` has a new time limit (scontrol update TimeLimit=): planning expects it
  * back at start + the new limit (or its estimate, when shorter) from now on.  Returns

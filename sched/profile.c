@@ -64,7 +64,7 @@ typedef struct {
   guint32   constraint;
   guint32   tasks_per_node;
   guint32   alt;          /* bracket alternative (0 without brackets) */
-  guint32   zero;         /* 0: fills the struct to a multiple of 8 bytes */
+  guint32   nodes_required;
 } ShapeKey;
 
 /* The earliest start a job of shape `key` can still have in the profile: searches only
@@ -639,7 +639,7 @@ earliest_node_alt (SchedProfile *p, const SchedJob *j, guint32 alt, const guint3
   key = (ShapeKey) { spec->tasks, spec->cpus_per_task, spec->min_nodes, spec->max_nodes,
                      spec->gpus_per_node, spec->gpu_type, spec->mem_per_node_mb, j->plan,
                      j->part, (guint32) spec->exclusive, spec->constraint,
-                     spec->tasks_per_node, alt, 0 };
+                     spec->tasks_per_node, alt, spec->nodes_required };
   Memo *memo = NULL;
   for (guint m = 0; m < p->memo->len && memo == NULL; m++)
     if (memcmp (&g_array_index (p->memo, Memo, m).key, &key, sizeof key) == 0)
@@ -664,7 +664,9 @@ earliest_node_alt (SchedProfile *p, const SchedJob *j, guint32 alt, const guint3
       else
         hi = mid;
     }
-  guint32 need_nodes = MAX (spec->min_nodes, 1);
+  guint32 n_required;
+  (void) sched__node_set_mask (core, spec->nodes_required, &n_required);
+  guint32 need_nodes = MAX (MAX (spec->min_nodes, 1), n_required);
   guint32 limit = spec->max_nodes;
   if (part->max_nodes > 0 && (limit == 0 || part->max_nodes < limit))
     limit = part->max_nodes;

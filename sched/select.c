@@ -8,7 +8,8 @@
  * index, each receiving as many tasks as it holds, while leaving one task for every further
  * node that min_nodes still requires.  When best fit needs more nodes than max_nodes (or the
  * partition's MaxNodes) allows, the biggest nodes go first instead, which uses the fewest
- * nodes.  A constraint with bracket alternatives ("[rack1|rack2]") is tried one alternative
+ * nodes.  Nodes the job requires (spec->nodes_required) come first, in both orders, and
+ * must all be candidates.  A constraint with bracket alternatives ("[rack1|rack2]") is tried one alternative
  * at a time, in the order written, and the first on which the job fits gives all its nodes.
  * Cost O(nodes) per call (per alternative tried) when a few nodes are taken,
  * O(nodes log nodes) at worst. */
@@ -19,12 +20,15 @@ typedef struct {
   guint32 weight;
   guint32 free_cpus;
   guint32 fit;        /* tasks this node can host */
+  guint32 req;        /* 1: a node the job requires (spec->nodes_required) */
 } Cand;
 
 static int
 cand_cmp (gconstpointer pa, gconstpointer pb)
 {
   const Cand *a = pa, *b = pb;
+  if (a->req != b->req)
+    return a->req ? -1 : 1;
   if (a->weight != b->weight)
     return a->weight < b->weight ? -1 : 1;
   if (a->free_cpus != b->free_cpus)
@@ -37,6 +41,8 @@ static int
 cand_cmp_capacity (gconstpointer pa, gconstpointer pb)
 {
   const Cand *a = pa, *b = pb;
+  if (a->req != b->req)
+    return a->req ? -1 : 1;
   if (a->fit != b->fit)
     return a->fit > b->fit ? -1 : 1;
   return cand_cmp (pa, pb);
@@ -109,6 +115,8 @@ select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 
   guint32 cpt = spec->cpus_per_task;
   g_autoptr (GArray) cands = g_array_sized_new (FALSE, FALSE, sizeof (Cand), 64);
   guint64 total_fit = 0;
+  guint32 n_required, n_req = 0;
+  const guint8 *req_mask = sched__node_set_mask (core, spec->nodes_required, &n_required);
   for (guint32 i = 0; i < n_nodes; i++)
     {
       guint32 n = nodes[i];
@@ -126,12 +134,13 @@ select_nodes_reference (const SchedCore *core, const SchedJobSpec *spec, gint32 
         fit = spec->tasks_per_node;
       if (fit == 0)
         continue;
-      Cand c = { n, ns->weight, a->cpus, fit };
+      Cand c = { n, ns->weight, a->cpus, fit, req_mask ? req_mask[n] : 0 };
       g_array_append_val (cands, c);
       total_fit += fit;
+      n_req += c.req;
     }
-  guint32 need_nodes = MAX (spec->min_nodes, 1);
-  if (total_fit < spec->tasks || cands->len < need_nodes)
+  guint32 need_nodes = MAX (MAX (spec->min_nodes, 1), n_required);
+  if (total_fit < spec->tasks || cands->len < need_nodes || n_req < n_required)
     return FALSE;
   guint32 limit = spec->max_nodes;
   if (p->max_nodes > 0 && (limit == 0 || p->max_nodes < limit))
@@ -221,6 +230,8 @@ sched__select_nodes_on (const SchedCore *core, const SchedJobSpec *spec, gint32 
   Cand *cands = heap_cands ? heap_cands : stack_cands;
   guint n_cands = 0;
   guint64 total_fit = 0;
+  guint32 n_required, n_req = 0;
+  const guint8 *req_mask = sched__node_set_mask (core, spec->nodes_required, &n_required);
   for (guint32 i = 0; i < n_nodes; i++)
     {
       guint32 n = nodes[i];
@@ -238,11 +249,13 @@ sched__select_nodes_on (const SchedCore *core, const SchedJobSpec *spec, gint32 
         fit = spec->tasks_per_node;
       if (fit == 0)
         continue;
-      cands[n_cands++] = (Cand) { n, ns->weight, a->cpus, fit };
+      guint32 req = req_mask ? req_mask[n] : 0;
+      cands[n_cands++] = (Cand) { n, ns->weight, a->cpus, fit, req };
       total_fit += fit;
+      n_req += req;
     }
-  guint32 need_nodes = MAX (spec->min_nodes, 1);
-  if (total_fit < spec->tasks || n_cands < need_nodes)
+  guint32 need_nodes = MAX (MAX (spec->min_nodes, 1), n_required);
+  if (total_fit < spec->tasks || n_cands < need_nodes || n_req < n_required)
     return FALSE;
   guint32 limit = spec->max_nodes;
   if (p->max_nodes > 0 && (limit == 0 || p->max_nodes < limit))

@@ -19,7 +19,7 @@ sched_job_spec_is_simple (const SchedJobSpec *spec)
 {
   return spec->cpus_per_task == 1 && spec->mem_per_node_mb == 0 && spec->gpus_per_node == 0
          && !spec->exclusive && spec->min_nodes <= 1 && spec->max_nodes == 0
-         && spec->constraint == 0 && spec->tasks_per_node == 0;
+         && spec->constraint == 0 && spec->tasks_per_node == 0 && spec->nodes_required == 0;
 }
 
 void

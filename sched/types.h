@@ -106,8 +106,10 @@ typedef struct {
                                 * charges; 0 = the user's default association */
   guint32    qos;              /* QOS (SchedQosId, sched/qos.h); 0 = the association's
                                 * default QOS, else "normal" when defined, else none */
-  guint32    constraint;       /* node features required (sched_core_constraint); 0 = any
-                                * node */
+  guint32    constraint;       /* node features required, less excluded nodes
+                                * (sched_core_constraint, _excluding); 0 = any node */
+  guint32    nodes_required;   /* nodes the job must include (sched_core_node_set, Slurm's
+                                * --nodelist); 0 = none */
 } SchedJobSpec;
 
 /* Initializes `spec` to a one-task, one-CPU request with everything else unset. */

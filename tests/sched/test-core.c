@@ -364,6 +364,121 @@ test_tasks_per_node (void)
   g_assert_cmpuint (d->alloc->cpus, ==, 3);
 }
 
+/* --nodelist and --exclude: 4 nodes of 4 CPUs.  Job 1 (2 tasks) requires node 3: best fit
+ * would take node 0, but it runs on node 3.  Job 2 (2 nodes, 2 tasks) requires node 1 and
+ * gets one more: node 3, the best fit (2 CPUs free).  Job 3 (4 tasks) excludes nodes 0-2:
+ * only node 3 is left, where jobs 1 and 2 hold 3 CPUs, so it waits for their end (100).
+ * Job 5 requires nodes 0-3 with 1 task: fewer tasks than required nodes never fits. */
+static void
+test_nodelist_exclude (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (4, 4, 0, 0);
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("conservative", &pol));
+  g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+  g_autoptr (GArray) st = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  const guint32 n3[] = { 3 }, n1[] = { 1, 1 }, n012[] = { 2, 0, 1, 9 }, all[] = { 0, 1, 2, 3 };
+  SchedJobSpec s;
+  sched_job_spec_init (&s);
+  s.id = 1, s.tasks = 2, s.time_limit = 100;
+  s.nodes_required = sched_core_node_set (core, n3, 1);
+  g_assert_cmpuint (s.nodes_required, !=, 0);
+  g_assert_false (sched_job_spec_is_simple (&s));
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 2, s.tasks = 2, s.min_nodes = 2, s.time_limit = 100;
+  s.nodes_required = sched_core_node_set (core, n1, 2);
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 3, s.tasks = 4, s.time_limit = 50;
+  s.constraint = sched_core_constraint_excluding (core, NULL, n012, 4);
+  g_assert_cmpuint (s.constraint, ==, sched_core_constraint_excluding (core, "", n012, 3));
+  g_assert_true (sched_core_submit (core, 0, &s, NULL));
+  sched_job_spec_init (&s);
+  s.id = 5, s.tasks = 1, s.time_limit = 10;
+  s.nodes_required = sched_core_node_set (core, all, 4);
+  SchedReason why;
+  g_assert_false (sched_core_submit (core, 0, &s, &why));
+  g_assert_cmpint (why, ==, SCHED_REASON_BAD_CONSTRAINTS);
+  g_assert_cmpuint (sched_core_node_set (core, NULL, 0), ==, 0);
+  g_assert_cmpuint (sched_core_constraint_excluding (core, NULL, NULL, 0), ==, 0);
+
+  sched_core_pass (core, 0, st);
+  sched__core_check (core);
+  g_assert_cmpuint (st->len, ==, 2);
+  const SchedStart *a = &g_array_index (st, SchedStart, 0);
+  g_assert_cmpuint (a->id, ==, 1);
+  g_assert_cmpuint (a->alloc->n_nodes, ==, 1);
+  g_assert_cmpuint (a->alloc->nodes[0].node, ==, 3);
+  const SchedStart *b = &g_array_index (st, SchedStart, 1);
+  g_assert_cmpuint (b->id, ==, 2);
+  g_assert_cmpuint (b->alloc->n_nodes, ==, 2);
+  g_assert_cmpuint (b->alloc->nodes[0].node, ==, 1);
+  g_assert_cmpuint (b->alloc->nodes[1].node, ==, 3);
+  SchedJobInfo info;
+  g_assert_true (sched_core_job_info (core, 3, &info));
+  g_assert_cmpint (info.state, ==, SCHED_JOB_PENDING);
+  g_assert_cmpint (info.planned_start, ==, 100);
+  g_assert_true (sched_core_job_ended (core, 100, 1, SCHED_JOB_COMPLETED));
+  g_array_set_size (st, 0);
+  sched_core_pass (core, 100, st);
+  g_assert_cmpuint (st->len, ==, 0);   /* job 2 still holds a CPU of node 3 */
+  g_assert_true (sched_core_job_ended (core, 100, 2, SCHED_JOB_COMPLETED));
+  sched_core_pass (core, 100, st);
+  sched__core_check (core);
+  g_assert_cmpuint (st->len, ==, 1);
+  g_assert_cmpuint (g_array_index (st, SchedStart, 0).id, ==, 3);
+  g_assert_cmpuint (g_array_index (st, SchedStart, 0).alloc->nodes[0].node, ==, 3);
+}
+
+/* Will-run (sbatch --test-only): 2 nodes of 4 CPUs, job 1 holds node 0 until 100 and
+ * job 2 node 1 until 300 (EASY leaves job 3, 8 CPUs, pending).  A 2-task job would start
+ * at 100 on node 0 (the queue is not considered), a 6-task job at 300, one that needs a
+ * node 1 must wait for 300, one of 16 CPUs never, and the core is unchanged. */
+static void
+test_will_run (void)
+{
+  g_autoptr (SchedCluster) cl = sched_cluster_new_uniform (2, 4, 0, 0);
+  SchedPolicy pol;
+  g_assert_true (sched_policy_lookup ("easy", &pol));
+  g_autoptr (SchedCore) core = sched_core_new (cl, &pol);
+  g_autoptr (GArray) st = g_array_new (FALSE, FALSE, sizeof (SchedStart));
+  SchedJobSpec s;
+  for (guint id = 1; id <= 3; id++)
+    {
+      sched_job_spec_init (&s);
+      s.id = id, s.tasks = id == 3 ? 8 : 4, s.min_nodes = 1, s.max_nodes = id == 3 ? 2 : 1;
+      s.time_limit = id == 1 ? 100 : 300;
+      g_assert_true (sched_core_submit (core, 0, &s, NULL));
+    }
+  sched_core_pass (core, 0, st);
+  g_assert_cmpuint (st->len, ==, 2);
+  guint pending = sched_core_n_pending (core);
+  struct { guint32 tasks, req; SchedTime start; } cases[] = {
+    { 2, 0, 100 }, { 6, 0, 300 }, { 1, 2, 300 }, { 16, 0, SCHED_TIME_NEVER },
+  };
+  for (gsize k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      sched_job_spec_init (&s);
+      s.id = 99, s.tasks = cases[k].tasks, s.time_limit = 50;
+      guint32 node = cases[k].req - 1;
+      if (cases[k].req)
+        s.nodes_required = sched_core_node_set (core, &node, 1);
+      SchedAlloc a = { 0 };
+      SchedReason why = SCHED_REASON_NONE;
+      SchedTime t = sched_core_will_run (core, 10, &s, &a, &why);
+      g_assert_cmpint (t, ==, cases[k].start);
+      if (t == SCHED_TIME_NEVER)
+        g_assert_cmpint (why, ==, SCHED_REASON_BAD_CONSTRAINTS);
+      else if (cases[k].req)
+        g_assert_cmpuint (a.nodes[0].node, ==, node);
+      sched_alloc_clear (&a);
+    }
+  g_assert_cmpuint (sched_core_n_pending (core), ==, pending);
+  g_assert_false (sched_core_has_job (core, 99));
+  sched__core_check (core);
+}
+
 static void
 test_submit_rejects (void)
 {
@@ -1023,6 +1138,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sched/core/submit-rejects", test_submit_rejects);
   g_test_add_func ("/sched/select/node-level", test_node_level_allocation);
   g_test_add_func ("/sched/select/tasks-per-node", test_tasks_per_node);
+  g_test_add_func ("/sched/select/nodelist-exclude", test_nodelist_exclude);
+  g_test_add_func ("/sched/core/will-run", test_will_run);
   g_test_add_func ("/sched/select/bounded-nodes", test_select_bounded_nodes);
   g_test_add_func ("/sched/slurm/interval-and-max-job-test", test_slurm_interval_and_max_job_test);
   g_test_add_func ("/sched/slurm/window", test_slurm_window);
