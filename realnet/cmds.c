@@ -164,6 +164,8 @@ rn_cmd_sbatch (int argc, char **argv)
       json_decref (req);
       return 1;
     }
+  if (flags.test_only)
+    json_object_set_new (req, "test_only", json_true ());
   json_t *rep = rn_client_call (c, "submit", req, NULL, &err);
   g_autofree char *part = g_strdup (json_string_value (json_object_get (req, "partition")));
   json_decref (req);
@@ -176,6 +178,22 @@ rn_cmd_sbatch (int argc, char **argv)
       return 1;
     }
   gint64 id = json_integer_value (json_object_get (rep, "job_id"));
+  if (flags.test_only)
+    {
+      /* nothing was submitted: when it would start, where */
+      json_t *st = json_object_get (rep, "start_time");
+      g_autofree char *when = json_is_integer (st)
+                              ? net_fmt_timestamp (json_integer_value (st), tz) : NULL;
+      const char *nodes = json_string_value (json_object_get (rep, "nodes"));
+      const char *p = json_string_value (json_object_get (rep, "partition"));
+      g_printerr ("sbatch: Job %" G_GINT64_FORMAT " to start at %s using %" JSON_INTEGER_FORMAT
+                  " processors on nodes %s in partition %s\n", id, when ? when : "Unknown",
+                  json_integer_value (json_object_get (rep, "cpus")), nodes ? nodes : "(null)",
+                  p ? p : "(null)");
+      json_decref (rep);
+      rn_config_free (cfg);
+      return 0;
+    }
   json_decref (rep);
   if (flags.parsable)
     printf ("%" G_GINT64_FORMAT "\n", id);
@@ -752,6 +770,7 @@ static const struct {
   { "comment", "--comment", { "comment" } },
   { "cpuspertask", "--cpus-per-task", { "cpus_per_task" } },
   { "dependency", "--dependency", { "dependency" } },
+  { "excnodelist", "--exclude", { "exclude" } },
   { "features", "--constraint", { "constraint" } },
   { "gres", "--gres", { "gpus_per_node", "gpu_type", "gres", "gpus" } },
   { "jobname", "--job-name", { "name" } },
@@ -764,6 +783,7 @@ static const struct {
   { "ntaskspernode", "--ntasks-per-node", { "ntasks_per_node" } },
   { "partition", "--partition", { "partition" } },
   { "qos", "--qos", { "qos" } },
+  { "reqnodelist", "--nodelist", { "nodelist" } },
   { "starttime", "--begin", { "begin" } },
   { "stderr", "--error", { "stderr" } },
   { "stdout", "--output", { "stdout" } },

@@ -221,6 +221,8 @@ job_record_build (Job *j, gint64 now)
   json_object_set_new (r, "gpus_per_node", json_integer (j->spec.gpus_per_node));
   json_object_set_new (r, "gpus", json_integer (j->gpus_req));
   json_object_set_new (r, "features", str_or_null (j->features));
+  json_object_set_new (r, "req_nodes", str_or_null (j->req_nodes));
+  json_object_set_new (r, "exc_nodes", str_or_null (j->exc_nodes));
   json_object_set_new (r, "exclusive", json_boolean (j->spec.exclusive));
   guint32 gpus = j->alloc.n_nodes ? j->alloc.gpus : j->spec.gpus_per_node * nodes;
   guint64 mem = job_mem_total (j, cpus, nodes);
@@ -426,6 +428,8 @@ job_free (Job *j)
   g_free (j->account);
   g_free (j->qos);
   g_free (j->features);
+  g_free (j->req_nodes);
+  g_free (j->exc_nodes);
   g_free (j->dependency);
   g_free (j->command);
   g_free (j->out_path);
@@ -664,6 +668,41 @@ req_int (json_t *req, const char *k, gint64 min, gint64 max, gint64 *out, GError
   return rn_body_get_int (req, k, FALSE, min, max, out, error);
 }
 
+/* The nodes of the request's host list `key` ("nodelist", "exclude") as node indices in
+ * *out (NULL when absent or empty); FALSE with `error` set, as slurmctld words it, for a
+ * malformed list or a node it does not know. */
+static gboolean
+request_nodes (json_t *req, const char *key, GArray **out, GError **error)
+{
+  const char *expr = NULL;
+  *out = NULL;
+  if (!rn_body_get_string (req, key, FALSE, &expr, error))
+    return FALSE;
+  if (expr == NULL || *expr == '\0')
+    return TRUE;
+  g_autoptr (GPtrArray) names = wl_hostlist_expand_max (expr, C->n_nodes + 1, NULL);
+  if (names == NULL || names->len > C->n_nodes)
+    {
+      g_set_error_literal (error, RN_ERROR, RN_ERROR_INVALID, "Invalid node name specified");
+      return FALSE;
+    }
+  GArray *idx = g_array_new (FALSE, FALSE, sizeof (guint32));
+  for (guint i = 0; i < names->len; i++)
+    {
+      gint32 n = sched_cluster_find_node (C->cluster, names->pdata[i]);
+      if (n < 0)
+        {
+          g_array_unref (idx);
+          g_set_error_literal (error, RN_ERROR, RN_ERROR_INVALID, "Invalid node name specified");
+          return FALSE;
+        }
+      guint32 u = (guint32) n;
+      g_array_append_val (idx, u);
+    }
+  *out = idx;
+  return TRUE;
+}
+
 /* Does some node have GPUs (of type `type`, any when NULL)? */
 static gboolean
 gpus_configured (const char *type)
@@ -841,15 +880,31 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
     }
   const char *cons = NULL;
   rn_body_get_string (req, "constraint", FALSE, &cons, NULL);
-  if (cons && *cons)
+  if (cons && *cons && !wl_check_constraint (cons, NULL))
     {
-      if (!wl_check_constraint (cons, NULL))
-        {
-          g_set_error (error, RN_ERROR, RN_ERROR_INVALID, "Invalid feature specification");
-          job_free (j);
-          return NULL;
-        }
-      s->constraint = sched_core_constraint (C->core, cons);
+      g_set_error (error, RN_ERROR, RN_ERROR_INVALID, "Invalid feature specification");
+      job_free (j);
+      return NULL;
+    }
+  /* --nodelist: nodes the job must include; --exclude: nodes it must not use */
+  g_autoptr (GArray) required = NULL, excluded = NULL;
+  if (!request_nodes (req, "nodelist", &required, error)
+      || !request_nodes (req, "exclude", &excluded, error))
+    {
+      job_free (j);
+      return NULL;
+    }
+  if ((cons && *cons) || excluded)
+    s->constraint = sched_core_constraint_excluding (C->core, cons,
+                                                     excluded ? (guint32 *) excluded->data : NULL,
+                                                     excluded ? excluded->len : 0);
+  if (required)
+    {
+      s->nodes_required = sched_core_node_set (C->core, (guint32 *) required->data,
+                                               required->len);
+      s->min_nodes = MAX (s->min_nodes, required->len);
+      if (ntasks == 0)
+        s->tasks = MAX (s->tasks, required->len);
     }
   /* what the record shows */
   j->name = g_strdup (name ? name : "sbatch");
@@ -863,6 +918,12 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
   sv = NULL;
   rn_body_get_string (req, "constraint", FALSE, &sv, NULL);
   j->features = g_strdup (sv);
+  sv = NULL;
+  rn_body_get_string (req, "nodelist", FALSE, &sv, NULL);
+  j->req_nodes = sv && *sv ? g_strdup (sv) : NULL;
+  sv = NULL;
+  rn_body_get_string (req, "exclude", FALSE, &sv, NULL);
+  j->exc_nodes = sv && *sv ? g_strdup (sv) : NULL;
   sv = NULL;
   rn_body_get_string (req, "submit_host", FALSE, &sv, NULL);
   j->submit_host = g_strdup (sv);

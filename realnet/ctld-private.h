@@ -42,6 +42,7 @@ typedef struct {
                                 * ...): parsed again only to launch and to restore */
   /* what the record shows beyond the fields below (the record is built on demand) */
   char         *name, *workdir, *account, *qos, *features, *dependency, *command;
+  char         *req_nodes, *exc_nodes;   /* --nodelist, --exclude as given */
   char         *out_path, *err_path, *in_path;
   char         *submit_host;
   gint64        time_limit_rec;  /* seconds, -1 = UNLIMITED */

@@ -23,6 +23,33 @@
 
 /* ---- submission ---- */
 
+/* Replies `test_only` {"job_id" (the id it would get), "start_time" (null: not within the
+ * running jobs' ends), "cpus", "nodes", "partition"} for job `j`, not submitted. */
+static void
+reply_will_run (RnConn *conn, gint64 seq, Job *j, gint64 now)
+{
+  SchedAlloc a = { 0 };
+  j->spec.id = C->next_id;
+  SchedTime t = sched_core_will_run (C->core, now, &j->spec, &a, NULL);
+  GPtrArray *names = g_ptr_array_new ();
+  guint64 cpus = 0;
+  for (guint32 k = 0; k < a.n_nodes; k++)
+    {
+      g_ptr_array_add (names, (gpointer) node_of (a.nodes[k].node)->conf->name);
+      cpus += a.nodes[k].cpus;
+    }
+  g_autofree char *nodes = names->len
+      ? wl_hostlist_compress ((const char *const *) names->pdata, names->len) : NULL;
+  g_ptr_array_unref (names);
+  sched_alloc_clear (&a);
+  json_t *b = json_pack ("{s:i,s:o,s:I,s:o,s:s}", "job_id", (int) C->next_id,
+                         "start_time", t == SCHED_TIME_NEVER ? json_null () : json_integer (t),
+                         "cpus", (json_int_t) (cpus ? cpus : sched_job_spec_cpus (&j->spec)),
+                         "nodes", nodes ? json_string (nodes) : json_null (),
+                         "partition", job_partition_name (j));
+  reply_later (conn, seq, "test_only", b);
+}
+
 void
 handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
 {
@@ -48,6 +75,13 @@ handle_submit (RnConn *conn, RnMsg *msg, gboolean interactive)
     {
       reply_error (conn, msg->seq, err->code, "%s", err->message);
       g_clear_pointer (&first, job_free);
+      return;
+    }
+  if (json_is_true (json_object_get (req, "test_only")))
+    {
+      /* sbatch --test-only: nothing is submitted; when and where it would start */
+      reply_will_run (conn, msg->seq, first, now);
+      job_free (first);
       return;
     }
   guint32 id = C->next_id++;
@@ -609,6 +643,8 @@ job_take_request (Job *j, Job *n)
   SWAP (account);
   SWAP (qos);
   SWAP (features);
+  SWAP (req_nodes);
+  SWAP (exc_nodes);
   SWAP (dependency);
   SWAP (deps);
   SWAP (deps_any);

@@ -2015,7 +2015,10 @@ net_fmt_scontrol_job (json_t *job, gint64 now, GTimeZone *tz)
   g_string_append_printf (o, "   Partition=%s AllocNode:Sid=%s:%" G_GINT64_FORMAT "\n",
                           nz (jstr (job, "partition")), nz (jstr (job, "alloc_node")),
                           jint_or (job, "alloc_sid", 0));
-  g_string_append (o, "   ReqNodeList=(null) ExcNodeList=(null)\n");
+  g_autofree char *reqn = ranged (jstr_ne (job, "req_nodes"));
+  g_autofree char *excn = ranged (jstr_ne (job, "exc_nodes"));
+  g_string_append_printf (o, "   ReqNodeList=%s ExcNodeList=%s\n", reqn ? reqn : "(null)",
+                          excn ? excn : "(null)");
   g_autofree char *nodes = ranged (jstr_ne (job, "nodes"));
   g_string_append_printf (o, "   NodeList=%s\n", nodes ? nodes : "");
   if (jstr_ne (job, "sched_nodes"))

@@ -45,6 +45,7 @@ static const Field submit_fields[] = {
   { "nice", F_INT, FALSE, -10000, 10000 }, { "requeue", F_BOOL, FALSE, 0, 0 },
   { "submit_host", F_STR, FALSE, 0, 0 }, { "interactive", F_INTERACTIVE, FALSE, 0, 0 },
   { "script_argv", F_STRV, FALSE, 0, 0 }, { "signal", F_OBJ, FALSE, 0, 0 },
+  { "test_only", F_BOOL, FALSE, 0, 0 },
   END,
 };
 static const Field list_fields[] = {

@@ -531,10 +531,8 @@ sched_core_will_run (SchedCore *core, SchedTime now, const SchedJobSpec *spec,
   j.simple = sched_job_spec_is_simple (&j.spec);
   j.plan = j.spec.estimate > 0 && j.spec.estimate < j.spec.time_limit ? j.spec.estimate
                                                                        : j.spec.time_limit;
-  /* the running jobs' releases alone: CPU counts for a pool, else nodes */
-  gboolean counting = sched__core_pool_mode (core) && j.simple;
-  SchedProfile *p = counting ? sched__profile_new_complete (core, now)
-                             : sched__profile_new (core, now, FALSE);
+  /* the running jobs' releases alone, node by node (where matters as much as when) */
+  SchedProfile *p = sched__profile_new (core, now, FALSE);
   SchedTime t = sched__profile_earliest (p, &j, alloc);
   sched__profile_free (p);
   return t;

@@ -69,7 +69,7 @@ gboolean sched_core_has_job (const SchedCore *core, SchedJobId id);
 /* When a job of `spec` submitted at `now` would start if the running jobs ended at their
  * limits (or estimates) and nothing else changed: slurmctld's will-run, what
  * `sbatch --test-only` prints.  The pending queue is not taken into account.  Returns the
- * start and fills *alloc (the nodes; none for a CPU pool's counting profile), or
+ * start and fills *alloc (the nodes), or
  * SCHED_TIME_NEVER with *reason (nullable) set as sched_core_submit would (NONE when it
  * fits nowhere even once every running job has ended, e.g. nodes are down).  Changes
  * nothing in the core. */

@@ -494,6 +494,43 @@ test_errors_as_slurm (void)
   g_assert_true (g_str_has_prefix (o5, "Submitted batch job "));
 }
 
+/* -w/--nodelist and -x/--exclude choose the nodes; --test-only submits nothing and says
+ * when and where the job would start. */
+static void
+test_nodelist_test_only (void)
+{
+  guint w = submit ("-w n3 --wrap=true");
+  guint x = submit ("-x n1,n2,n4 -N1 --wrap=true");
+  guint w2 = submit ("-w n[2-3] -N2 --wrap=true");
+  const guint ids[] = { w, x, w2 };
+  const char *want[] = { "n3", "n3", "n[2-3]" };
+  for (gsize k = 0; k < G_N_ELEMENTS (ids); k++)
+    {
+      g_autofree char *st = wait_final (ids[k], 30);
+      g_assert_cmpstr (st, ==, "COMPLETED");
+      g_autofree char *cmd = g_strdup_printf ("sacct -j %u -X -P -n --format=NodeList", ids[k]);
+      g_autofree char *out = NULL;
+      g_assert_cmpint (run (cmd, &out, NULL), ==, 0);
+      g_autofree char *line = g_strdup_printf ("%s\n", want[k]);
+      g_assert_cmpstr (out, ==, line);
+    }
+  g_autofree char *e1 = NULL;
+  g_assert_cmpint (run ("sbatch -w n99 --wrap=true", NULL, &e1), ==, 1);
+  g_assert_cmpstr (e1, ==, "sbatch: error: Batch job submission failed: Invalid node name "
+                   "specified\n");
+  /* --test-only: the idle cluster starts it now, on 2 nodes; nothing is queued */
+  g_autofree char *before = NULL, *after = NULL, *o = NULL, *e = NULL;
+  run ("squeue -h -o %i", &before, NULL);
+  g_assert_cmpint (run ("sbatch --test-only -N2 --wrap=true", &o, &e), ==, 0);
+  g_assert_cmpstr (o, ==, "");
+  g_assert_true (g_str_has_prefix (e, "sbatch: Job "));
+  g_assert_nonnull (strstr (e, " to start at 20"));
+  g_assert_nonnull (strstr (e, " using 2 processors on nodes n["));
+  g_assert_true (g_str_has_suffix (e, " in partition debug\n"));
+  run ("squeue -h -o %i", &after, NULL);
+  g_assert_cmpstr (after, ==, before);
+}
+
 /* scontrol's host list helpers (as MPI batch scripts use them), ping and every command's
  * --version. */
 static void
@@ -1238,6 +1275,7 @@ main (int argc, char **argv)
   g_test_add_func ("/cluster/dependency-hold", test_dependency_and_hold);
   g_test_add_func ("/cluster/other-user", test_other_user);
   g_test_add_func ("/cluster/scontrol-misc", test_scontrol_misc);
+  g_test_add_func ("/cluster/nodelist-test-only", test_nodelist_test_only);
   g_test_add_func ("/cluster/protocol-abuse", test_protocol_abuse);
   g_test_add_func ("/cluster/sacct", test_sacct);
   g_test_add_func ("/cluster/users-by-uid", test_users_by_uid);
