@@ -237,7 +237,7 @@ profile_new (SchedCore *core, SchedTime now, gboolean counting, gboolean complet
       /* Asked for every step, or a job outlived its estimate (releases are no longer in
        * heap order): sort the releases. */
       guint nr = core->running->len;
-      g_autofree Release *buf = g_new (Release, 2 * nr);
+      g_autofree Release *buf = g_new (Release, 2 * nr + 1);   /* never NULL: buf + nr */
       for (guint i = 0; i < nr; i++)
         {
           const SchedJob *j = core->running->pdata[i];
