@@ -101,6 +101,67 @@ wants_version (int argc, char **argv)
   return FALSE;
 }
 
+/* squeue and sinfo -i/--iterate SECONDS: the listing again every SECONDS, each time after
+ * a date line, until interrupted.  Returns -1 when `argv` has no such option (run once),
+ * else the exit status (1 for a bad number, or a failing listing). */
+static int
+iterate (int argc, char **argv, const char *prog, int (*once) (int, char **))
+{
+  const char *secs = NULL;
+  GPtrArray *rest = g_ptr_array_new ();
+  for (int i = 0; i < argc; i++)
+    {
+      const char *a = argv[i];
+      if (i > 0 && secs == NULL && strcmp (a, "--") != 0)
+        {
+          if ((strcmp (a, "-i") == 0 || strcmp (a, "--iterate") == 0) && i + 1 < argc)
+            {
+              secs = argv[++i];
+              continue;
+            }
+          if (g_str_has_prefix (a, "--iterate="))
+            {
+              secs = a + strlen ("--iterate=");
+              continue;
+            }
+          if (g_str_has_prefix (a, "-i") && a[2] != '\0' && g_ascii_isdigit (a[2]))
+            {
+              secs = a + 2;
+              continue;
+            }
+        }
+      g_ptr_array_add (rest, (gpointer) a);
+    }
+  if (secs == NULL)
+    {
+      g_ptr_array_unref (rest);
+      return -1;
+    }
+  gint64 n;
+  if (!wl_parse_int (secs, 1, 86400, &n, NULL))
+    {
+      g_printerr ("%s: error: Invalid --iterate value: %s\n", prog, secs);
+      g_ptr_array_unref (rest);
+      return 1;
+    }
+  g_ptr_array_add (rest, NULL);
+  g_autoptr (GTimeZone) tz = g_time_zone_new_local ();
+  int rc = 0;
+  for (;;)
+    {
+      g_autofree char *d = net_fmt_date_line (now_s (), tz);
+      printf ("%s\n", d);
+      fflush (stdout);
+      rc = once ((int) rest->len - 1, (char **) rest->pdata);
+      fflush (stdout);
+      if (rc != 0)
+        break;
+      g_usleep ((gulong) n * G_USEC_PER_SEC);
+    }
+  g_ptr_array_unref (rest);
+  return rc;
+}
+
 int
 rn_cmd_sbatch (int argc, char **argv)
 {
@@ -244,6 +305,9 @@ rn_cmd_squeue (int argc, char **argv)
 {
   if (wants_version (argc, argv))
     return 0;
+  int it = iterate (argc, argv, "squeue", rn_cmd_squeue);
+  if (it >= 0)
+    return it;
   static const struct option opts[] = {
     { "user", required_argument, NULL, 'u' }, { "jobs", required_argument, NULL, 'j' },
     { "states", required_argument, NULL, 't' }, { "state", required_argument, NULL, 't' },
@@ -400,6 +464,7 @@ rn_cmd_scancel (int argc, char **argv)
     { "partition", required_argument, NULL, 'p' }, { "me", no_argument, NULL, 'M' },
     { "quiet", no_argument, NULL, 'Q' }, { "help", no_argument, NULL, 'H' },
     { "full", no_argument, NULL, 'f' }, { "batch", no_argument, NULL, 'b' },
+    { "verbose", no_argument, NULL, 'v' },
     { NULL, 0, NULL, 0 },
   };
   const char *user = NULL, *states = NULL, *sig = NULL, *name = NULL, *part = NULL;
@@ -407,7 +472,7 @@ rn_cmd_scancel (int argc, char **argv)
   optind = 1;
   opterr = 0;
   int ch;
-  while ((ch = getopt_long (argc, argv, "u:t:s:n:p:Qfb", opts, NULL)) != -1)
+  while ((ch = getopt_long (argc, argv, "u:t:s:n:p:Qfbv", opts, NULL)) != -1)
     switch (ch)
       {
       case 'u': user = optarg; break;
@@ -417,7 +482,7 @@ rn_cmd_scancel (int argc, char **argv)
       case 'p': part = optarg; break;
       case 'M': user = my_uid (); break;
       case 'Q': quiet = TRUE; break;
-      case 'f': case 'b': break;
+      case 'f': case 'b': case 'v': break;
       case 'H':
         printf ("Usage: scancel [-u USER] [-t STATES] [-s SIGNAL] [-n NAME] [-p PART] [--me] [job_id[_array_id]...]\n");
         return 0;
@@ -507,6 +572,9 @@ rn_cmd_sinfo (int argc, char **argv)
 {
   if (wants_version (argc, argv))
     return 0;
+  int it = iterate (argc, argv, "sinfo", rn_cmd_sinfo);
+  if (it >= 0)
+    return it;
   static const struct option opts[] = {
     { "Node", no_argument, NULL, 'N' }, { "long", no_argument, NULL, 'l' },
     { "summarize", no_argument, NULL, 's' }, { "list-reasons", no_argument, NULL, 'R' },

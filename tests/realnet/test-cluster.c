@@ -561,6 +561,14 @@ test_scontrol_misc (void)
   g_autofree char *bad = NULL;
   g_assert_cmpint (run ("scontrol show hostnames n[5-3]", NULL, &bad), ==, 1);
   g_assert_true (g_str_has_prefix (bad, "scontrol: error: Invalid hostlist: n[5-3]"));
+  /* squeue -i N: a date line and the listing (none here) every N seconds until stopped */
+  g_autofree char *it = NULL;
+  g_assert_cmpint (run ("sh -c \"timeout 2.5 squeue -i 1 -h -u nosuchuser; true\"", &it, NULL),
+                   ==, 0);
+  g_auto (GStrv) dates = g_strsplit (g_strstrip (it), "\n", -1);
+  g_assert_cmpuint (g_strv_length (dates), >=, 2);
+  for (guint k = 0; dates[k]; k++)
+    g_assert_nonnull (strstr (dates[k], " 20"));   /* "Thu Nov 26 09:55:07 2026" */
   const char *cmds[] = { "sbatch", "squeue", "sinfo", "scancel", "sacct", "scontrol", "srun" };
   for (gsize k = 0; k < G_N_ELEMENTS (cmds); k++)
     {
