@@ -1197,6 +1197,14 @@ typedef struct {
 } TaskOut;
 
 static volatile sig_atomic_t srun_interrupted;
+static volatile sig_atomic_t srun_resized;
+
+static void
+srun_on_winch (int sig)
+{
+  (void) sig;
+  srun_resized = 1;
+}
 
 static void
 srun_on_sigint (int sig)
@@ -1276,6 +1284,12 @@ rn_cmd_srun (int argc, char **argv)
   sa.sa_handler = srun_on_sigint;
   sigaction (SIGINT, &sa, NULL);
   sigaction (SIGTERM, &sa, NULL);
+  if (raw)
+    {
+      struct sigaction wa = { 0 };
+      wa.sa_handler = srun_on_winch;
+      sigaction (SIGWINCH, &wa, NULL);
+    }
   GHashTable *outs = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   gint64 job_id = 0, step_id = -1;
   gboolean started = is_step, said_queued = FALSE, input = flags.input;
@@ -1292,6 +1306,20 @@ rn_cmd_srun (int argc, char **argv)
           break;
         }
       int wait_ms = 500;
+      if (raw && srun_resized && step_id >= 0)
+        {
+          /* --pty: the remote terminal follows this one's size (the task gets SIGWINCH) */
+          srun_resized = 0;
+          struct winsize now_ws;
+          if (ioctl (STDIN_FILENO, TIOCGWINSZ, &now_ws) == 0 && now_ws.ws_row && now_ws.ws_col)
+            {
+              json_t *body = json_pack ("{s:I,s:I,s:i,s:i}", "job_id", (json_int_t) job_id,
+                                        "step_id", (json_int_t) step_id, "rows", now_ws.ws_row,
+                                        "cols", now_ws.ws_col);
+              rn_client_send (c, "winsize", body, NULL);
+              json_decref (body);
+            }
+        }
       if (input && step_id >= 0)
         {
           /* srun's input goes to the step's tasks as it comes; EOF closes their stdin */

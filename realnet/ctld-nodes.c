@@ -902,21 +902,22 @@ handle_step (RnConn *conn, RnMsg *msg)
     step_done (j, s);
 }
 
-/* srun's input for its step: forwarded to the nodes the step runs on.  Only the srun that
- * started the step may send it. */
+/* srun's input ("stdin") or terminal size ("winsize", --pty) for its step: forwarded to
+ * the nodes the step runs on.  Only the srun that started the step may send them. */
 void
 handle_stdin (RnConn *conn, RnMsg *msg)
 {
+  gboolean winsize = g_str_equal (msg->type, "winsize");
   json_t *b = msg->body;
   Job *j = job_lookup ((guint32) json_integer_value (json_object_get (b, "job_id")));
   Step *s = j ? find_step (j, (guint32) json_integer_value (json_object_get (b, "step_id")))
               : NULL;
-  if (s == NULL || s->client != conn || !s->input)
+  if (s == NULL || s->client != conn || !(winsize ? s->pty : s->input))
     return;   /* a step that ended meanwhile, or not this client's: dropped */
   for (guint i = 0; s->node_idx && i < s->node_idx->len; i++)
     {
       Node *n = node_of (g_array_index (s->node_idx, guint32, i));
       if (n->conn && n->responding)
-        rn_conn_send (n->conn, "stdin", 0, b);
+        rn_conn_send (n->conn, msg->type, 0, b);
     }
 }

@@ -108,6 +108,7 @@ struct _Proc {
   GByteArray    *in_buf;           /* input not yet written */
   GSource       *in_src;           /* waits until in_fd takes more */
   gboolean       in_eof;           /* close in_fd once in_buf is written */
+  int            pty_fd;           /* the pseudo-terminal's master (fd[0]), or -1 */
   GSource       *drain;            /* forces the pipes closed after the exit */
 };
 
@@ -1527,6 +1528,25 @@ rn_supervisor_step_input (RnSupervisor *sup, guint32 job_id, guint32 step_id,
   return ok;
 }
 
+gboolean
+rn_supervisor_step_winsize (RnSupervisor *sup, guint32 job_id, guint32 step_id, guint rows,
+                            guint cols)
+{
+  g_return_val_if_fail (sup != NULL, FALSE);
+  Job *j = g_hash_table_lookup (sup->jobs, GUINT_TO_POINTER (job_id));
+  gboolean done = FALSE;
+  for (guint i = 0; j != NULL && i < j->procs->len; i++)
+    {
+      Proc *p = g_ptr_array_index (j->procs, i);
+      if (p->step_id != step_id || p->pty_fd < 0 || p->fd[0] != p->pty_fd || rows == 0
+          || cols == 0 || rows > 65535 || cols > 65535)
+        continue;
+      struct winsize ws = { .ws_row = (unsigned short) rows, .ws_col = (unsigned short) cols };
+      done = ioctl (p->pty_fd, TIOCSWINSZ, &ws) == 0 || done;   /* the task gets SIGWINCH */
+    }
+  return done;
+}
+
 static void
 proc_free (gpointer data)
 {
@@ -1864,6 +1884,7 @@ proc_add (RnSupervisor *sup, Job *j, int pid, guint32 step_id, guint32 task_id,
   p->fd[0] = out_fd;
   p->fd[1] = err_fd;
   p->in_fd = -1;
+  p->pty_fd = -1;
   for (int s = 0; s < 2; s++)
     if (p->fd[s] >= 0)
       {
@@ -2233,6 +2254,8 @@ rn_supervisor_launch_step (RnSupervisor *sup, const json_t *req, GError **error)
                           g_array_index (s.task_ids, guint32, i), started[i].fd[0],
                           started[i].fd[1]);
       p->in_fd = started[i].in;
+      if (started[i].fd[1] < 0)
+        p->pty_fd = started[i].fd[0];
       if (started[i].fd[1] < 0 && sup->output_func != NULL)
         /* on a terminal stderr is stdout: its stream ends at once */
         sup->output_func (s.job_id, s.step_id, p->task_id, RN_STREAM_ERR, NULL, 0,

@@ -181,6 +181,11 @@ gboolean rn_supervisor_launch_step (RnSupervisor *sup, const json_t *req, GError
 gboolean rn_supervisor_step_input (RnSupervisor *sup, guint32 job_id, guint32 step_id,
                                    const void *data, gsize len, gboolean eof, GError **error);
 
+/* The terminal of step `step_id` of job `job_id` (srun --pty) here becomes `rows` x `cols`
+ * (1..65535): its task gets SIGWINCH.  FALSE when no task of the step has one here. */
+gboolean rn_supervisor_step_winsize (RnSupervisor *sup, guint32 job_id, guint32 step_id,
+                                     guint rows, guint cols);
+
 /* Sends `sig` (1 .. 64) to every process group of job `job_id` on this node (the batch
  * script and all steps).  Does not change how the job's processes will be reported.
  * Returns TRUE, or FALSE with `error` set (RN_LAUNCH_ERROR_UNKNOWN_JOB, _INVALID signal). */

@@ -293,6 +293,12 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
     do_step_launch (conn, msg);
   else if (g_str_equal (t, "signal"))
     do_signal (conn, msg);
+  else if (g_str_equal (t, "winsize"))
+    rn_supervisor_step_winsize (N->sup,
+                                (guint32) json_integer_value (json_object_get (msg->body, "job_id")),
+                                (guint32) json_integer_value (json_object_get (msg->body, "step_id")),
+                                (guint) json_integer_value (json_object_get (msg->body, "rows")),
+                                (guint) json_integer_value (json_object_get (msg->body, "cols")));
   else if (g_str_equal (t, "stdin"))
     {
       /* srun's input for a step: base64 "data", then "eof" */

@@ -120,6 +120,10 @@ static const Field stdin_fields[] = {
   { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "step_id", F_INT, TRUE, 0, G_MAXUINT32 },
   { "data", F_STR, FALSE, 0, 0 }, { "eof", F_BOOL, FALSE, 0, 0 }, END,
 };
+static const Field winsize_fields[] = {
+  { "job_id", F_INT, TRUE, 1, G_MAXUINT32 }, { "step_id", F_INT, TRUE, 0, G_MAXUINT32 },
+  { "rows", F_INT, TRUE, 1, 65535 }, { "cols", F_INT, TRUE, 1, 65535 }, END,
+};
 static const Field reply_fields[] = { END };   /* ok, error, pong: bodies are not read */
 
 static const struct {
@@ -134,7 +138,8 @@ static const struct {
   { "heartbeat", heartbeat_fields }, { "job_exit", job_exit_fields }, { "io", io_fields },
   { "task_exit", task_exit_fields }, { "launch", no_fields },
   { "step_launch", no_fields }, { "signal", signal_fields },
-  { "update_limit", update_limit_fields }, { "stdin", stdin_fields }, { "ok", reply_fields },
+  { "update_limit", update_limit_fields }, { "stdin", stdin_fields }, { "winsize", winsize_fields },
+  { "ok", reply_fields },
   { "error", reply_fields }, { "pong", reply_fields }, { "registered", reply_fields },
 };
 

@@ -742,7 +742,7 @@ test_step_pty (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   json_t *argv = json_pack ("[s,s,s]", "sh", "-c",
                             "if [ -t 0 ]; then stty size; stty -echo; read x; echo got $x; "
-                            "tty >/dev/null && echo ctty; else echo pipe; fi");
+                            "stty size; tty >/dev/null && echo ctty; else echo pipe; fi");
   json_t *req = make_step_req (f, 59, json_pack ("[i,i]", 0, 1), argv, TRUE);
   json_object_set_new (req, "pty", json_true ());
   json_object_set_new (req, "rows", json_integer (33));
@@ -750,12 +750,22 @@ test_step_pty (Fixture *f, gconstpointer data)
   g_assert_true (rn_supervisor_launch_step (f->sup, req, &error));
   json_decref (req);
   g_assert_no_error (error);
+  /* once the first size is printed, resized before the input arrives: the second `stty
+   * size` sees the new size */
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((f->out[0][RN_STREAM_OUT] == NULL
+          || strstr (f->out[0][RN_STREAM_OUT]->str, "33 111\r\n") == NULL)
+         && g_get_monotonic_time () < deadline)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  g_assert_true (rn_supervisor_step_winsize (f->sup, 59, 0, 40, 120));
+  g_assert_false (rn_supervisor_step_winsize (f->sup, 59, 7, 40, 120));   /* no such step */
   g_assert_true (rn_supervisor_step_input (f->sup, 59, 0, "hello\n", 6, TRUE, &error));
   g_assert_no_error (error);
   run_until (f, 2, 10);
   g_assert_nonnull (f->out[0][RN_STREAM_OUT]);
   g_assert_nonnull (strstr (f->out[0][RN_STREAM_OUT]->str, "33 111\r\n"));
-  g_assert_nonnull (strstr (f->out[0][RN_STREAM_OUT]->str, "got hello\r\nctty\r\n"));
+  g_assert_nonnull (strstr (f->out[0][RN_STREAM_OUT]->str, "got hello\r\n40 120\r\nctty\r\n"));
   g_assert_null (f->out[0][RN_STREAM_ERR]);   /* stderr is the terminal too */
   g_assert_cmpstr (f->out[1][RN_STREAM_OUT]->str, ==, "pipe\n");
   assert_no_children ();
