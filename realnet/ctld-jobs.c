@@ -840,6 +840,23 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
   s->tasks_per_node = (guint32) tpn;
   if (tpn > 0)
     s->min_nodes = MAX (s->min_nodes, (guint32) ((s->tasks + tpn - 1) / tpn));
+  /* --nodelist: nodes the job must include (before the per-node memory and GPUs below,
+   * which divide by the node count); --exclude: nodes it must not use */
+  g_autoptr (GArray) required = NULL, excluded = NULL;
+  if (!request_nodes (req, "nodelist", &required, error)
+      || !request_nodes (req, "exclude", &excluded, error))
+    {
+      job_free (j);
+      return NULL;
+    }
+  if (required)
+    {
+      s->nodes_required = sched_core_node_set (C->core, (guint32 *) required->data,
+                                               required->len);
+      s->min_nodes = MAX (s->min_nodes, required->len);
+      if (ntasks == 0)
+        s->tasks = MAX (s->tasks, required->len);
+    }
   s->exclusive = exclusive;
   const SchedPartitionSpec *ps = sched_cluster_partition (C->cluster, pidx);
   SchedTime limit = tl > 0 ? tl : tl < 0 ? (ps->max_time == SCHED_TIME_NEVER ? UNLIMITED_SECONDS
@@ -886,26 +903,10 @@ job_from_request (json_t *req, guint32 uid, guint32 gid, gint64 now, GError **er
       job_free (j);
       return NULL;
     }
-  /* --nodelist: nodes the job must include; --exclude: nodes it must not use */
-  g_autoptr (GArray) required = NULL, excluded = NULL;
-  if (!request_nodes (req, "nodelist", &required, error)
-      || !request_nodes (req, "exclude", &excluded, error))
-    {
-      job_free (j);
-      return NULL;
-    }
   if ((cons && *cons) || excluded)
     s->constraint = sched_core_constraint_excluding (C->core, cons,
                                                      excluded ? (guint32 *) excluded->data : NULL,
                                                      excluded ? excluded->len : 0);
-  if (required)
-    {
-      s->nodes_required = sched_core_node_set (C->core, (guint32 *) required->data,
-                                               required->len);
-      s->min_nodes = MAX (s->min_nodes, required->len);
-      if (ntasks == 0)
-        s->tasks = MAX (s->tasks, required->len);
-    }
   /* what the record shows */
   j->name = g_strdup (name ? name : "sbatch");
   j->workdir = g_strdup (workdir);
