@@ -236,8 +236,15 @@ test_cancel_kills_group (void)
   g_assert_cmpstr (st, ==, "RUNNING");
   g_autofree char *gname = g_strdup_printf ("grandchild-%u", id);
   g_autofree char *pidtext = NULL;
-  for (int i = 0; i < 100 && (pidtext = read_work_file (gname)) == NULL; i++)
-    g_usleep (50000);
+  /* the shell creates the file before `echo` writes to it: wait for a whole line */
+  for (int i = 0; i < 100; i++)
+    {
+      g_clear_pointer (&pidtext, g_free);
+      pidtext = read_work_file (gname);
+      if (pidtext != NULL && strchr (pidtext, '\n') != NULL)
+        break;
+      g_usleep (50000);
+    }
   g_assert_nonnull (pidtext);
   pid_t gc = (pid_t) g_ascii_strtoll (pidtext, NULL, 10);
   g_assert_cmpint (gc, >, 1);
