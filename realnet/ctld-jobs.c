@@ -112,14 +112,20 @@ job_mem_total (const Job *j, guint32 cpus, guint32 nodes)
 
 /* The compressed node list of the allocation, NULL while pending (transfer full). */
 char *
-job_nodes_string (const Job *j)
+alloc_nodes_string (const SchedAlloc *a)
 {
-  if (j->alloc.n_nodes == 0)
+  if (a->n_nodes == 0)
     return NULL;
   g_autoptr (GPtrArray) names = g_ptr_array_new ();
-  for (guint32 k = 0; k < j->alloc.n_nodes; k++)
-    g_ptr_array_add (names, (gpointer) C->nodes[j->alloc.nodes[k].node].conf->name);
+  for (guint32 k = 0; k < a->n_nodes; k++)
+    g_ptr_array_add (names, (gpointer) C->nodes[a->nodes[k].node].conf->name);
   return wl_hostlist_compress ((const char *const *) names->pdata, names->len);
+}
+
+char *
+job_nodes_string (const Job *j)
+{
+  return alloc_nodes_string (&j->alloc);
 }
 
 const char *

@@ -905,7 +905,7 @@ handle_step (RnConn *conn, RnMsg *msg)
 /* srun's input ("stdin") or terminal size ("winsize", --pty) for its step: forwarded to
  * the nodes the step runs on.  Only the srun that started the step may send them. */
 void
-handle_stdin (RnConn *conn, RnMsg *msg)
+handle_step_forward (RnConn *conn, RnMsg *msg)
 {
   gboolean winsize = g_str_equal (msg->type, "winsize");
   json_t *b = msg->body;

@@ -211,6 +211,7 @@ extern gboolean restoring;   /* reading jobs back at start: dependencies may be 
 void rec_set_time (json_t *rec, const char *key, SchedTime t);
 const char *job_reason (const Job *j);
 guint32 job_priority (const Job *j);
+char *alloc_nodes_string (const SchedAlloc *a); /* its nodes ranged (transfer full), NULL: none */
 char *job_nodes_string (const Job *j);        /* (transfer full), NULL while pending */
 const char *job_state_word (const Job *j);
 const char *job_partition_name (const Job *j);
@@ -292,5 +293,5 @@ void handle_heartbeat (RnConn *conn, RnMsg *msg);
 void handle_job_exit (RnConn *conn, RnMsg *msg);
 void handle_io (RnConn *conn, RnMsg *msg, gboolean is_exit);
 void handle_step (RnConn *conn, RnMsg *msg);
-void handle_stdin (RnConn *conn, RnMsg *msg);
+void handle_step_forward (RnConn *conn, RnMsg *msg);
 void srun_closed (RnConn *conn, const char *reason, gpointer data);

@@ -31,16 +31,8 @@ reply_will_run (RnConn *conn, gint64 seq, Job *j, gint64 now)
   SchedAlloc a = { 0 };
   j->spec.id = C->next_id;
   SchedTime t = sched_core_will_run (C->core, now, &j->spec, &a, NULL);
-  GPtrArray *names = g_ptr_array_new ();
-  guint64 cpus = 0;
-  for (guint32 k = 0; k < a.n_nodes; k++)
-    {
-      g_ptr_array_add (names, (gpointer) node_of (a.nodes[k].node)->conf->name);
-      cpus += a.nodes[k].cpus;
-    }
-  g_autofree char *nodes = names->len
-      ? wl_hostlist_compress ((const char *const *) names->pdata, names->len) : NULL;
-  g_ptr_array_unref (names);
+  g_autofree char *nodes = alloc_nodes_string (&a);
+  guint64 cpus = a.cpus;
   sched_alloc_clear (&a);
   json_t *b = json_pack ("{s:i,s:o,s:I,s:o,s:s}", "job_id", (int) C->next_id,
                          "start_time", t == SCHED_TIME_NEVER ? json_null () : json_integer (t),

@@ -356,7 +356,7 @@ on_message (RnConn *conn, RnMsg *msg, gpointer data)
   else if (g_str_equal (t, "step"))
     handle_step (conn, msg);
   else if (g_str_equal (t, "stdin") || g_str_equal (t, "winsize"))
-    handle_stdin (conn, msg);
+    handle_step_forward (conn, msg);
   else if (g_str_equal (t, "ping"))
     rn_conn_send_new (conn, "pong", msg->seq, json_pack ("{s:I}", "time", (json_int_t) now_s ()));
   else if (g_str_equal (t, "register") || g_str_equal (t, "heartbeat")
